@@ -1,0 +1,205 @@
+"""The engine protocol: one immutable request in, a stream of typed events out.
+
+Nothing here knows about Qt. An engine is any object with a ``name``, a
+``version`` and ``generate(request, emit, cancel) -> EngineResult``; it calls
+``emit`` with the events below from whatever thread runs it and checks the
+cancel token at every step (raising `Cancelled` through ``cancel.check()``).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, Union, runtime_checkable
+
+import numpy as np
+
+from studio.domain.model import (
+    Canvas,
+    Project,
+    ResolvedShot,
+    Scalar,
+    Settings,
+    Shot,
+    SoundEvent,
+    StoryBible,
+    resolve_shot,
+)
+
+STEMS = ("ambience", "foley", "dialogue", "music")
+
+
+class CancelledError(Exception):
+    """Raised inside an engine when its cancel token is set."""
+
+
+class CancelToken:
+    """Cooperative cancel: an engine calls ``check()`` once per step."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise CancelledError()
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    """Everything an engine needs for one shot, and nothing of the UI."""
+
+    shot: Shot
+    bible: StoryBible
+    canvas: Canvas
+    fps: int
+    seed: int
+    engine: str
+    settings: Settings = ()
+    negative_prompt: str = ""
+    quality: str = "standard"
+    start_image: np.ndarray | None = field(default=None, compare=False, repr=False)
+    """Optional first frame (H×W×3 uint8) for engines that start from an image."""
+    job_id: str = ""
+
+    @classmethod
+    def for_shot(
+        cls,
+        project: Project,
+        shot: Shot,
+        *,
+        engine: str | None = None,
+        seed: int | None = None,
+        settings: dict[str, Scalar] | None = None,
+        job_id: str = "",
+    ) -> "GenerateRequest":
+        merged = dict(shot.engine_settings)
+        merged.update(settings or {})
+        return cls(
+            shot=shot,
+            bible=project.bible,
+            canvas=project.canvas,
+            fps=project.fps,
+            seed=shot.seed if seed is None else seed,
+            engine=engine or shot.engine,
+            settings=tuple(sorted(merged.items())),
+            negative_prompt=project.negative_prompt,
+            quality=project.quality,
+            job_id=job_id or shot.id,
+        )
+
+    @property
+    def frames(self) -> int:
+        return self.shot.duration_frames
+
+    def resolved(self) -> ResolvedShot:
+        return resolve_shot(self.shot, self.bible)
+
+    def setting(self, key: str, default: Scalar = None) -> Scalar:
+        return dict(self.settings).get(key, default)
+
+
+@dataclass
+class EngineResult:
+    """Frames (N×H×W×3 uint8 RGB), sound stems (float32, S×2 at 48 kHz) and sound events."""
+
+    frames: np.ndarray
+    fps: int
+    stems: dict[str, np.ndarray]
+    events: tuple[SoundEvent, ...]
+    engine: str
+    engine_version: str
+    seed: int
+    composed_prompt: str
+    model: str | None = None
+    extra: dict[str, Scalar] = field(default_factory=dict)
+    """Engine facts worth recording in the recipe (snapped size, steps...)."""
+
+    def __post_init__(self) -> None:
+        f = self.frames
+        if f.ndim != 4 or f.shape[-1] != 3 or f.dtype != np.uint8:
+            raise ValueError(f"frames must be N×H×W×3 uint8, got {f.shape} {f.dtype}")
+        for name, s in self.stems.items():
+            if s.ndim != 2 or s.shape[1] != 2 or s.dtype != np.float32:
+                raise ValueError(f"stem {name} must be S×2 float32, got {s.shape} {s.dtype}")
+
+    def mixdown(self) -> np.ndarray:
+        """All stems summed (no loudness processing)."""
+        n = max((s.shape[0] for s in self.stems.values()), default=0)
+        out = np.zeros((n, 2), np.float32)
+        for s in self.stems.values():
+            out[: s.shape[0]] += s
+        return out
+
+
+# --------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class Started:
+    job_id: str
+    engine: str
+    total_steps: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    job_id: str
+    step: int
+    total: int
+    stage: str
+    """render, sound, decode, load..."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    job_id: str
+    frame_index: int
+    frame: np.ndarray = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Finished:
+    job_id: str
+    result: EngineResult = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Failed:
+    job_id: str
+    message: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    job_id: str
+
+
+EngineEvent = Union[Started, Progress, Preview, Finished, Failed, Cancelled]
+Emit = Callable[[EngineEvent], None]
+
+
+class EngineError(Exception):
+    """A failure an engine can explain: ``message`` says what, ``hint`` what to do."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@runtime_checkable
+class Engine(Protocol):
+    name: str
+    version: str
+
+    def generate(self, request: GenerateRequest, emit: Emit, cancel: CancelToken) -> EngineResult:
+        """Make the shot; emit Started/Progress/Preview along the way; raise CancelledError on cancel."""
+        ...

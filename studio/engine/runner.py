@@ -1,0 +1,112 @@
+"""Running requests: synchronously (`run_request`) or on the one long-lived worker
+thread that owns the engines and their models (`EngineWorker`)."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from studio.engine.protocol import (
+    Cancelled,
+    CancelledError,
+    CancelToken,
+    Emit,
+    EngineError,
+    EngineEvent,
+    EngineResult,
+    Failed,
+    Finished,
+    GenerateRequest,
+)
+from studio.engine.registry import get_engine
+
+log = logging.getLogger(__name__)
+
+
+def run_request(request: GenerateRequest, emit: Emit, cancel: CancelToken | None = None) -> EngineResult | None:
+    """Run one request to the end; every outcome arrives as an event.
+
+    Returns the result, or None when the job failed or was cancelled (the
+    matching `Failed` / `Cancelled` event has been emitted).
+    """
+    cancel = cancel or CancelToken()
+    job = request.job_id
+    try:
+        cancel.check()
+        engine = get_engine(request.engine)
+        result = engine.generate(request, emit, cancel)
+    except CancelledError:
+        emit(Cancelled(job))
+        return None
+    except EngineError as exc:
+        emit(Failed(job, exc.message, exc.hint))
+        return None
+    except MemoryError:
+        emit(Failed(job, "ran out of memory while generating", "shorten the shot or lower the resolution"))
+        return None
+    except Exception as exc:  # an engine bug must not take the app down
+        log.exception("engine %s failed on %s", request.engine, job)
+        emit(Failed(job, f"the {request.engine} engine failed: {exc}", "see the log for details"))
+        return None
+    emit(Finished(job, result))
+    return result
+
+
+@dataclass
+class _Job:
+    request: GenerateRequest
+    cancel: CancelToken
+
+
+class EngineWorker:
+    """One background thread that runs queued requests in order.
+
+    ``on_event`` is called on the worker thread; a UI layer forwards it to its
+    own thread (a queued Qt signal). Cancel works on queued and running jobs.
+    """
+
+    def __init__(self, on_event: Callable[[EngineEvent], None]) -> None:
+        self._on_event = on_event
+        self._queue: "queue.Queue[_Job | None]" = queue.Queue()
+        self._jobs: dict[str, _Job] = {}
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._loop, name="studio-engine", daemon=True)
+        self._thread.start()
+
+    def submit(self, request: GenerateRequest) -> str:
+        job = _Job(request, CancelToken())
+        with self._lock:
+            self._jobs[request.job_id] = job
+        self._queue.put(job)
+        return request.job_id
+
+    def cancel(self, job_id: str) -> None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+        if job:
+            job.cancel.cancel()
+
+    def cancel_all(self) -> None:
+        with self._lock:
+            jobs = list(self._jobs.values())
+        for job in jobs:
+            job.cancel.cancel()
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        self.cancel_all()
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            try:
+                run_request(job.request, self._on_event, job.cancel)
+            finally:
+                with self._lock:
+                    self._jobs.pop(job.request.job_id, None)
