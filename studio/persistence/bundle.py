@@ -1,0 +1,142 @@
+"""The project bundle: ``NAME.studio/project.json`` plus ``media/`` (files named by id).
+
+Saves are atomic: the document is written to a temporary file in the same
+folder, fsynced, and renamed over project.json, so a process killed mid-save
+leaves the previous project intact. Loading never writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from studio.domain.model import Project
+from studio.persistence.schema import SchemaError, migrate, project_from_dict, project_to_dict
+
+PROJECT_FILE = "project.json"
+MEDIA_DIR = "media"
+BUNDLE_SUFFIX = ".studio"
+MAX_PROJECT_BYTES = 64 * 1024 * 1024
+
+
+class ProjectFileError(Exception):
+    """A project can't be read or written. Says which file, which field, and why."""
+
+    def __init__(self, path: Path | str, message: str, field: str = "") -> None:
+        self.path = Path(path)
+        self.field = field
+        self.message = message
+        where = f"{self.path}" + (f" (field {field})" if field else "")
+        super().__init__(f"{where}: {message}")
+
+
+def bundle_path(path: str | os.PathLike[str]) -> Path:
+    """The bundle folder for a user-given path (adds .studio when it is missing)."""
+    p = Path(path)
+    if p.name == PROJECT_FILE:
+        p = p.parent
+    return p if p.suffix == BUNDLE_SUFFIX else p.with_name(p.name + BUNDLE_SUFFIX)
+
+
+def media_dir(bundle: Path) -> Path:
+    return Path(bundle) / MEDIA_DIR
+
+
+def media_path(bundle: Path, name: str) -> Path:
+    """Where a media file named ``name`` lives. Names are plain file names, checked on load."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise ProjectFileError(bundle, f"{name!r} is not a plain media file name")
+    return media_dir(bundle) / name
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
+    """Write the project into its bundle (creating the bundle if needed); returns the bundle path."""
+    bundle = bundle_path(path)
+    try:
+        media_dir(bundle).mkdir(parents=True, exist_ok=True)
+        data = json.dumps(project_to_dict(project), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+        atomic_write_bytes(bundle / PROJECT_FILE, data)
+    except OSError as exc:
+        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
+        raise ProjectFileError(bundle / PROJECT_FILE, f"could not save: {reason}; the previous version is unchanged") from exc
+    return bundle
+
+
+def load_project(path: str | os.PathLike[str]) -> Project:
+    """Read and validate a bundle's project.json (raises ProjectFileError; writes nothing)."""
+    bundle = bundle_path(path)
+    file = bundle / PROJECT_FILE
+    if not bundle.exists():
+        raise ProjectFileError(bundle, "no such project")
+    if not file.is_file():
+        raise ProjectFileError(bundle, f"not a Studio project (no {PROJECT_FILE} inside)")
+    try:
+        size = file.stat().st_size
+        if size > MAX_PROJECT_BYTES:
+            raise ProjectFileError(file, f"is {size} bytes, larger than any real project; refusing to read it")
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ProjectFileError(file, f"could not read: {exc.strerror or exc}") from exc
+    if not raw.strip():
+        raise ProjectFileError(file, "is empty (damaged or truncated); restore a backup or the autosave")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProjectFileError(file, f"is not UTF-8 text (byte {exc.start}); the file is damaged") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProjectFileError(
+            file, f"is damaged or truncated: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    try:
+        return project_from_dict(migrate(doc))
+    except SchemaError as exc:
+        raise ProjectFileError(file, exc.problem, exc.field) from None
+
+
+def missing_media(project: Project, path: str | os.PathLike[str]) -> list[str]:
+    """Media names the project refers to that are not in the bundle."""
+    bundle = bundle_path(path)
+    missing = []
+    for shot in project.shots:
+        names = [shot.reference_image] if shot.reference_image else []
+        for take in shot.takes:
+            names.append(take.video)
+            names.extend(f for _, f in take.stems)
+        missing.extend(n for n in names if n and not (media_dir(bundle) / n).is_file())
+    return missing
