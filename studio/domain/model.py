@@ -357,7 +357,7 @@ def resolve_shot(shot: Shot, bible: StoryBible) -> ResolvedShot:
     A camera mark in the prompt wins over the field; characters, dialogue and cues
     are the union, in order, without duplicates.
     """
-    parsed = parse_prompt(shot.prompt)
+    parsed = parse_prompt(shot.prompt, tuple(c.name for c in bible.characters))
     camera = shot.camera
     if parsed.camera:
         try:

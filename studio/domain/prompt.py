@@ -54,8 +54,21 @@ _SOUND_KIND_ALIASES = {
 }
 
 
-def tokenize(text: str) -> list[PromptToken]:
-    """All grammar marks in ``text``, in order, without overlaps."""
+def _trim_to_known(name: str, known_names: tuple[str, ...]) -> str:
+    """``メイが`` -> ``メイ`` when メイ is a known name: Japanese puts particles right after names."""
+    folded = name.casefold()
+    best = ""
+    for known in known_names:
+        if folded.startswith(known.casefold()) and len(known) > len(best):
+            best = known
+    return name[: len(best)] if best else name
+
+
+def tokenize(text: str, known_names: tuple[str, ...] = ()) -> list[PromptToken]:
+    """All grammar marks in ``text``, in order, without overlaps.
+
+    ``known_names`` (the story bible's) lets ``@メイが`` end the name before the particle.
+    """
     found: list[PromptToken] = []
     taken = [False] * len(text)
     for kind, pattern in _PATTERNS:
@@ -69,9 +82,10 @@ def tokenize(text: str) -> list[PromptToken]:
             elif kind is TokenKind.DIALOGUE:
                 value = next(g for g in m.groups() if g is not None).strip()
             else:
-                value = m.group(1).strip()
-            found.append(PromptToken(kind, m.start(), m.end(), m.group(0), value))
-            for i in range(m.start(), m.end()):
+                value = _trim_to_known(m.group(1).strip(), known_names)
+            end = m.start() + 1 + len(value) if kind is TokenKind.CHARACTER else m.end()
+            found.append(PromptToken(kind, m.start(), end, text[m.start() : end], value))
+            for i in range(m.start(), end):
                 taken[i] = True
     found.sort(key=lambda t: t.start)
     return found
@@ -94,9 +108,9 @@ class ParsedPrompt:
     """(kind, description) with kind one of sfx, ambience, music."""
 
 
-def parse_prompt(text: str) -> ParsedPrompt:
-    """Read the marks out of a prompt."""
-    tokens = tokenize(text)
+def parse_prompt(text: str, known_names: tuple[str, ...] = ()) -> ParsedPrompt:
+    """Read the marks out of a prompt (``known_names``: see `tokenize`)."""
+    tokens = tokenize(text, known_names)
     characters: list[str] = []
     camera: str | None = None
     dialogue: list[ParsedDialogue] = []

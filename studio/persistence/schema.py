@@ -333,18 +333,15 @@ def project_from_dict(data: Any) -> Project:
     quality = r.get("quality", str, "standard")
     if quality not in ("draft", "standard", "high"):
         raise SchemaError("quality", f"{quality!r} is not one of: draft, standard, high")
+    fields = dict(
+        id=r.get("id", str),
+        title=r.get("title", str),
+        created_at=r.get("created_at", str, ""),
+        fps=r.int_in("fps", 1, 240),
+        negative_prompt=r.get("negative_prompt", str, ""),
+    )
     try:
-        return Project(
-            id=r.get("id", str),
-            title=r.get("title", str),
-            created_at=r.get("created_at", str, ""),
-            fps=r.int_in("fps", 1, 240),
-            canvas=Canvas(w, h),
-            negative_prompt=r.get("negative_prompt", str, ""),
-            quality=quality,
-            bible=bible,
-            shots=tuple(shots),
-        )
+        return Project(canvas=Canvas(w, h), quality=quality, bible=bible, shots=tuple(shots), **fields)
     except ValueError as exc:  # a rule the model enforces that the reader missed
         raise SchemaError("", str(exc)) from None
 

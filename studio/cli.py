@@ -1,0 +1,406 @@
+"""The `studio` command line.
+
+    studio                         open the window (when a display is present)
+    studio new PATH [--story TEXT] make a project from a story or a template
+    studio render PROJECT -o OUT   render missing takes and export a watermarked MP4
+    studio info PROJECT_OR_MP4     describe a project, or a Studio MP4 and its recipe
+    studio demo                    render the bundled example project
+
+Bad input gives one clear line on stderr and a non-zero exit; tracebacks go to
+the log file only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from studio import APP_NAME, __version__
+
+log = logging.getLogger("studio")
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def resources_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def example_project(lang: str = "en") -> Path:
+    return resources_dir() / "examples" / f"student_day_{lang}.studio"
+
+
+def log_file() -> Path:
+    from platformdirs import user_log_dir
+
+    folder = Path(os.environ.get("STUDIO_LOG_DIR") or user_log_dir("studio", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "studio.log"
+
+
+def _setup_logging(verbose: bool) -> None:
+    handlers: list[logging.Handler] = []
+    try:
+        handlers.append(logging.FileHandler(log_file(), encoding="utf-8"))
+    except OSError:
+        pass
+    if verbose:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=handlers or [logging.NullHandler()],
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.tty = sys.stderr.isatty()
+        self._stage = ""
+        self._last_pct = -1
+        self._t0 = time.monotonic()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        if stage != self._stage:
+            if self.tty and self._stage:
+                sys.stderr.write("\n")
+            self._stage, self._last_pct, self._t0 = stage, -1, time.monotonic()
+        pct = int(100 * done / total)
+        if self.tty:
+            width = 28
+            filled = int(width * done / total)
+            elapsed = time.monotonic() - self._t0
+            sys.stderr.write(f"\r{stage[:34]:<34} [{'#' * filled}{'.' * (width - filled)}] {pct:3d}% {elapsed:5.1f}s")
+            sys.stderr.flush()
+        elif pct // 25 != self._last_pct // 25 or done == total:
+            sys.stderr.write(f"{stage}: {pct}%\n")
+        self._last_pct = pct
+
+    def close(self) -> None:
+        if self.enabled and self.tty and self._stage:
+            sys.stderr.write("\n")
+
+
+def _parse_shots(spec: str | None, project: Any) -> tuple[str, ...] | None:
+    """--shots 1,3-4 (1-based positions) or shot ids."""
+    if not spec:
+        return None
+    ids: list[str] = []
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if part.replace("-", "").isdigit():
+            lo, _, hi = part.partition("-")
+            a, b = int(lo), int(hi or lo)
+            if not 1 <= a <= b <= len(project.shots):
+                raise UserError(f"--shots {part}: the project has shots 1..{len(project.shots)}")
+            ids.extend(project.shots[i - 1].id for i in range(a, b + 1))
+        elif any(s.id == part for s in project.shots):
+            ids.append(part)
+        else:
+            raise UserError(f"--shots: no shot {part!r} (use positions like 1,3 or shot ids)")
+    return tuple(dict.fromkeys(ids))
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from studio.domain.story import storyboard_from_story, template_project
+    from studio.persistence.bundle import PROJECT_FILE, bundle_path, save_project
+
+    bundle = bundle_path(args.path)
+    if (bundle / PROJECT_FILE).exists() and not args.force:
+        raise UserError(f"{bundle} already exists (use --force to overwrite it)")
+    story = args.story
+    if args.story_file:
+        try:
+            story = Path(args.story_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"{args.story_file}: cannot read the story ({exc})") from None
+    try:
+        if story:
+            project = storyboard_from_story(
+                story, title=args.title, aspect=args.aspect, fps=args.fps, shot_seconds=args.shot_seconds
+            )
+        else:
+            project = template_project(title=args.title or "Untitled story", aspect=args.aspect, fps=args.fps, shot_seconds=args.shot_seconds)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    save_project(project, bundle)
+    print(f"Created {bundle} — {len(project.shots)} shots, {project.canvas.width}x{project.canvas.height} at {project.fps} fps")
+    for i, shot in enumerate(project.shots, 1):
+        print(f"  {i}. {shot.display_title(i - 1)}: {shot.prompt}  [{shot.camera.value}, {shot.duration_frames / project.fps:g}s]")
+    return EXIT_OK
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from studio.engine.registry import available
+    from studio.persistence.bundle import bundle_path, load_project
+    from studio.services.export import ExportOptions, export_project
+
+    bundle = bundle_path(args.project)
+    project = load_project(bundle)
+    if args.engine and args.engine not in available():
+        raise UserError(f"unknown engine {args.engine!r}; available: {', '.join(available())}")
+    out = Path(args.output)
+    if out.suffix.lower() != ".mp4":
+        raise UserError(f"{out}: the output must be an .mp4 file")
+    if not out.parent.exists():
+        raise UserError(f"{out.parent}: no such folder")
+    options = ExportOptions(
+        aspect=args.aspect,
+        quality=args.quality,
+        loudness_lufs=args.loudness,
+        shot_ids=_parse_shots(args.shots, project),
+        engine=args.engine,
+        seed=args.seed,
+    )
+    bar = ProgressBar(enabled=not args.quiet)
+    t0 = time.monotonic()
+    try:
+        report = export_project(project, bundle, out, options, progress=bar)
+    finally:
+        bar.close()
+    elapsed = time.monotonic() - t0
+    print(
+        f"Wrote {report.path} — {report.frames} frames, {report.seconds:.2f}s, "
+        f"{report.canvas.width}x{report.canvas.height} @ {report.fps} fps, "
+        f"{report.loudness_lufs:.1f} LUFS, peak {report.true_peak_db:.1f} dBTP "
+        f"({len(report.rendered_shots)} shot(s) rendered, {elapsed:.1f}s)"
+    )
+    return EXIT_OK
+
+
+def _project_info(bundle: Path) -> dict[str, Any]:
+    from studio.persistence.bundle import load_project, missing_media
+
+    p = load_project(bundle)
+    return {
+        "kind": "project",
+        "path": str(bundle),
+        "title": p.title,
+        "fps": p.fps,
+        "canvas": {"width": p.canvas.width, "height": p.canvas.height, "aspect": p.canvas.aspect},
+        "frames": p.total_frames,
+        "seconds": round(p.duration_seconds, 3),
+        "characters": [{"id": c.id, "name": c.name, "look": c.look} for c in p.bible.characters],
+        "style": p.bible.style,
+        "setting": p.bible.setting,
+        "shots": [
+            {
+                "index": i + 1,
+                "id": s.id,
+                "title": s.display_title(i),
+                "prompt": s.prompt,
+                "start_frame": p.start_frame(s.id),
+                "frames": s.duration_frames,
+                "camera": s.camera.value,
+                "engine": s.engine,
+                "seed": s.seed,
+                "takes": len(s.takes),
+                "selected_take": s.selected_take_id,
+            }
+            for i, s in enumerate(p.shots)
+        ],
+        "missing_media": missing_media(p, bundle),
+    }
+
+
+def _video_info(path: Path) -> dict[str, Any]:
+    from studio.media.decode import probe
+    from studio.provenance.recipe import RECIPE_KEY, RecipeError, parse_recipe
+
+    info = probe(path)
+    data: dict[str, Any] = {
+        "kind": "video",
+        "path": str(path),
+        "video": {
+            "codec": info.video_codec,
+            "width": info.width,
+            "height": info.height,
+            "fps": float(info.fps),
+            "frames": info.frame_count,
+            "pix_fmt": info.pix_fmt,
+        },
+        "audio": {"codec": info.audio_codec, "sample_rate": info.sample_rate, "channels": info.channels}
+        if info.audio_codec
+        else None,
+        "seconds": round(info.duration_seconds, 3),
+        "ai_generated": info.metadata.get("ai_generated") == "true",
+        "recipe": None,
+    }
+    raw = info.metadata.get(RECIPE_KEY)
+    if raw:
+        try:
+            recipe = parse_recipe(raw)
+            data["recipe"] = json.loads(raw)
+            data["recipe_summary"] = {
+                "title": recipe.project.title,
+                "shots": len(recipe.shots),
+                "engines": recipe.engines,
+                "seeds": [s.recipe.seed for s in recipe.shots],
+                "app_version": recipe.app_version,
+            }
+        except RecipeError as exc:
+            data["recipe_error"] = str(exc)
+    return data
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    target = Path(args.target)
+    if not target.exists():
+        raise UserError(f"{target}: no such file or project")
+    is_project = target.is_dir() or target.name == "project.json"
+    data = _project_info(target) if is_project else _video_info(target)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if data["kind"] == "project":
+        c = data["canvas"]
+        print(f"{data['title']} — {len(data['shots'])} shots, {data['seconds']}s, {c['width']}x{c['height']} ({c['aspect']}) @ {data['fps']} fps")
+        for ch in data["characters"]:
+            print(f"  cast: {ch['name']} — {ch['look']}")
+        for s in data["shots"]:
+            take = "take ✓" if s["selected_take"] else "no take"
+            print(f"  {s['index']:>2}. {s['title']:<24} {s['frames'] / data['fps']:>5.2f}s  {s['camera']:<10} {s['engine']}/{s['seed']:<10} {take}")
+        if data["missing_media"]:
+            print(f"  warning: {len(data['missing_media'])} media file(s) missing; those shots will be rendered again")
+    else:
+        v = data["video"]
+        print(f"{data['path']}: {v['codec']} {v['width']}x{v['height']} @ {v['fps']:g} fps, {v['frames']} frames, {data['seconds']}s")
+        a = data["audio"]
+        print(f"  audio: {a['codec']} {a['sample_rate']} Hz, {a['channels']} ch" if a else "  audio: none")
+        summary = data.get("recipe_summary")
+        if summary:
+            print(f"  Studio recipe: \"{summary['title']}\", {summary['shots']} shots, engines {', '.join(summary['engines'])}, seeds {summary['seeds']}")
+        elif data.get("recipe_error"):
+            print(f"  recipe: unreadable ({data['recipe_error']})")
+        else:
+            print("  no Studio recipe")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Copy the bundled example and render it: the README's first command."""
+    source = example_project(args.lang)
+    if not source.is_dir():
+        raise UserError(f"the example project is missing from {source.parent}")
+    out_dir = Path(args.output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    bundle = out_dir / source.name
+    if not bundle.exists():
+        shutil.copytree(source, bundle)
+    output = out_dir / f"{source.stem}.mp4"
+    ns = argparse.Namespace(project=str(bundle), output=str(output), engine=None, shots=None, seed=None,
+                            aspect=None, quality="standard", loudness=-14.0, quiet=args.quiet)
+    return cmd_render(ns)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studio", description=f"{APP_NAME}: a local AI video studio.")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr as well as the log file")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("new", help="make a project from a story (or a template)")
+    p.add_argument("path", help="project folder to create (NAME.studio)")
+    p.add_argument("--story", help="the story: shots are cut at →, ->, line breaks, sentence ends, 'then', それから")
+    p.add_argument("--story-file", help="read the story from a UTF-8 text file")
+    p.add_argument("--title")
+    p.add_argument("--aspect", default="16:9", choices=["16:9", "9:16", "1:1"])
+    p.add_argument("--fps", type=int, default=24, choices=[12, 15, 24, 25, 30, 48, 50, 60])
+    p.add_argument("--shot-seconds", type=float, default=4.0)
+    p.add_argument("--force", action="store_true", help="overwrite an existing project")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("render", help="render missing takes and export an MP4")
+    p.add_argument("project")
+    p.add_argument("-o", "--output", required=True, help="the MP4 to write")
+    p.add_argument("--engine", help="render every exported shot again with this engine")
+    p.add_argument("--shots", help="which shots: positions (1,3-4) or ids; default all")
+    p.add_argument("--seed", type=int, help="render every exported shot again with this seed")
+    p.add_argument("--aspect", choices=["16:9", "9:16", "1:1"], help="export canvas (default: the project's)")
+    p.add_argument("--quality", default="standard", choices=["draft", "standard", "high"])
+    p.add_argument("--loudness", type=float, default=-14.0, choices=[-14.0, -16.0, -23.0], help="target LUFS")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("info", help="describe a project or a Studio MP4")
+    p.add_argument("target")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("demo", help="render the bundled example project (a student's day)")
+    p.add_argument("--lang", default="en", choices=["en", "ja"])
+    p.add_argument("--output-dir", default="out")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+
+    from studio.engine.protocol import CancelledError, EngineError
+    from studio.media.errors import MediaError
+    from studio.persistence.bundle import ProjectFileError
+    from studio.provenance.recipe import RecipeError
+    from studio.services.takes import RenderFailed
+
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"studio: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ProjectFileError, MediaError, RecipeError) as exc:
+        print(f"studio: error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except (RenderFailed, EngineError) as exc:
+        hint = f" — {exc.hint}" if getattr(exc, "hint", "") else ""
+        print(f"studio: error: {exc.message}{hint}", file=sys.stderr)
+        return EXIT_FAIL
+    except (CancelledError, KeyboardInterrupt):
+        print("studio: cancelled; nothing was written to the destination", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ValueError as exc:
+        print(f"studio: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"studio: error: {where}{reason}", file=sys.stderr)
+        return EXIT_FAIL
+    except Exception as exc:  # a bug: the user gets one line, the log gets the traceback
+        log.exception("unexpected error in %s", args.command)
+        print(f"studio: internal error: {exc} (details in {log_file()})", file=sys.stderr)
+        return EXIT_FAIL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""WAV files for sound stems: 32-bit float stereo, written atomically."""
+
+from __future__ import annotations
+
+import os
+import struct
+import warnings
+from pathlib import Path
+
+import numpy as np
+from scipy.io import wavfile
+
+from studio.domain.timing import SAMPLE_RATE
+from studio.media._atomic import atomic_output, describe_os_error, media_errors
+from studio.media.errors import MediaError
+
+__all__ = ["write_wav", "read_wav"]
+
+
+def write_wav(path: str | os.PathLike[str], samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> Path:
+    """Write float32 ``(S, 2)`` samples (mono ``(S,)`` is duplicated) as a 32-bit float WAV.
+
+    Atomic like every media writer: a partial file never appears at ``path``.
+    Returns the absolute destination path.
+    """
+    data = np.asarray(samples, dtype=np.float32)
+    if data.ndim == 1:
+        data = data[:, None]
+    if data.ndim != 2 or data.shape[1] not in (1, 2):
+        raise ValueError(f"samples must be (S, 2) float32, got shape {np.shape(samples)}")
+    if data.shape[1] == 1:
+        data = np.repeat(data, 2, axis=1)
+    if int(sample_rate) != sample_rate or sample_rate <= 0:
+        raise ValueError(f"sample_rate must be a positive integer, got {sample_rate!r}")
+    dest = Path(path).absolute()
+    with atomic_output(dest) as tmp:
+        with media_errors(dest, "write"):
+            wavfile.write(tmp, int(sample_rate), np.ascontiguousarray(data))
+    return dest
+
+
+def read_wav(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
+    """Read a WAV as float32 ``(S, 2)`` in [-1, 1] and its sample rate.
+
+    Integer WAVs are scaled to [-1, 1]; mono is duplicated to both channels and
+    only the first two channels of a multichannel file are kept.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise MediaError(f"Could not read {p}: the file does not exist.")
+    try:
+        with warnings.catch_warnings():
+            # scipy warns about chunks it skips (LIST, bext...); those are harmless.
+            warnings.simplefilter("ignore", wavfile.WavFileWarning)
+            sr, data = wavfile.read(p)
+    except OSError as exc:
+        raise MediaError(describe_os_error(exc, p, "read")) from exc
+    except (ValueError, EOFError, IndexError, struct.error) as exc:
+        # scipy reports a bad header, a truncated chunk or a non-RIFF file this way.
+        raise MediaError(f"Could not read {p}: it is not a readable WAV file ({exc}).") from exc
+    return _to_float_stereo(np.asarray(data), p), int(sr)
+
+
+def _to_float_stereo(data: np.ndarray, path: Path) -> np.ndarray:
+    if data.dtype == np.uint8:
+        out = (data.astype(np.float32) - 128.0) / 128.0
+    elif data.dtype == np.int16:
+        out = data.astype(np.float32) / 32768.0
+    elif data.dtype == np.int32:
+        # 24-bit files come back from scipy left-aligned in int32, so one scale fits both.
+        out = (data.astype(np.float64) / 2147483648.0).astype(np.float32)
+    elif data.dtype in (np.float32, np.float64):
+        out = data.astype(np.float32, copy=False)
+    else:
+        raise MediaError(f"Could not read {path}: unsupported WAV sample type {data.dtype}.")
+    if out.ndim == 1:
+        out = out[:, None]
+    if out.shape[1] == 1:
+        out = np.repeat(out, 2, axis=1)
+    elif out.shape[1] > 2:
+        out = out[:, :2]
+    return np.ascontiguousarray(out)

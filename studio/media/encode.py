@@ -1,0 +1,277 @@
+"""Writing MP4 files: H.264 + AAC through PyAV, streamed, exact, atomic.
+
+The contract every caller relies on:
+
+- frames are uint8 RGB ``H×W×3`` arrays, consumed one at a time (never held);
+- the video stream has exactly as many frames as were given, frame ``i`` at
+  ``i / fps`` seconds, and the audio stream is trimmed or zero-padded to exactly
+  ``N / fps`` seconds, so shot lengths add up to the frame;
+- string metadata with arbitrary keys survives a round trip (``use_metadata_tags``);
+- the ``moov`` box is at the front (``faststart``) so players and browsers can
+  start before the whole file is read;
+- the destination is replaced atomically, or not touched at all.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sized
+
+import av
+import numpy as np
+from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc, VideoReformatter
+
+from studio.domain.timing import SAMPLE_RATE, frame_to_sample
+from studio.media._atomic import atomic_output, media_errors
+from studio.media.errors import ExportCancelled
+
+__all__ = ["write_mp4", "write_take_video", "AAC_FRAME_SIZE"]
+
+AAC_FRAME_SIZE = 1024
+"""Samples per AAC-LC frame; audio is handed to the encoder in chunks of this size."""
+
+AUDIO_BITRATE = 192_000
+
+# Muxer flags: moov first, and store metadata as free-form 'mdta' keys so any
+# string key (e.g. "studio.recipe") survives instead of only the iTunes set.
+_MP4_OPTIONS = {"movflags": "+faststart+use_metadata_tags"}
+
+
+def write_mp4(
+    path: str | os.PathLike[str],
+    frames: Iterable[np.ndarray],
+    *,
+    fps: int,
+    width: int,
+    height: int,
+    audio: np.ndarray | None = None,
+    sample_rate: int = SAMPLE_RATE,
+    metadata: Mapping[str, str] | None = None,
+    crf: int = 18,
+    preset: str = "medium",
+    frame_count: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> Path:
+    """Encode ``frames`` (and optional ``audio``) into an H.264/AAC MP4 at ``path``.
+
+    ``frames`` yields uint8 RGB arrays of shape ``(height, width, 3)``; they are
+    encoded as they arrive. ``audio`` is float32 ``(S, 2)`` in [-1, 1] at
+    ``sample_rate`` (mono ``(S,)`` or ``(S, 1)`` is duplicated to both channels);
+    it is trimmed or zero-padded to exactly ``N / fps`` seconds for the ``N``
+    frames written. ``metadata`` keys and values are stored as strings in the
+    container. ``frame_count``, when given, is the number of frames expected:
+    it is the total reported to ``progress(done, total)`` and a different count
+    is an error (total is ``len(frames)`` for a sized input, else 0 = unknown).
+    ``should_cancel()`` is polled before every frame; when it returns True the
+    encode stops with `ExportCancelled`.
+
+    The file is written to a hidden ``.NAME.partial-<random>.mp4`` beside the
+    destination, fsynced and renamed over it; on any error or cancel the partial
+    file is removed and an existing destination is left untouched. Returns the
+    absolute destination path. Raises `MediaError` for file problems (folder
+    missing or read-only, disk full) and ValueError for bad arguments or frames.
+    """
+    fps = _check_int("fps", fps, minimum=1)
+    width = _check_int("width", width, minimum=2)
+    height = _check_int("height", height, minimum=2)
+    if width % 2 or height % 2:
+        raise ValueError(f"width and height must be even for yuv420p, got {width}x{height}")
+    if frame_count is not None:
+        frame_count = _check_int("frame_count", frame_count, minimum=1)
+    stereo = _as_stereo(audio) if audio is not None else None
+    tags = _check_metadata(metadata)
+    total = frame_count if frame_count is not None else (len(frames) if isinstance(frames, Sized) else 0)
+
+    dest = Path(path).absolute()
+    with atomic_output(dest) as tmp:
+        with media_errors(dest, "write"):
+            container = av.open(str(tmp), mode="w", format="mp4", options=dict(_MP4_OPTIONS))
+        try:
+            _encode_into(
+                container, dest, frames,
+                fps=fps, width=width, height=height, audio=stereo, sample_rate=sample_rate,
+                tags=tags, crf=crf, preset=preset, frame_count=frame_count, total=total,
+                progress=progress, should_cancel=should_cancel,
+            )
+        except BaseException:
+            # Closing writes a trailer into the doomed temp file; ignore what that says.
+            try:
+                container.close()
+            except Exception:
+                pass
+            raise
+        with media_errors(dest, "write"):
+            container.close()  # writes the trailer and runs the faststart pass
+    return dest
+
+
+def write_take_video(path: str | os.PathLike[str], frames: np.ndarray, fps: int) -> Path:
+    """Write a take's frames (``N×H×W×3`` uint8) as a near-lossless, silent H.264 MP4.
+
+    CRF 12 keeps generated takes visually lossless for later re-encoding at
+    export; the write is atomic like `write_mp4`.
+    """
+    frames = np.asarray(frames)
+    if frames.ndim != 4 or frames.shape[-1] != 3:
+        raise ValueError(f"take frames must be N×H×W×3, got shape {frames.shape}")
+    n, height, width = frames.shape[:3]
+    return write_mp4(path, frames, fps=fps, width=width, height=height, crf=12, preset="medium", frame_count=n)
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def _encode_into(
+    container: av.container.OutputContainer,
+    dest: Path,
+    frames: Iterable[np.ndarray],
+    *,
+    fps: int,
+    width: int,
+    height: int,
+    audio: np.ndarray | None,
+    sample_rate: int,
+    tags: dict[str, str],
+    crf: int,
+    preset: str,
+    frame_count: int | None,
+    total: int,
+    progress: Callable[[int, int], None] | None,
+    should_cancel: Callable[[], bool] | None,
+) -> int:
+    """Encode and mux everything; return the number of video frames written."""
+    with media_errors(dest, "write"):
+        for key, value in tags.items():
+            container.metadata[key] = value
+        video = container.add_stream(
+            "libx264",
+            rate=fps,
+            options={"crf": str(int(crf)), "preset": preset, "profile": "high"},
+        )
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        ctx = video.codec_context
+        ctx.time_base = Fraction(1, fps)
+        ctx.thread_count = 0  # 0 = let x264 pick (libavcodec's default of 1 would serialise it)
+        # Tag what we convert with: HD players assume BT.709 for untagged video.
+        ctx.colorspace = Colorspace.ITU709
+        ctx.color_primaries = ColorPrimaries.BT709
+        ctx.color_trc = ColorTrc.BT709
+        ctx.color_range = ColorRange.MPEG
+        sound = None
+        if audio is not None:
+            sound = container.add_stream("aac", rate=sample_rate, layout="stereo")
+            sound.codec_context.bit_rate = AUDIO_BITRATE
+    reformatter = VideoReformatter()
+    fed = 0  # audio samples handed to the encoder so far
+    written = 0
+
+    for index, rgb in enumerate(frames):
+        if should_cancel is not None and should_cancel():
+            raise ExportCancelled(f"export of {dest} was cancelled")
+        if frame_count is not None and index >= frame_count:
+            raise ValueError(f"more frames than frame_count={frame_count} were given for {dest}")
+        rgb = _check_frame(rgb, index, width, height)
+        with media_errors(dest, "write"):
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame = reformatter.reformat(
+                frame, format="yuv420p", dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG,
+            )
+            frame.pts = index
+            frame.time_base = Fraction(1, fps)
+            for packet in video.encode(frame):
+                container.mux(packet)
+            if sound is not None:
+                # Keep audio in step with video so the muxer interleaves finely
+                # instead of buffering a whole stream.
+                fed = _feed_audio(container, sound, audio, fed, frame_to_sample(index + 1, fps, sample_rate), sample_rate, final=False)
+        written = index + 1
+        if progress is not None:
+            progress(written, total)
+
+    if should_cancel is not None and should_cancel():
+        raise ExportCancelled(f"export of {dest} was cancelled")
+    if frame_count is not None and written != frame_count:
+        raise ValueError(f"expected {frame_count} frames for {dest}, got {written}")
+    if written == 0:
+        raise ValueError(f"no frames were given for {dest}")
+    with media_errors(dest, "write"):
+        for packet in video.encode(None):
+            container.mux(packet)
+        if sound is not None:
+            _feed_audio(container, sound, audio, fed, frame_to_sample(written, fps, sample_rate), sample_rate, final=True)
+            for packet in sound.encode(None):
+                container.mux(packet)
+    return written
+
+
+def _feed_audio(
+    container: av.container.OutputContainer,
+    stream: av.audio.stream.AudioStream,
+    audio: np.ndarray,
+    fed: int,
+    until: int,
+    sample_rate: int,
+    *,
+    final: bool,
+) -> int:
+    """Encode audio samples ``[fed, until)`` in whole AAC frames (plus the short tail if ``final``).
+
+    Samples past the end of ``audio`` are silence, which is how a short track is
+    padded; samples past ``until`` at the end are never fed, which is how a long
+    one is trimmed.
+    """
+    while until - fed >= AAC_FRAME_SIZE or (final and until > fed):
+        n = min(AAC_FRAME_SIZE, until - fed)
+        chunk = np.zeros((2, n), dtype=np.float32)
+        have = audio[fed : fed + n]
+        chunk[:, : len(have)] = have.T
+        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+        frame.sample_rate = sample_rate
+        frame.pts = fed
+        frame.time_base = Fraction(1, sample_rate)
+        for packet in stream.encode(frame):
+            container.mux(packet)
+        fed += n
+    return fed
+
+
+def _check_int(name: str, value: int, *, minimum: int) -> int:
+    if isinstance(value, bool) or int(value) != value or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_frame(rgb: np.ndarray, index: int, width: int, height: int) -> np.ndarray:
+    rgb = np.asarray(rgb)
+    if rgb.shape != (height, width, 3):
+        raise ValueError(f"frame {index} has shape {rgb.shape}, expected ({height}, {width}, 3)")
+    if rgb.dtype != np.uint8:
+        raise ValueError(f"frame {index} has dtype {rgb.dtype}, expected uint8")
+    return np.ascontiguousarray(rgb)
+
+
+def _as_stereo(audio: np.ndarray) -> np.ndarray:
+    samples = np.asarray(audio, dtype=np.float32)
+    if samples.ndim == 1:
+        samples = samples[:, None]
+    if samples.ndim != 2 or samples.shape[1] not in (1, 2):
+        raise ValueError(f"audio must be (samples, 2) float32, got shape {np.shape(audio)}")
+    if samples.shape[1] == 1:
+        samples = np.repeat(samples, 2, axis=1)
+    return samples
+
+
+def _check_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for key, value in (metadata or {}).items():
+        if not isinstance(key, str) or not key or not isinstance(value, str):
+            raise ValueError(f"metadata must map non-empty strings to strings, got {key!r}: {type(value).__name__}")
+        if "\x00" in key or "\x00" in value:
+            # FFmpeg's dictionaries are C strings; a NUL would silently cut the value.
+            raise ValueError(f"metadata {key!r} contains a NUL character")
+        tags[key] = value
+    return tags
+

@@ -1,0 +1,209 @@
+"""Export: the storyboard's selected takes joined into one watermarked MP4 with its recipe.
+
+Shots with no take, or whose take no longer matches the shot (prompt, length,
+seed, engine, canvas changed), are rendered first and saved into the bundle.
+Then frames stream from each take through fit-to-canvas and the watermark into
+the encoder while the stems are joined, crossfaded and loudness-normalised.
+The encoder writes a temporary file and renames it at the end, so a failed or
+cancelled export leaves nothing at the destination.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+
+from studio import APP_NAME, __version__
+from studio.domain.model import Canvas, Project, Shot, Take
+from studio.engine.protocol import CancelledError, CancelToken, EngineEvent, GenerateRequest, Progress
+from studio.media.decode import read_frames
+from studio.media.encode import ExportCancelled, write_mp4
+from studio.media.frames import fit_frame
+from studio.media.watermark import Watermark
+from studio.persistence.bundle import media_path, save_project
+from studio.provenance.recipe import RECIPE_KEY, build_recipe
+from studio.services.takes import load_take_stems, render_shot, take_is_current
+from studio.sound.mix import join_shots, measure_loudness, normalize_loudness
+
+QUALITY_PRESETS: dict[str, tuple[int, str]] = {
+    # name: (x264 crf, preset)
+    "draft": (26, "veryfast"),
+    "standard": (20, "medium"),
+    "high": (16, "slow"),
+}
+
+ProgressFn = Callable[[str, int, int], None]
+"""(stage, done, total): stage is "render <shot title>" or "encode"."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    aspect: str | None = None
+    """16:9, 9:16 or 1:1; None keeps the project's canvas."""
+    quality: str = "standard"
+    loudness_lufs: float = -14.0
+    true_peak_db: float = -1.0
+    shot_ids: tuple[str, ...] | None = None
+    """Which shots, in storyboard order; None for all."""
+    engine: str | None = None
+    """Render every exported shot again with this engine."""
+    seed: int | None = None
+    """Render every exported shot again with this seed."""
+    stem_gains_db: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    path: Path
+    frames: int
+    fps: int
+    canvas: Canvas
+    seconds: float
+    loudness_lufs: float
+    true_peak_db: float
+    rendered_shots: tuple[str, ...]
+    project: Project
+    """The project after export (with any takes rendered on the way)."""
+
+
+def export_canvas(project: Project, aspect: str | None) -> Canvas:
+    if aspect is None or aspect == project.canvas.aspect:
+        return project.canvas
+    return Canvas.from_aspect(aspect, short_side=min(project.canvas.width, project.canvas.height))
+
+
+def ensure_takes(
+    project: Project,
+    bundle: Path,
+    shots: Sequence[Shot],
+    *,
+    engine: str | None = None,
+    seed: int | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[Project, list[str]]:
+    """Render each shot that has no current take; save the bundle after each one."""
+    rendered: list[str] = []
+    for shot in shots:
+        shot = project.shot(shot.id)
+        request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed)
+        take = shot.selected_take
+        if take is not None and take_is_current(take, request) and media_path(bundle, take.video).is_file():
+            continue
+        label = f"render {shot.display_title(project.index_of(shot.id))}"
+
+        def on_event(event: EngineEvent, label: str = label) -> None:
+            if progress and isinstance(event, Progress) and event.stage == "render":
+                progress(label, event.step, event.total)
+
+        project, _ = render_shot(project, bundle, shot, engine=engine, seed=seed, on_event=on_event, cancel=cancel)
+        save_project(project, bundle)
+        rendered.append(shot.id)
+    return project, rendered
+
+
+def _program_frames(
+    bundle: Path, takes: Sequence[tuple[Shot, Take]], canvas: Canvas, fps: int
+) -> Iterator[np.ndarray]:
+    """Every output frame in order, fitted to the canvas and watermarked."""
+    mark = Watermark(canvas.width, canvas.height, fps)
+    index = 0
+    for shot, take in takes:
+        last: np.ndarray | None = None
+        produced = 0
+        for frame in read_frames(media_path(bundle, take.video), max_frames=shot.duration_frames):
+            last = fit_frame(frame, canvas.width, canvas.height)
+            yield mark.apply(last, index)
+            index += 1
+            produced += 1
+        # An imported clip shorter than its shot holds its last frame.
+        while produced < shot.duration_frames:
+            held = last if last is not None else np.zeros((canvas.height, canvas.width, 3), np.uint8)
+            yield mark.apply(held, index)
+            index += 1
+            produced += 1
+
+
+def mix_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, options: ExportOptions) -> np.ndarray:
+    stems = [load_take_stems(bundle, take, shot.duration_frames, fps) for shot, take in takes]
+    program = join_shots(stems, gains=options.stem_gains_db or None)
+    return normalize_loudness(program, options.loudness_lufs, options.true_peak_db)
+
+
+def export_project(
+    project: Project,
+    bundle: Path,
+    destination: Path,
+    options: ExportOptions = ExportOptions(),
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportReport:
+    """Render what is missing, then write the MP4 atomically. Raises CancelledError on cancel."""
+    cancel = cancel or CancelToken()
+    shots = [s for s in project.shots if options.shot_ids is None or s.id in options.shot_ids]
+    if not shots:
+        raise ValueError("nothing to export: the storyboard has no shots" if not project.shots else "no shot matches --shots")
+    if options.quality not in QUALITY_PRESETS:
+        raise ValueError(f"unknown quality {options.quality!r}; choose one of {', '.join(QUALITY_PRESETS)}")
+    if options.engine is not None or options.seed is not None:
+        # A forced engine or seed is a new render of every exported shot.
+        forced = {x.id for x in shots}
+        project = project.with_shots(replace(s, selected_take_id=None) if s.id in forced else s for s in project.shots)
+    project, rendered = ensure_takes(
+        project, bundle, shots, engine=options.engine, seed=options.seed, progress=progress, cancel=cancel
+    )
+    takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
+    assert all(t is not None for _, t in takes)
+    canvas = export_canvas(project, options.aspect)
+    fps = project.fps
+    total = sum(s.duration_frames for s, _ in takes)
+
+    audio = mix_program(bundle, takes, fps, options)  # type: ignore[arg-type]
+    lufs, peak = measure_loudness(audio)
+    recipe = build_recipe(project, takes)  # type: ignore[arg-type]
+    crf, preset = QUALITY_PRESETS[options.quality]
+    metadata = {
+        RECIPE_KEY: recipe,
+        "title": project.title,
+        "comment": f"Made with {APP_NAME} {__version__}; AI-generated video (watermarked).",
+        "encoder_app": f"{APP_NAME} {__version__}",
+        "ai_generated": "true",
+    }
+
+    def on_frame(done: int, total_frames: int) -> None:
+        if progress:
+            progress("encode", done, total_frames)
+
+    try:
+        path = write_mp4(
+            destination,
+            _program_frames(bundle, takes, canvas, fps),  # type: ignore[arg-type]
+            fps=fps,
+            width=canvas.width,
+            height=canvas.height,
+            audio=audio,
+            metadata=metadata,
+            crf=crf,
+            preset=preset,
+            frame_count=total,
+            progress=on_frame,
+            should_cancel=lambda: cancel.cancelled,
+        )
+    except ExportCancelled:
+        raise CancelledError() from None
+    return ExportReport(
+        path=Path(path),
+        frames=total,
+        fps=fps,
+        canvas=canvas,
+        seconds=total / fps,
+        loudness_lufs=lufs,
+        true_peak_db=peak,
+        rendered_shots=tuple(rendered),
+        project=project,
+    )
+

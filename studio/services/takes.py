@@ -1,0 +1,163 @@
+"""Rendering shots into takes stored in the project bundle (no Qt).
+
+Used by the command line directly and by the window through its engine bridge:
+an `EngineResult` becomes media files named by the take id under media/ and a
+`Take` that records the exact recipe.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+import numpy as np
+
+from studio import __version__
+from studio.domain.model import Project, Shot, Take, TakeRecipe, new_id
+from studio.engine.protocol import (
+    Cancelled,
+    CancelledError,
+    CancelToken,
+    Emit,
+    EngineEvent,
+    EngineResult,
+    Failed,
+    GenerateRequest,
+)
+from studio.engine.runner import run_request
+from studio.media.audio_io import read_wav, write_wav
+from studio.media.encode import write_take_video
+from studio.persistence.bundle import media_dir, media_path
+
+
+class RenderFailed(Exception):
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message + (f" ({hint})" if hint else ""))
+        self.message = message
+        self.hint = hint
+
+
+def take_is_current(take: Take, request: GenerateRequest) -> bool:
+    """Whether a take was made from exactly what ``request`` asks for (not stale)."""
+    if take.source != "engine":
+        return True
+    r = take.recipe
+    return (
+        r.engine == request.engine
+        and r.seed == request.seed
+        and r.prompt == request.shot.prompt
+        and r.frames == request.frames
+        and (r.width, r.height) == (request.canvas.width, request.canvas.height)
+        and r.fps == request.fps
+        and r.camera == request.resolved().camera.value
+    )
+
+
+def store_take(bundle: Path, request: GenerateRequest, result: EngineResult) -> Take:
+    """Write a result's frames and stems into the bundle; return the Take that records them."""
+    take_id = new_id("take")
+    media_dir(bundle).mkdir(parents=True, exist_ok=True)
+    video_name = f"{take_id}.mp4"
+    write_take_video(media_path(bundle, video_name), result.frames, result.fps)
+    stems = []
+    for stem, samples in sorted(result.stems.items()):
+        name = f"{take_id}.{stem}.wav"
+        write_wav(media_path(bundle, name), samples)
+        stems.append((stem, name))
+    recipe = TakeRecipe(
+        engine=result.engine,
+        engine_version=result.engine_version,
+        model=result.model,
+        seed=result.seed,
+        prompt=request.shot.prompt,
+        composed_prompt=result.composed_prompt,
+        negative_prompt=request.negative_prompt,
+        width=int(result.frames.shape[2]),
+        height=int(result.frames.shape[1]),
+        fps=result.fps,
+        frames=int(result.frames.shape[0]),
+        camera=request.resolved().camera.value,
+        settings=tuple(sorted({**dict(request.settings), **result.extra}.items())),
+        app_version=__version__,
+    )
+    return Take(
+        id=take_id,
+        created_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        video=video_name,
+        stems=tuple(stems),
+        events=tuple(result.events),
+        recipe=recipe,
+        frames=int(result.frames.shape[0]),
+    )
+
+
+def render_shot(
+    project: Project,
+    bundle: Path,
+    shot: Shot,
+    *,
+    engine: str | None = None,
+    seed: int | None = None,
+    on_event: Emit | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[Project, Take]:
+    """Generate ``shot`` now, store the take and select it; returns the updated project.
+
+    Raises RenderFailed with the engine's message and hint, or CancelledError.
+    """
+    request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed)
+    outcome: list[EngineEvent] = []
+
+    def emit(event: EngineEvent) -> None:
+        if isinstance(event, (Failed, Cancelled)):
+            outcome.append(event)
+        if on_event:
+            on_event(event)
+
+    result = run_request(request, emit, cancel)
+    if result is None:
+        last = outcome[-1] if outcome else None
+        if isinstance(last, Cancelled):
+            raise CancelledError()
+        raise RenderFailed(last.message if isinstance(last, Failed) else "the engine gave no result", getattr(last, "hint", ""))
+    try:
+        take = store_take(bundle, request, result)
+    except OSError as exc:
+        raise RenderFailed(f"could not write the take into {bundle}: {exc.strerror or exc}", "free some disk space") from exc
+    updated = project.with_shot(project.shot(shot.id).with_take(take))
+    return updated, take
+
+
+def load_take_stems(bundle: Path, take: Take, frames: int, fps: int) -> dict[str, np.ndarray]:
+    """A take's stems, each cut or padded to exactly the shot's length."""
+    from studio.domain.timing import frames_to_samples
+
+    n = frames_to_samples(frames, fps)
+    stems: dict[str, np.ndarray] = {}
+    for stem, name in take.stems:
+        samples, _ = read_wav(media_path(bundle, name))
+        out = np.zeros((n, 2), np.float32)
+        m = min(n, samples.shape[0])
+        out[:m] = samples[:m]
+        stems[stem] = out
+    return stems
+
+
+def remove_unused_media(project: Project, bundle: Path) -> list[str]:
+    """Delete media files no take refers to (after takes were discarded); returns the names removed."""
+    used = set()
+    for shot in project.shots:
+        if shot.reference_image:
+            used.add(shot.reference_image)
+        for take in shot.takes:
+            used.add(take.video)
+            used.update(f for _, f in take.stems)
+    removed = []
+    folder = media_dir(bundle)
+    if folder.is_dir():
+        for entry in os.scandir(folder):
+            if entry.is_file() and entry.name not in used and not entry.name.startswith("."):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+    return removed
+

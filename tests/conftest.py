@@ -1,0 +1,13 @@
+"""Shared test setup: headless Qt, a private log folder, and a few builders."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _private_log_dir(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("STUDIO_LOG_DIR", str(tmp_path_factory.mktemp("logs")))

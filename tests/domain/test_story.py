@@ -1,0 +1,59 @@
+import pytest
+
+from studio.domain.scene import describe_scene
+from studio.domain.story import split_story, storyboard_from_story, template_project
+
+
+def test_japanese_example_gives_three_shots_one_character():
+    p = storyboard_from_story("朝、大学に向かう→授業を受ける→夜カフェで勉強する")
+    assert len(p.shots) == 3
+    assert len(p.bible.characters) == 1
+    hero = p.bible.characters[0].id
+    assert all(s.characters == (hero,) for s in p.shots)
+    assert [s.title for s in p.shots] == ["朝の通学路", "授業", "夜のカフェ"]
+    scenes = [describe_scene(s.prompt) for s in p.shots]
+    assert (scenes[0].time_of_day, scenes[0].place) == ("morning", "university")
+    assert scenes[1].place == "classroom"
+    assert (scenes[2].time_of_day, scenes[2].place) == ("night", "cafe")
+    assert p.shots[0].camera.value.startswith("pan")  # a walk is tracked
+    assert p.shots[2].sound_cues[0].description == "cafe"
+
+
+def test_english_example():
+    p = storyboard_from_story(
+        "In the morning she walks to the university → she attends a lecture → at night she studies in a cafe",
+        aspect="9:16", fps=30, shot_seconds=2.5,
+    )
+    assert [s.title for s in p.shots] == ["morning walk", "lecture", "night cafe"]
+    assert (p.canvas.width, p.canvas.height, p.fps) == (720, 1280, 30)
+    assert all(s.duration_frames == 75 for s in p.shots)
+    assert "woman" in p.bible.characters[0].look
+    assert len({s.seed for s in p.shots}) == 3
+
+
+@pytest.mark.parametrize(
+    "story, beats",
+    [
+        ("A -> B -> C", ["A", "B", "C"]),
+        ("line one\nline two", ["line one", "line two"]),
+        ("She wakes up. Then she runs to the station, then she jumps.", ["She wakes up", "she runs to the station", "she jumps"]),
+        ("起きる。それから走る。", ["起きる", "走る"]),
+        ("It costs 3.5 dollars.", ["It costs 3.5 dollars"]),
+    ],
+)
+def test_split_story(story, beats):
+    assert split_story(story) == beats
+
+
+def test_named_characters_are_kept_across_shots():
+    p = storyboard_from_story("In the morning Ken walks to the park and then he plays ball with Yuki.")
+    names = {c.id: c.name for c in p.bible.characters}
+    assert sorted(names.values()) == ["Ken", "Yuki"]
+    assert [names[c] for c in p.shots[1].characters] == ["Ken", "Yuki"]
+
+
+def test_empty_story_and_template():
+    with pytest.raises(ValueError):
+        storyboard_from_story("  → \n ")
+    t = template_project()
+    assert len(t.shots) == 3 and all("@" in s.prompt or "{" in s.prompt for s in t.shots)
