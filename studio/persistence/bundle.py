@@ -140,3 +140,55 @@ def missing_media(project: Project, path: str | os.PathLike[str]) -> list[str]:
             names.extend(f for _, f in take.stems)
         missing.extend(n for n in names if n and not (media_dir(bundle) / n).is_file())
     return missing
+
+
+# --------------------------------------------------------------------------- autosave and recovery
+
+AUTOSAVE_FILE = "project.autosave.json"
+
+
+def autosave_path(path: str | os.PathLike[str]) -> Path:
+    return bundle_path(path) / AUTOSAVE_FILE
+
+
+def write_autosave(project: Project, path: str | os.PathLike[str]) -> Path:
+    """Write the unsaved state beside project.json (atomically); `save_project` does not remove it."""
+    target = autosave_path(path)
+    data = json.dumps(project_to_dict(project), ensure_ascii=False).encode("utf-8")
+    try:
+        atomic_write_bytes(target, data)
+    except OSError as exc:
+        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
+        raise ProjectFileError(target, f"could not autosave: {reason}") from exc
+    return target
+
+
+def recoverable_autosave(path: str | os.PathLike[str]) -> Project | None:
+    """The autosaved project when it is newer than project.json and differs from it; else None.
+
+    A damaged autosave is ignored (never an error: the saved project is intact).
+    """
+    bundle = bundle_path(path)
+    auto = bundle / AUTOSAVE_FILE
+    main = bundle / PROJECT_FILE
+    if not auto.is_file():
+        return None
+    if main.is_file() and main.stat().st_mtime_ns > auto.stat().st_mtime_ns:
+        return None
+    try:
+        candidate = project_from_dict(migrate(json.loads(auto.read_text("utf-8"))))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    try:
+        if main.is_file() and load_project(bundle) == candidate:
+            return None
+    except ProjectFileError:
+        pass
+    return candidate
+
+
+def discard_autosave(path: str | os.PathLike[str]) -> None:
+    try:
+        autosave_path(path).unlink()
+    except FileNotFoundError:
+        pass

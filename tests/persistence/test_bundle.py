@@ -167,3 +167,22 @@ def test_save_error_is_clear_and_keeps_previous(tmp_path, monkeypatch):
         save_project(replace(rich_project(), title="new"), bundle)
     assert (bundle / PROJECT_FILE).read_bytes() == before
     assert not [n for n in os.listdir(bundle) if n.endswith(".tmp")]
+
+
+def test_autosave_recovery(tmp_path):
+    import time
+
+    from studio.persistence.bundle import discard_autosave, recoverable_autosave, write_autosave
+
+    p = rich_project()
+    bundle = save_project(p, tmp_path / "a")
+    assert recoverable_autosave(bundle) is None
+    time.sleep(0.01)
+    edited = replace(p, title="edited, never saved")
+    write_autosave(edited, bundle)
+    assert recoverable_autosave(bundle) == edited
+    assert load_project(bundle) == p  # the saved project is untouched
+    (bundle / "project.autosave.json").write_text("{broken")
+    assert recoverable_autosave(bundle) is None
+    discard_autosave(bundle)
+    assert not (bundle / "project.autosave.json").exists()
