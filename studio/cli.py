@@ -1,6 +1,7 @@
 """The `studio` command line.
 
     studio                         open the window (when a display is present)
+    studio open PROJECT            open the window with PROJECT open
     studio new PATH [--story TEXT] make a project from a story or a template
     studio render PROJECT -o OUT   render missing takes and export a watermarked MP4
     studio info PROJECT_OR_MP4     describe a project, or a Studio MP4 and its recipe
@@ -314,6 +315,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return cmd_render(ns)
 
 
+def cmd_open(args: argparse.Namespace) -> int:
+    """The window (imported here so the command line never loads Qt)."""
+    from studio.app import has_display, main as app_main
+
+    project = getattr(args, "project", None)
+    if project and not Path(project).exists():
+        raise UserError(f"{project}: no such project")
+    if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
+        raise UserError("no display: the window needs X11 or Wayland (the render, new and info commands work without one)")
+    return app_main([sys.argv[0]], project)
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -351,6 +364,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_info)
 
+    p = sub.add_parser("open", help="open the window with a project")
+    p.add_argument("project", nargs="?")
+    p.set_defaults(func=cmd_open)
+
     p = sub.add_parser("demo", help="render the bundled example project (a student's day)")
     p.add_argument("--lang", default="en", choices=["en", "ja"])
     p.add_argument("--output-dir", default="out")
@@ -364,8 +381,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _setup_logging(args.verbose)
     if args.command is None:
-        parser.print_help()
-        return EXIT_OK
+        from studio.app import has_display
+
+        if not has_display():
+            parser.print_help()
+            return EXIT_OK
+        args = argparse.Namespace(command="open", project=None, func=cmd_open, verbose=args.verbose)
 
     from studio.engine.protocol import CancelledError, EngineError
     from studio.media.errors import MediaError

@@ -26,12 +26,15 @@ _PERMISSION_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
 def describe_os_error(exc: BaseException, path: Path, action: str = "write") -> str:
     """A user-facing sentence for an OS-level failure on ``path``."""
     code = getattr(exc, "errno", None)
-    if code == errno.ENOSPC or code == errno.EDQUOT:
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return f"Could not {action} {path}: the disk is full. Free some space and try again."
+    if code in _PERMISSION_ERRNOS and action == "read":
+        return f"Could not read {path}: permission denied."
     if code in _PERMISSION_ERRNOS:
         return f"Could not {action} {path}: permission denied (the folder is read-only or not yours). Choose another folder."
     if code == errno.ENOENT:
-        return f"Could not {action} {path}: the folder does not exist."
+        missing = "file" if action == "read" else "folder"
+        return f"Could not {action} {path}: the {missing} does not exist."
     reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return f"Could not {action} {path}: {reason}."
 

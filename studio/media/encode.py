@@ -14,6 +14,7 @@ The contract every caller relies on:
 
 from __future__ import annotations
 
+import math
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -79,6 +80,10 @@ def write_mp4(
     height = _check_int("height", height, minimum=2)
     if width % 2 or height % 2:
         raise ValueError(f"width and height must be even for yuv420p, got {width}x{height}")
+    sample_rate = _check_int("sample_rate", sample_rate, minimum=8000)
+    if not 1 <= crf <= 51:
+        # x264 can only do lossless (crf 0) in the High 4:4:4 profile, which many players refuse.
+        raise ValueError(f"crf must be between 1 and 51 for H.264 High profile, got {crf}")
     if frame_count is not None:
         frame_count = _check_int("frame_count", frame_count, minimum=1)
     stereo = _as_stereo(audio) if audio is not None else None
@@ -88,7 +93,11 @@ def write_mp4(
     dest = Path(path).absolute()
     with atomic_output(dest) as tmp:
         with media_errors(dest, "write"):
-            container = av.open(str(tmp), mode="w", format="mp4", options=dict(_MP4_OPTIONS))
+            # The edit lists are written in the movie timescale (FFmpeg's default is 1000,
+            # which would cut N/fps seconds down to whole milliseconds); pick one in
+            # which both the frame and the sample durations are whole numbers.
+            options = dict(_MP4_OPTIONS, movie_timescale=str(math.lcm(fps, int(sample_rate))))
+            container = av.open(str(tmp), mode="w", format="mp4", options=options)
         try:
             _encode_into(
                 container, dest, frames,
@@ -154,7 +163,10 @@ def _encode_into(
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         ctx = video.codec_context
         ctx.time_base = Fraction(1, fps)
-        ctx.thread_count = 0  # 0 = let x264 pick (libavcodec's default of 1 would serialise it)
+        # x264 frame threads, as the ffmpeg CLI uses: PyAV's default thread_type
+        # (SLICE) would switch x264 to sliced threads, slower and less efficient.
+        ctx.thread_count = 0
+        ctx.thread_type = "FRAME"
         # Tag what we convert with: HD players assume BT.709 for untagged video.
         ctx.colorspace = Colorspace.ITU709
         ctx.color_primaries = ColorPrimaries.BT709

@@ -5,7 +5,7 @@ resonances and sweeps. All output is float32, shape (S, 2), at
 `studio.domain.timing.SAMPLE_RATE` (48 kHz).
 
 Level plan (why the numbers below are what they are): ambience beds sit
-around -30..-52 dBFS RMS and never contain sharp onsets (droplets, clinks and
+around -36..-56 dBFS RMS and never contain sharp onsets (droplets, clinks and
 chirps have soft attacks and stay well under 12 dB above their bed), while a
 foley hit at strength 1 peaks at 0.7 (about -3 dBFS per channel before
 panning). That keeps foley at least 20 dB above any ambience detail, so
@@ -18,7 +18,7 @@ import zlib
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import butter, fftconvolve, lfilter, sosfilt
+from scipy.signal import butter, lfilter, oaconvolve, sosfilt
 
 from studio.domain.scene import AMBIENCE_BEDS
 from studio.domain.timing import SAMPLE_RATE
@@ -112,7 +112,7 @@ def _stereo(common: np.ndarray, left: np.ndarray, right: np.ndarray, width: floa
     return np.stack([c * common + s * left, c * common + s * right], axis=1)
 
 
-def _pan_gains(pan: float) -> tuple[float, float]:
+def pan_gains(pan: float) -> tuple[float, float]:
     """Equal-power pan law: -1 left, 0 centre (-3 dB each), 1 right."""
     theta = (float(np.clip(pan, -1.0, 1.0)) + 1.0) * np.pi / 4
     return float(np.cos(theta)), float(np.sin(theta))
@@ -134,7 +134,8 @@ def _soft_env(n: int, attack: int, decay_tau: float) -> np.ndarray:
     env = np.exp(-np.maximum(t - attack, 0) / max(decay_tau, 1.0))
     if attack > 0:
         a = min(attack, n)
-        env[:a] *= 0.5 - 0.5 * np.cos(np.pi * np.arange(a) / attack)
+        # (k + 1): the very first sample is already non-zero, so the hit starts exactly at 0.
+        env[:a] *= 0.5 - 0.5 * np.cos(np.pi * (np.arange(a) + 1) / attack)
     return env
 
 
@@ -149,7 +150,7 @@ def _sparse_hits(rng: np.random.Generator, n: int, rate_hz: float, kernels: list
         train = np.zeros(n)
         pos = rng.integers(0, n, count)
         np.add.at(train, pos, rng.lognormal(0.0, amp_sigma, count))
-        out += fftconvolve(train, k)[:n]
+        out += oaconvolve(train, k)[:n]
     return out
 
 
@@ -190,18 +191,22 @@ def _bed_wind(rng: np.random.Generator, n: int) -> np.ndarray:
     mid = _filt(w, 2, 450.0, "lowpass")
     high = _filt(w, 2, 900.0, "lowpass")
     # Gusts: two slow random curves (0.12 Hz and 0.4 Hz); stronger gusts are also brighter.
-    gust = 0.65 * _smooth_random(rng, m, 0.12) + 0.35 * _smooth_random(rng, m, 0.4)
-    gust = np.clip(0.25 + 0.75 * gust, 0.0, 1.0)
+    gust = 0.7 * _smooth_random(rng, m, 0.12) ** 1.5 + 0.3 * _smooth_random(rng, m, 0.45)
+    gust = np.clip(gust, 0.0, 1.0)
     lo_w = _to_rms(low, 0.0)
     mid_w = _to_rms(mid, 0.0)
     hi_w = _to_rms(high, 0.0)
     g = gust[:, None]
-    body = lo_w * (1 - g) + mid_w * g * 0.8 + hi_w * g**2 * 0.5
-    body *= (0.35 + 0.65 * g) ** 1.5
-    # A faint whistle: narrow resonance that rises in pitch with the gust.
+    strength = (0.12 + 0.88 * g) ** 1.5  # lulls about 15 dB under the strongest gusts
+    body = (lo_w * (1 - g) + mid_w * g * 0.8 + hi_w * g**2 * 0.5) * strength
+    # A faint whistle: a narrow resonance heard only in strong gusts.
     whistle = _filt(rng.standard_normal((m, 2)), 2, (620.0, 700.0), "bandpass")
     whistle = _to_rms(whistle, 0.0) * (g**3) * 0.25
-    return _to_rms(body + whistle, -32.0)[_PREROLL:]
+    # Faint broadband rustle riding the same gusts: it also keeps the level steady over
+    # 5 ms windows in lulls (narrowband rumble alone flickers like an onset).
+    rustle = _filt(_pink(rng, m, 2), 2, (350.0, 2500.0), "bandpass")
+    rustle = _to_rms(rustle, 0.0) * strength * (0.3 * _rms(body) / (_rms(strength) + 1e-12))
+    return _to_rms(body + whistle + rustle, -32.0)[_PREROLL:]
 
 
 def _bed_city(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -250,7 +255,7 @@ def _bed_city(rng: np.random.Generator, n: int) -> np.ndarray:
         env = np.clip(env, 0, 1) ** 2
         tone *= env
         tone *= 10 ** (rng.uniform(-44, -39) / 20) / (np.max(np.abs(tone)) + 1e-12)
-        gl, gr = _pan_gains(rng.uniform(-0.8, 0.8))
+        gl, gr = pan_gains(rng.uniform(-0.8, 0.8))
         _add_at(horns, int(rng.integers(0, m)), np.stack([tone * gl, tone * gr], axis=1))
     hiss = _to_rms(_filt(_pink(rng, m, 2), 2, 4000.0, "lowpass"), -44.0)
     return (rumble + traffic + horns + hiss)[_PREROLL:]
@@ -262,12 +267,12 @@ def _syllabic_envelope(rng: np.random.Generator, n: int) -> np.ndarray:
     durs: list[int] = []
     amps: list[float] = []
     while total < n:
-        if rng.random() < 0.15:
-            d = int(rng.uniform(0.15, 0.7) * SR)
+        if rng.random() < 0.1:
+            d = int(rng.uniform(0.15, 0.5) * SR)
             a = 0.0
         else:
             d = int(rng.uniform(0.09, 0.26) * SR)
-            a = rng.uniform(0.35, 1.0)
+            a = rng.uniform(0.5, 1.0)
         durs.append(d)
         amps.append(a)
         total += d
@@ -280,22 +285,23 @@ def _syllabic_envelope(rng: np.random.Generator, n: int) -> np.ndarray:
 def _bed_cafe(rng: np.random.Generator, n: int) -> np.ndarray:
     m = n + _PREROLL
     out = np.zeros((m, 2))
-    # Murmur: several talkers of speech-shaped noise (formant-ish bands) under syllabic envelopes.
-    for i in range(7):
+    # Murmur: twelve talkers of speech-shaped noise (broad 150 Hz-3.5 kHz with a first-formant
+    # hump) under syllabic envelopes. Broad bands keep the 5 ms envelope steady, so the
+    # murmur flutters like speech without ever producing a sharp onset.
+    for i in range(12):
         src = _pink(rng, m)
-        f1 = rng.uniform(350, 650)
-        f2 = rng.uniform(1200, 2200)
-        voiced = _filt(src, 2, (f1 * 0.6, f1 * 1.6), "bandpass") + 0.5 * _filt(src, 2, (f2 * 0.7, f2 * 1.4), "bandpass")
+        f1 = rng.uniform(350, 700)
+        voiced = _filt(_filt(src, 2, 150.0, "highpass"), 2, 3500.0, "lowpass") + 0.7 * _filt(src, 2, (f1 * 0.7, f1 * 1.5), "bandpass")
         talker = _to_rms(voiced, rng.uniform(-3, 0)) * _syllabic_envelope(rng, m)
-        gl, gr = _pan_gains(rng.uniform(-0.7, 0.7))
+        gl, gr = pan_gains(rng.uniform(-0.7, 0.7))
         out[:, 0] += talker * gl
         out[:, 1] += talker * gr
     # Room reflections smear the talkers into a bed: short decaying-noise reverb.
     ir_len = int(0.35 * SR)
     ir = rng.standard_normal((ir_len, 2)) * np.exp(-np.arange(ir_len) / (0.08 * SR))[:, None]
     ir[0] = 0.0
-    wet = np.stack([fftconvolve(out[:, c], ir[:, c])[:m] for c in range(2)], axis=1)
-    murmur = _to_rms(out, 0.0) + 0.6 * _to_rms(wet, 0.0)
+    wet = np.stack([oaconvolve(out[:, c], ir[:, c])[:m] for c in range(2)], axis=1)
+    murmur = _to_rms(out, 0.0) + 0.9 * _to_rms(wet, 0.0)
     murmur = _to_rms(_filt(murmur, 2, 120.0, "highpass"), -33.0)
     room = _to_rms(_filt(_pink(rng, m, 2), 2, 2500.0, "lowpass"), -45.0)
     bed = murmur + room
@@ -309,7 +315,7 @@ def _bed_cafe(rng: np.random.Generator, n: int) -> np.ndarray:
                    for r, a, d in ((1.0, 1.0, 0.09), (2.76, 0.5, 0.05), (5.4, 0.25, 0.025)))
         tone = tone * _soft_env(L, int(0.003 * SR), 1e12)
         tone *= 10 ** (rng.uniform(-42, -36) / 20) / (np.max(np.abs(tone)) + 1e-12)
-        gl, gr = _pan_gains(rng.uniform(-0.8, 0.8))
+        gl, gr = pan_gains(rng.uniform(-0.8, 0.8))
         _add_at(clinks, int(rng.integers(0, m)), np.stack([tone * gl, tone * gr], axis=1))
     return (bed + clinks)[_PREROLL:]
 
@@ -346,8 +352,8 @@ def _bed_birds(rng: np.random.Generator, n: int) -> np.ndarray:
     birds = np.zeros((m, 2))
     t = 0.0
     while t < m / SR:
-        call = _chirp(rng) * 10 ** (rng.uniform(-47, -40) / 20)
-        gl, gr = _pan_gains(rng.uniform(-0.9, 0.9))
+        call = _chirp(rng) * 10 ** (rng.uniform(-40, -31) / 20)
+        gl, gr = pan_gains(rng.uniform(-0.9, 0.9))
         _add_at(birds, int(t * SR), np.stack([call * gl, call * gr], axis=1))
         t += rng.uniform(0.4, 2.5)
     return (air + leaves + birds)[_PREROLL:]
@@ -373,7 +379,9 @@ def _bed_ocean(rng: np.random.Generator, n: int) -> np.ndarray:
         _add_at(env, int(t * SR), wave)
         t += rng.uniform(5.0, 10.0)
     body = _to_rms(rumble, 0.0) * 0.7 + _to_rms(wash, 0.0)
-    surf = body * env + _to_rms(foam, 0.0) * 0.12 * env**2
+    # Foam hiss peaks with each crash; a little of it always stays, so the band above
+    # the wash never goes narrowband (which would flicker like onsets in 5 ms windows).
+    surf = body * env + _to_rms(foam, 0.0) * (0.03 + 0.04 * env + 0.12 * env**2)
     return _to_rms(surf, -30.0)[_PREROLL:]
 
 
@@ -384,6 +392,11 @@ def _bed_room(rng: np.random.Generator, n: int) -> np.ndarray:
     hvac = _to_rms(_filt(_brown(rng, m, 2), 2, 120.0, "lowpass"), -54.0)
     return (tone + hvac)[_PREROLL:]
 
+
+# Final RMS of each bed (dBFS). Chosen so a foley hit at strength 0.5 still stands
+# 15 dB or more above the loudest bed in the onset analyser's 5 ms envelope, and
+# beds sit 15-20 dB under dialogue (espeak lines are levelled to -20 dBFS RMS).
+BED_LEVEL_DB = {"rain": -36.0, "wind": -38.0, "city": -37.0, "cafe": -38.0, "birds": -46.0, "ocean": -36.0, "room": -56.0}
 
 _BEDS = {
     "rain": _bed_rain,
@@ -401,7 +414,7 @@ def render_ambience(bed: str, n_samples: int, seed: int) -> np.ndarray:
     """Render ``n_samples`` of an ambience bed (one of `AMBIENCE_BEDS`) as (n, 2) float32.
 
     Beds are stationary (no sharp onsets), deterministic for a given seed, and
-    sit at background level (about -30 dBFS RMS for rain/ocean, -52 for room).
+    sit at background level (`BED_LEVEL_DB`: -36 dBFS RMS for rain/ocean, -56 for room).
     Raises ValueError for an unknown bed.
     """
     if bed not in _BEDS:
@@ -409,7 +422,7 @@ def render_ambience(bed: str, n_samples: int, seed: int) -> np.ndarray:
     n = int(n_samples)
     if n <= 0:
         return np.zeros((0, 2), np.float32)
-    x = _BEDS[bed](_rng(seed, "ambience", bed), n)
+    x = _to_rms(_BEDS[bed](_rng(seed, "ambience", bed), n), BED_LEVEL_DB[bed])
     return np.clip(x, -1.0, 1.0).astype(np.float32)
 
 
@@ -443,18 +456,23 @@ def _mode(L: int, freq: float, tau_s: float, drop: float = 0.0, drop_tau_s: floa
 
 
 def _ensure_head_peak(x: np.ndarray) -> np.ndarray:
-    """Keep the hit's largest sample within the first 2 ms (scale the body down smoothly if needed)."""
-    mono = np.max(np.abs(x), axis=1) if x.ndim == 2 else np.abs(x)
-    head = float(np.max(mono[:_HEAD]))
-    tail = float(np.max(mono[_HEAD:])) if mono.shape[0] > _HEAD else 0.0
-    if head <= 0 or tail <= 0.9 * head:
-        return x
-    g = 0.9 * head / tail
-    ramp = np.ones(mono.shape[0])
-    r0 = int(0.0012 * SR)
-    ramp[r0:_HEAD] = 1 + (g - 1) * (0.5 - 0.5 * np.cos(np.pi * np.arange(_HEAD - r0) / (_HEAD - r0)))
-    ramp[_HEAD:] = g
-    return x * (ramp[:, None] if x.ndim == 2 else ramp)
+    """Keep the hit's largest sample within the first 2 ms: if the body outgrows the
+    attack, turn everything after the attack's peak down (0.5 ms raised-cosine ramp)."""
+    r = int(0.0005 * SR)
+    for _ in range(4):
+        mono = np.max(np.abs(x), axis=1)
+        # The attack peak is looked for in the first 1.5 ms so the ramp ends inside 2 ms.
+        p = int(np.argmax(mono[: _HEAD - r]))
+        head = float(mono[p])
+        tail = float(np.max(mono[p + 1 + r :])) if mono.shape[0] > p + 1 + r else 0.0
+        if head <= 0 or tail <= 0.9 * head:
+            break
+        g = 0.9 * head / tail
+        gain = np.full(mono.shape[0], g)
+        gain[: p + 1] = 1.0
+        gain[p + 1 : p + 1 + r] = 1 + (g - 1) * (0.5 - 0.5 * np.cos(np.pi * (np.arange(r) + 1) / r))
+        x = x * gain[:, None]
+    return x
 
 
 def _foley_footstep(rng, p, d, b) -> np.ndarray:
@@ -489,8 +507,9 @@ def _foley_door(rng, p, d, b) -> np.ndarray:
     knock = _burst(rng, L, 1200.0 * b, 0.025 * d) * 0.8
     body = sum(_mode(L, f * p, t * d, attack_s=0.003) * a for f, t, a in ((72.0, 0.25, 0.6), (113.0, 0.18, 0.4), (161.0, 0.12, 0.3)))
     rattle = np.zeros(L)
+    # Frame rattle lands within 50 ms: one slam, one onset (the analyser's refractory is 60 ms).
     for _ in range(3):
-        off = int(rng.uniform(0.035, 0.09) * SR)
+        off = int(rng.uniform(0.012, 0.045) * SR)
         rattle[off:] += _burst(rng, L - off, (800.0 * b, 4000.0 * b), 0.008 * d) * rng.uniform(0.1, 0.25)
     return latch + knock + body + rattle
 
@@ -519,17 +538,21 @@ def _foley_whoosh(rng, p, d, b) -> np.ndarray:
 def _foley_splash(rng, p, d, b) -> np.ndarray:
     L = int(1.0 * SR)
     slap = _burst(rng, L, (500.0 * b, 8000.0 * b), 0.008 * d)
-    spray = _burst(rng, L, (1000.0 * b, 10000.0), 0.18 * d, attack_s=0.005) * 0.6
+    spray = _burst(rng, L, (1000.0 * b, 10000.0), 0.12 * d, attack_s=0.005) * 0.5
     mono = slap + spray
     x = np.stack([mono, mono], axis=1)
+    # Bubbles ride under the spray's own envelope so none of them reads as a new hit.
+    spray_tau = 0.12 * d
     for _ in range(int(rng.integers(10, 26))):
-        bl = int(rng.uniform(0.005, 0.02) * SR)
+        bl = int(rng.uniform(0.008, 0.025) * SR)
         tt = np.arange(bl) / SR
         f0 = rng.uniform(400, 1200) * p
         f = f0 * (1 + 1.5 * tt / tt[-1])
-        bub = np.sin(2 * np.pi * np.cumsum(f) / SR) * np.sin(np.pi * np.arange(bl) / bl) * rng.uniform(0.1, 0.25)
-        gl, gr = _pan_gains(rng.uniform(-0.6, 0.6))
-        _add_at(x, int(rng.uniform(0.05, 0.5) * SR), np.stack([bub * gl, bub * gr], axis=1) * np.sqrt(2))
+        at = rng.uniform(0.02, 0.3)
+        amp = rng.uniform(0.3, 0.8) * 0.5 * np.exp(-at / spray_tau)
+        bub = np.sin(2 * np.pi * np.cumsum(f) / SR) * np.sin(np.pi * np.arange(bl) / bl) ** 2 * amp
+        gl, gr = pan_gains(rng.uniform(-0.6, 0.6))
+        _add_at(x, int(at * SR), np.stack([bub * gl, bub * gr], axis=1) * np.sqrt(2))
     return x
 
 
@@ -537,7 +560,8 @@ def _foley_thud(rng, p, d, b) -> np.ndarray:
     L = int(0.5 * SR)
     low = _mode(L, 68.0 * p, 0.09 * d, drop=0.4, drop_tau_s=0.03)
     mud = _burst(rng, L, 600.0 * b, 0.03 * d) * 0.7
-    click = _burst(rng, L, (200.0 * b, 2000.0 * b), 0.003 * d) * 0.6
+    # The knock on top of the boom: without it a thud is all sub-150 Hz and hard to time.
+    click = _burst(rng, L, (200.0 * b, 3000.0 * b), 0.004 * d) * 0.9
     return low + mud + click
 
 
@@ -598,6 +622,7 @@ def render_foley(kind: str, seed: int, strength: float = 1.0) -> np.ndarray:
     x = fn(rng, pitch, decay, bright)
     if x.ndim == 1:
         x = np.stack([x, x], axis=1)
+    x = np.asarray(x, dtype=np.float64)
     # Fade the last 10 ms so a truncated tail never clicks.
     fade = min(int(0.01 * SR), x.shape[0])
     x[-fade:] *= np.linspace(1.0, 0.0, fade)[:, None]

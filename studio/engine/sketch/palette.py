@@ -51,6 +51,14 @@ class Light:
     """Night: windows and lamps glow, stars come out."""
 
 
+# Indoors, lamps take over from the sky: a warm dim light at night, not moonlight.
+INTERIOR_TINT: dict[str, RGB] = {
+    "morning": (1.0, 0.97, 0.92),
+    "day": (1.0, 1.0, 1.0),
+    "evening": (0.93, 0.82, 0.72),
+    "night": (0.62, 0.55, 0.48),
+}
+
 LIGHTS: dict[str, Light] = {
     "morning": Light(hex_rgb("7fb2e6"), hex_rgb("fbdcb8"), (1.02, 0.97, 0.90), hex_rgb("f0dccb"), hex_rgb("fff1cf"), False),
     "day": Light(hex_rgb("5d9fe0"), hex_rgb("cfe6f7"), (1.0, 1.0, 1.0), hex_rgb("cfe1ef"), hex_rgb("fffbe8"), False),
@@ -102,7 +110,8 @@ def grade_from_style(style: str) -> Grade:
 class Palette:
     """Turns a design colour into the final colour for this scene's light, depth and style."""
 
-    def __init__(self, time_of_day: str, weather: str, style: str = "") -> None:
+    def __init__(self, time_of_day: str, weather: str, style: str = "", indoor: bool = False) -> None:
+        self.indoor = indoor
         self.time_of_day = time_of_day if time_of_day in LIGHTS else "day"
         self.weather = weather
         self.light = LIGHTS[self.time_of_day]
@@ -122,6 +131,7 @@ class Palette:
             dim = {"rain": 0.78, "snow": 0.95, "fog": 0.9}[weather]
             tint = scale(tint, dim)
         self._tint = tint
+        self._interior_tint = INTERIOR_TINT[self.time_of_day]
         self._haze = haze
         self.sky_top = self.graded(sky_top)
         self.sky_horizon = self.graded(sky_horizon)
@@ -138,6 +148,11 @@ class Palette:
         c = mix(c, self._haze, min(1.0, max(0.0, h)))
         return clamp_rgb(self.graded(c))
 
+    def interior(self, design: RGB) -> tuple[int, int, int]:
+        """A surface indoors, lit by the room's lamps rather than the sky."""
+        t = self._interior_tint
+        return clamp_rgb(self.graded((design[0] * t[0], design[1] * t[1], design[2] * t[2])))
+
     def emissive(self, design: RGB) -> tuple[int, int, int]:
         """A light source (lamp, lit window, sun): not darkened by night, only graded."""
         return clamp_rgb(self.graded(design))
@@ -147,7 +162,7 @@ class Palette:
 
         The same character then looks like themselves at night as well as by day.
         """
-        t = mix((1.0, 1.0, 1.0), self._tint, 0.55)
+        t = mix((1.0, 1.0, 1.0), self._interior_tint if self.indoor else self._tint, 0.55)
         return clamp_rgb(self.graded((design[0] * t[0], design[1] * t[1], design[2] * t[2])))
 
     def haze_amount(self, depth: float) -> float:

@@ -1,0 +1,603 @@
+"""What happens in a shot, frame by frame: poses, a ball, a door, and the sounds they make.
+
+Everything here is computed before a single pixel is drawn, from the scene's
+action words and the shot's seed. Each visible contact (a foot touching down, a
+landing, a bounce, a door shutting) becomes a `SoundEvent` on the first frame that
+shows it, and the renderer draws exactly the state computed here, so picture and
+sound line up by construction.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from studio.domain.model import SoundEvent
+from studio.domain.scene import SceneDescription
+from studio.engine.sketch.camera import ACTION_DEPTH, CameraRig
+from studio.engine.sketch.characters import CharacterLook, Pose, foot_offsets
+from studio.engine.sketch.layout import Layout, mid_depth
+
+PERSON_ACTIONS = ("walk", "run", "sit", "jump", "fall", "wave", "dance")
+"""Action words that need someone on screen (a generic figure if the bible has no one)."""
+
+
+@dataclass
+class Actor:
+    """One character's performance: a pose for every frame."""
+
+    id: str
+    look: CharacterLook
+    depth: float
+    activity: str
+    poses: list[Pose]
+    seat_x: float | None = None
+    """Rest x of the chair or bench, when the actor sits."""
+
+
+@dataclass
+class BallTrack:
+    depth: float
+    radius: float
+    """Rest pixels at the ball's depth."""
+    x: np.ndarray
+    """Rest x per frame; NaN while no ball is in play."""
+    height: np.ndarray
+    """Height of the ball's bottom above the ground, rest pixels."""
+    squash: np.ndarray
+    """0 round .. 1 fully squashed on a bounce frame."""
+
+
+@dataclass
+class DoorTrack:
+    x: float
+    """Rest x of the door's centre on the wall."""
+    width: float
+    height: float
+    depth: float
+    hinge: int
+    """-1: hinged on the left edge, 1: on the right."""
+    opening: np.ndarray
+    """0 shut .. 1 wide open, per frame."""
+
+
+@dataclass(frozen=True)
+class Puff:
+    """A little cloud of dust where something touched the ground."""
+
+    frame: int
+    x: float
+    y: float
+    depth: float
+    size: float
+
+
+@dataclass
+class Choreography:
+    actors: list[Actor]
+    ball: BallTrack | None
+    door: DoorTrack | None
+    events: tuple[SoundEvent, ...]
+    puffs: list[Puff] = field(default_factory=list)
+    page_turns: list[tuple[int, int, int]] = field(default_factory=list)
+    """(actor index, first frame, length) of each page turned at a desk."""
+    door_wanted: bool = False
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def lerp_pose(a: Pose, b: Pose, t: float) -> Pose:
+    """Blend two poses (angles and offsets); discrete fields come from the nearer one."""
+    t = min(1.0, max(0.0, t))
+
+    def m(u, v):
+        if isinstance(u, tuple):
+            return tuple(x + (y - x) * t for x, y in zip(u, v))
+        return u + (v - u) * t
+
+    near = a if t < 0.5 else b
+    return Pose(
+        x=m(a.x, b.x), facing=near.facing, hip=m(a.hip, b.hip), knee=m(a.knee, b.knee),
+        shoulder=m(a.shoulder, b.shoulder), elbow=m(a.elbow, b.elbow), lean=m(a.lean, b.lean),
+        lift=m(a.lift, b.lift), tip=m(a.tip, b.tip), sit=m(a.sit, b.sit), head_tilt=m(a.head_tilt, b.head_tilt),
+        sway=m(a.sway, b.sway), hair_swing=m(a.hair_swing, b.hair_swing),
+    )
+
+
+def _ease(t: float) -> float:
+    t = min(1.0, max(0.0, t))
+    return t * t * (3 - 2 * t)
+
+
+class _Recorder:
+    """Collects events and dust puffs, with pan and visibility from the camera."""
+
+    def __init__(self, camera: CameraRig, layout: Layout, frames: int) -> None:
+        self.camera = camera
+        self.layout = layout
+        self.frames = frames
+        self.events: list[SoundEvent] = []
+        self.puffs: list[Puff] = []
+
+    def screen_x(self, x: float, depth: float, frame: int) -> float:
+        return self.camera.project((x, self.layout.ground_y(depth)), depth, frame, shake=False)[0]
+
+    def add(self, frame: int, kind: str, strength: float, x: float, depth: float, source: str, puff: float = 0.0) -> None:
+        if not 0 <= frame < self.frames:
+            return
+        sx = self.screen_x(x, depth, frame)
+        W = self.layout.width
+        if not -0.02 * W <= sx <= 1.02 * W:
+            return  # only what can be seen makes a sound
+        pan = max(-1.0, min(1.0, 2.0 * sx / W - 1.0))
+        self.events.append(SoundEvent(frame, kind, round(float(strength), 3), round(pan, 3), source))
+        if puff > 0:
+            self.puffs.append(Puff(frame, x, self.layout.ground_y(depth), depth, puff))
+
+
+# --------------------------------------------------------------------------- poses
+
+
+def idle_pose(x: float, t: float, k: float) -> Pose:
+    """Standing, facing the camera, breathing."""
+    return Pose(x=x, facing=0, hip=(0.02, 0.02), knee=(0.04, 0.04),
+                shoulder=(0.12 + 0.015 * math.sin(2 * math.pi * t / 3.7 + k), 0.12 + 0.015 * math.sin(2 * math.pi * t / 3.7 + k + 1)),
+                elbow=(0.18, 0.18), head_tilt=0.05 * math.sin(2 * math.pi * t / 4.3 + k))
+
+
+@dataclass(frozen=True)
+class Gait:
+    """A walk or a run: how fast, how far each step, how the body moves."""
+
+    cadence: float
+    """Steps per second."""
+    step: float
+    """Step length, rest pixels."""
+    hip_amp: float
+    knee_amp: float
+    elbow: float
+    lean: float
+    flight: float
+    """Airborne height between steps (running), figure units."""
+    strength: float
+
+    @property
+    def speed(self) -> float:
+        return self.cadence * self.step
+
+
+def make_gait(run: bool, figure_px: float, jitter: float) -> Gait:
+    if run:
+        return Gait(cadence=2.9 * (1 + 0.04 * jitter), step=0.78 * figure_px, hip_amp=0.62, knee_amp=1.55,
+                    elbow=1.5, lean=0.2, flight=0.035, strength=1.0)
+    step = 0.36 * figure_px
+    return Gait(cadence=1.85 * (1 + 0.05 * jitter), step=step, hip_amp=math.asin(min(0.9, 0.36 / 0.96)),
+                knee_amp=0.65, elbow=0.25, lean=0.04, flight=0.0, strength=0.6)
+
+
+def gait_pose(x: float, phase: float, facing: int, g: Gait) -> Pose:
+    """A pose in the walk/run cycle; phase in cycles (two steps per cycle).
+
+    The left heel strikes at phase 0.25 and the right at 0.75 (each leg at its
+    most forward, straight).
+    """
+    s = math.sin(2 * math.pi * phase)
+    hip_l, hip_r = g.hip_amp * s, -g.hip_amp * s
+    # A leg bends most mid-swing (moving forward) and is straight at heel strike.
+    swing_l = max(0.0, math.cos(2 * math.pi * phase))
+    swing_r = max(0.0, -math.cos(2 * math.pi * phase))
+    knee_l = 0.06 + g.knee_amp * swing_l ** 1.3
+    knee_r = 0.06 + g.knee_amp * swing_r ** 1.3
+    arm = 0.85 * g.hip_amp
+    lift = g.flight * max(0.0, -math.cos(4 * math.pi * (phase - 0.25)))
+    return Pose(x=x, facing=facing, hip=(hip_l, hip_r), knee=(knee_l, knee_r),
+                shoulder=(-arm * s, arm * s), elbow=(g.elbow, g.elbow), lean=g.lean, lift=lift,
+                hair_swing=-facing * 0.01 * (1 + math.cos(4 * math.pi * phase)))
+
+
+def seated_pose(x: float, t: float, k: float, writing: bool) -> Pose:
+    """Sitting facing the camera; a writing hand and a small nod keep it alive."""
+    write = 0.12 * math.sin(2 * math.pi * 2.6 * t + k) if writing else 0.0
+    return Pose(x=x, facing=0, hip=(math.pi / 2, math.pi / 2), knee=(math.pi / 2, math.pi / 2),
+                shoulder=(0.32, 0.36 + write * 0.4), elbow=(-2.5, -2.55 + write), sit=1.0,
+                head_tilt=0.06 * math.sin(2 * math.pi * t / 4.1 + k) - 0.04)
+
+
+# --------------------------------------------------------------------------- the planner
+
+
+class _Planner:
+    def __init__(self, scene: SceneDescription, cast: list[tuple[str, CharacterLook]], layout: Layout,
+                 camera: CameraRig, fps: int, frames: int, rng: np.random.Generator) -> None:
+        self.scene = scene
+        self.cast = cast
+        self.layout = layout
+        self.camera = camera
+        self.fps = fps
+        self.n = frames
+        self.rng = rng
+        self.rec = _Recorder(camera, layout, frames)
+        vx0, _, vx1, _ = camera.visible_rect(ACTION_DEPTH)
+        self.view = (vx0, vx1)
+        self.center = (vx0 + vx1) / 2
+        self.page_turns: list[tuple[int, int, int]] = []
+
+    def t(self, i: int) -> float:
+        return i / self.fps
+
+    # -- who does what
+
+    def plan(self) -> Choreography:
+        acts = self.scene.actions
+        actors: list[Actor] = []
+        loco = "run" if "run" in acts else ("walk" if "walk" in acts else None)
+        direction = 1 if self.rng.random() < 0.5 else -1
+        n = len(self.cast)
+        spacing = min(0.75 * self.layout.figure_h, 0.6 * self.layout.width / max(1, n))
+        jitter = (self.rng.random() - 0.5) * 0.12 * self.layout.width
+        vx0, vx1 = self.view
+        # Where a walk starts varies with the seed; a group walks in file behind its lead.
+        self.lead = vx0 + (0.1 + 0.25 * self.rng.random()) * (vx1 - vx0)
+        for k, (cid, look) in enumerate(self.cast):
+            kk = float(k) * 1.7 + 0.3
+            if loco and "sit" in acts:
+                seat = self._stand_x(k, n, spacing, jitter)
+                actors.append(self._walk_then_sit(cid, look, k, loco == "run", direction, seat, kk))
+            elif loco:
+                actors.append(self._locomote(cid, look, k, loco == "run", direction, spacing, kk))
+            else:
+                x = self._stand_x(k, n, spacing, jitter)
+                if "sit" in acts:
+                    actors.append(self._sit(cid, look, k, x, kk))
+                elif "jump" in acts:
+                    actors.append(self._jump_in_place(cid, look, k, x, kk))
+                elif "fall" in acts:
+                    actors.append(self._fall_in_place(cid, look, k, x, kk, direction))
+                elif "dance" in acts:
+                    actors.append(self._dance(cid, look, k, x, kk))
+                elif "wave" in acts:
+                    actors.append(self._wave(cid, look, k, x, kk))
+                else:
+                    actors.append(self._idle(cid, look, k, x, kk))
+        ball = self._ball() if "ball" in acts else None
+        door = self._door() if "door" in acts else None
+        events = tuple(sorted(self.rec.events, key=lambda e: (e.frame, e.kind, e.source)))
+        return Choreography(actors, ball, door, events, self.rec.puffs, self.page_turns, door_wanted="door" in acts)
+
+    def _stand_x(self, k: int, n: int, spacing: float, jitter: float) -> float:
+        return self.center + jitter + (k - (n - 1) / 2) * spacing
+
+    def _depth(self, k: int) -> float:
+        # Later cast members stand a little further back, so a group reads in depth.
+        return ACTION_DEPTH + 0.12 * k
+
+    def _fig(self, depth: float, look: CharacterLook) -> float:
+        return self.layout.figure_h * self.layout.scale_at(depth) * look.height
+
+    # -- activities
+
+    def _idle(self, cid, look, k, x, kk) -> Actor:
+        poses = [idle_pose(x, self.t(i), kk) for i in range(self.n)]
+        return Actor(cid, look, self._depth(k), "stands", poses)
+
+    def _wave(self, cid, look, k, x, kk) -> Actor:
+        poses = []
+        for i in range(self.n):
+            p = idle_pose(x, self.t(i), kk)
+            raise_ = _ease(self.t(i) / 0.35)
+            wag = math.sin(2 * math.pi * 2.2 * self.t(i) + kk) * 0.32 * raise_
+            # Upper arm out to the side, forearm up, waving from the elbow.
+            poses.append(replace(p, shoulder=(p.shoulder[0], 0.12 + 1.6 * raise_), elbow=(p.elbow[0], 0.18 + 1.2 * raise_ + wag)))
+        return Actor(cid, look, self._depth(k), "waves", poses)
+
+    def _dance(self, cid, look, k, x, kk) -> Actor:
+        poses = []
+        beat = 2.0
+        for i in range(self.n):
+            t = self.t(i)
+            b = math.sin(2 * math.pi * beat * t + kk)
+            bounce = 0.5 * (1 + math.cos(4 * math.pi * beat * t / 2 + kk))
+            sway = math.sin(math.pi * beat * t + kk)
+            poses.append(Pose(x=x, facing=0, hip=(0.25 * bounce, 0.25 * bounce), knee=(0.5 * bounce, 0.5 * bounce),
+                              shoulder=(1.3 + 0.9 * b, 1.3 - 0.9 * b), elbow=(0.7, 0.7), sway=0.035 * sway,
+                              head_tilt=0.12 * sway, hair_swing=0.02 * sway))
+        return Actor(cid, look, self._depth(k), "dances", poses)
+
+    def _sit(self, cid, look, k, x, kk) -> Actor:
+        writing = self.scene.indoor or self.scene.place in ("cafe", "library", "classroom", "office")
+        poses = [seated_pose(x, self.t(i), kk, writing) for i in range(self.n)]
+        if writing:
+            self._schedule_pages(k, 0)
+        return Actor(cid, look, ACTION_DEPTH, "sits", poses, seat_x=x)
+
+    def _schedule_pages(self, actor_index: int, from_frame: int) -> None:
+        period = int(round(self.fps * (3.0 + self.rng.random())))
+        length = max(2, int(round(self.fps * 0.5)))
+        first = from_frame + int(round(self.fps * (1.2 + self.rng.random())))
+        for start in range(first, self.n - length, period):
+            self.page_turns.append((actor_index, start, length))
+
+    def _locomote(self, cid, look, k, run, direction, spacing, kk) -> Actor:
+        depth = self._depth(k)
+        fig = self._fig(depth, look)
+        g = make_gait(run, fig, self.rng.random() * 2 - 1)
+        vx0, vx1 = self.view
+        margin = 0.4 * fig
+        span = (vx1 - vx0) + 2 * margin
+        lead = self.lead
+        start = lead - k * spacing if direction > 0 else (vx1 - (lead - vx0)) + k * spacing
+        phase0 = self.rng.random() * 0.5 + 0.27 * k
+        rate = g.cadence / 2 / self.fps  # cycles per frame
+
+        # Optional beats layered on the walk: one jump, or a fall that ends it.
+        jump_at = int(round(self.n * 0.42)) if "jump" in self.scene.actions else None
+        fall_at = int(round(self.n * 0.5)) if "fall" in self.scene.actions and jump_at is None else None
+        waving = "wave" in self.scene.actions
+        crouch = max(2, int(round(0.15 * self.fps)))
+        air = max(3, int(round(0.45 * self.fps)))
+        recover = max(2, int(round(0.2 * self.fps)))
+        fall_len = max(3, int(round(0.5 * self.fps)))
+
+        poses: list[Pose] = []
+        phase, travelled = phase0, 0.0
+        prev_phase = None
+        fallen_x = None
+        for i in range(self.n):
+            t = self.t(i)
+            in_jump = jump_at is not None and jump_at <= i < jump_at + crouch + air + recover
+            falling = fall_at is not None and i >= fall_at
+            if i > 0 and not falling:
+                travelled += g.speed / self.fps * (0.35 if in_jump and i < jump_at + crouch else 1.0)
+                if not in_jump:
+                    phase += rate
+            x = self._wrap(start + direction * travelled, vx0 - margin, span)
+            pose = gait_pose(x, phase, direction, g)
+            if in_jump:
+                j = i - jump_at
+                if j < crouch:
+                    c = _ease(j / crouch)
+                    pose = lerp_pose(pose, replace(pose, hip=(0.5, 0.1), knee=(1.0, 0.6), lean=0.3, shoulder=(-0.6, -0.5)), c)
+                elif j < crouch + air:
+                    u = (j - crouch) / air
+                    pose = replace(pose, hip=(0.55, -0.15), knee=(0.9, 0.5), lean=0.12, shoulder=(1.8, 1.4),
+                                   elbow=(0.4, 0.4), lift=0.28 * 4 * u * (1 - u))
+                else:
+                    r = (j - crouch - air) / recover
+                    landing = replace(pose, hip=(0.45, 0.2), knee=(0.9, 0.5), lean=0.25, shoulder=(0.6, 0.3))
+                    pose = lerp_pose(landing, pose, _ease(r))
+                if j == crouch + air:
+                    self.rec.add(i, "impact", 0.9, x, depth, cid, puff=0.5 * fig)
+            if falling:
+                j = i - fall_at
+                u = min(1.0, j / fall_len)
+                if fallen_x is None:
+                    fallen_x = x
+                slide = g.speed / self.fps * fall_len * 0.5 * (1 - (1 - u) ** 2)
+                x = self._wrap(start + direction * (travelled + slide), vx0 - margin, span)
+                pose = gait_pose(x, phase, direction, g)
+                pose = replace(pose, hip=(0.35, -0.5), knee=(0.2, 0.4), shoulder=(2.2 * u, 1.8 * u), elbow=(0.3, 0.3),
+                               lean=0.0, lift=0.0, tip=direction * (math.pi / 2) * u * u)
+                if j == fall_len:
+                    self.rec.add(i, "impact", 1.0, x + direction * 0.5 * fig, depth, cid, puff=0.9 * fig)
+            if waving and not falling:
+                wag = math.sin(2 * math.pi * 2.2 * t + kk) * 0.4
+                sh = list(pose.shoulder)
+                el = list(pose.elbow)
+                sh[1], el[1] = 2.7, 0.3 + wag
+                pose = replace(pose, shoulder=tuple(sh), elbow=tuple(el))
+            poses.append(pose)
+            # Heel strikes: the first frame at or past each contact phase.
+            if prev_phase is not None and not in_jump and not falling:
+                for contact, foot in ((0.25, 0), (0.75, 1)):
+                    if math.floor(phase - contact) > math.floor(prev_phase - contact):
+                        fx = x + foot_offsets(pose, look)[foot] * fig
+                        jitter = 0.92 + 0.16 * ((i * 7 + foot * 3) % 5) / 4
+                        self.rec.add(i, "footstep", g.strength * jitter, fx, depth, cid, puff=0.16 * fig * (1.6 if run else 1.0))
+            prev_phase = phase
+        activity = "runs" if run else "walks"
+        if jump_at is not None:
+            activity += " and jumps"
+        if fall_at is not None:
+            activity += " and falls"
+        if waving:
+            activity += " and waves"
+        return Actor(cid, look, depth, activity, poses)
+
+    @staticmethod
+    def _wrap(x: float, lo: float, span: float) -> float:
+        # Walkers who leave the frame come back in on the other side.
+        return lo + (x - lo) % span
+
+    def _walk_then_sit(self, cid, look, k, run, direction, seat, kk) -> Actor:
+        depth = ACTION_DEPTH
+        fig = self._fig(depth, look)
+        g = make_gait(run, fig, self.rng.random() * 2 - 1)
+        arrive = max(1, int(round(self.n * 0.45)))
+        settle = max(2, int(round(0.4 * self.fps)))
+        start = seat - direction * g.speed * arrive / self.fps
+        rate = g.cadence / 2 / self.fps
+        phase0 = 0.5 * self.rng.random()
+        writing = self.scene.indoor or self.scene.place in ("cafe", "library", "classroom", "office")
+        poses: list[Pose] = []
+        for i in range(self.n):
+            t = self.t(i)
+            if i < arrive:
+                phase = phase0 + rate * i
+                x = start + direction * g.speed * i / self.fps
+                pose = gait_pose(x, phase, direction, g)
+                prev = phase - rate
+                if i > 0:
+                    for contact, foot in ((0.25, 0), (0.75, 1)):
+                        if math.floor(phase - contact) > math.floor(prev - contact):
+                            fx = x + foot_offsets(pose, look)[foot] * fig
+                            self.rec.add(i, "footstep", g.strength, fx, depth, cid, puff=0.16 * fig)
+            else:
+                u = (i - arrive) / settle
+                seated = seated_pose(seat, t, kk, writing)
+                if u < 1:
+                    standing = idle_pose(seat, t, kk)
+                    pose = lerp_pose(standing, seated, _ease(u))
+                    pose = replace(pose, sit=_ease(u))
+                else:
+                    pose = seated
+            poses.append(pose)
+        if writing:
+            self._schedule_pages(k, arrive + settle)
+        return Actor(cid, look, depth, ("runs" if run else "walks") + " and sits", poses, seat_x=seat)
+
+    def _jump_in_place(self, cid, look, k, x, kk) -> Actor:
+        depth = self._depth(k)
+        fig = self._fig(depth, look)
+        crouch = max(2, int(round(0.22 * self.fps)))
+        air = max(3, int(round(0.5 * self.fps)))
+        recover = max(2, int(round(0.25 * self.fps)))
+        rest = max(2, int(round(0.55 * self.fps)))
+        cycle = crouch + air + recover + rest
+        first = int(round(self.fps * (0.2 + 0.3 * self.rng.random())))
+        poses: list[Pose] = []
+        for i in range(self.n):
+            t = self.t(i)
+            base = idle_pose(x, t, kk)
+            if i < first:
+                poses.append(base)
+                continue
+            j = (i - first) % cycle
+            if j < crouch:
+                c = _ease(j / crouch)
+                pose = lerp_pose(base, Pose(x=x, facing=0, hip=(0.5, 0.5), knee=(1.1, 1.1), shoulder=(0.5, 0.5), elbow=(0.3, 0.3)), c)
+            elif j < crouch + air:
+                u = (j - crouch) / air
+                pose = Pose(x=x, facing=0, hip=(0.08, 0.08), knee=(0.2, 0.2), shoulder=(2.5, 2.5), elbow=(0.2, 0.2),
+                            lift=0.3 * 4 * u * (1 - u), hair_swing=0.0)
+            elif j < crouch + air + recover:
+                r = (j - crouch - air) / recover
+                landing = Pose(x=x, facing=0, hip=(0.45, 0.45), knee=(1.0, 1.0), shoulder=(0.9, 0.9), elbow=(0.3, 0.3))
+                pose = lerp_pose(landing, base, _ease(r))
+            else:
+                pose = base
+            if j == crouch + air:
+                self.rec.add(i, "impact", 0.9, x, depth, cid, puff=0.5 * fig)
+            poses.append(pose)
+        return Actor(cid, look, depth, "jumps", poses)
+
+    def _fall_in_place(self, cid, look, k, x, kk, direction) -> Actor:
+        depth = self._depth(k)
+        fig = self._fig(depth, look)
+        start = max(1, int(round(self.n * 0.35)))
+        length = max(3, int(round(0.5 * self.fps)))
+        poses: list[Pose] = []
+        for i in range(self.n):
+            t = self.t(i)
+            if i < start:
+                # Side-on, a little unsteady, before the fall.
+                wobble = 0.04 * math.sin(2 * math.pi * 1.5 * t)
+                poses.append(Pose(x=x, facing=direction, hip=(0.05, -0.05), knee=(0.05, 0.05), shoulder=(0.3, -0.2),
+                                  elbow=(0.3, 0.3), tip=direction * wobble * 0.3))
+                continue
+            u = min(1.0, (i - start) / length)
+            poses.append(Pose(x=x, facing=direction, hip=(0.25, -0.45), knee=(0.2, 0.5), shoulder=(2.4 * u, 2.0 * u),
+                              elbow=(0.3, 0.3), tip=direction * (math.pi / 2) * u * u))
+            if i - start == length:
+                self.rec.add(i, "impact", 1.0, x + direction * 0.5 * fig, depth, cid, puff=0.9 * fig)
+        return Actor(cid, look, depth, "falls", poses)
+
+    # -- things
+
+    def _ball(self) -> BallTrack:
+        depth = ACTION_DEPTH * 0.9
+        scale = self.layout.scale_at(depth)
+        fig = self.layout.figure_h * scale
+        radius = 0.09 * fig
+        bx0, _, bx1, _ = self.camera.visible_rect(depth)
+        lo, hi = bx0 - radius * 2, bx1 + radius * 2
+        g = 2 * 0.8 * fig / 0.45 ** 2  # falls 0.8 figure heights in 0.45 s
+        e = 0.8
+        vx = (0.2 + 0.08 * self.rng.random()) * self.layout.width
+        side = 1 if self.rng.random() < 0.5 else -1
+        xs = np.full(self.n, np.nan)
+        hs = np.zeros(self.n)
+        squash = np.zeros(self.n)
+        t0 = 0.1 + 0.4 * self.rng.random()
+        T = self.n / self.fps
+        while t0 < T:
+            h0 = (0.65 + 0.3 * self.rng.random()) * fig
+            x0 = lo if side > 0 else hi
+            # Contacts: fall from h0, then bounces losing speed each time.
+            contacts = []
+            v = math.sqrt(2 * g * h0)
+            tc = t0 + math.sqrt(2 * h0 / g)
+            while not contacts or (v > 0.38 * math.sqrt(2 * g * h0) and tc < T + 1):
+                contacts.append((tc, v))
+                v *= e
+                tc += 2 * v / g
+            t_end = (hi - lo) / vx + t0
+            first_v = contacts[0][1] if contacts else 1.0
+            seen_contacts = set()
+            for i in range(int(math.ceil(t0 * self.fps)), min(self.n, int(math.ceil(t_end * self.fps)))):
+                t = self.t(i)
+                x = x0 + side * vx * (t - t0)
+                if t < contacts[0][0]:
+                    h = h0 - 0.5 * g * (t - t0) ** 2
+                else:
+                    h = 0.0
+                    for ci, (tc, v) in enumerate(contacts):
+                        nxt = contacts[ci + 1][0] if ci + 1 < len(contacts) else math.inf
+                        if tc <= t < nxt:
+                            vb = v * e
+                            h = max(0.0, vb * (t - tc) - 0.5 * g * (t - tc) ** 2)
+                            if ci not in seen_contacts:
+                                # First frame at or past this contact: show the ball on the ground.
+                                seen_contacts.add(ci)
+                                h = 0.0
+                                squash[i] = min(1.0, v / first_v)
+                                self.rec.add(i, "bounce", v / first_v, x, depth, "ball", puff=0.35 * fig * v / first_v)
+                            break
+                xs[i] = x
+                hs[i] = h
+            t0 = t_end + 0.3 + 0.5 * self.rng.random()
+        return BallTrack(depth, radius, xs, hs, squash)
+
+    def _door(self) -> DoorTrack:
+        depth = mid_depth(self.scene.place, self.scene.indoor)
+        vx0, _, vx1, _ = self.camera.visible_rect(depth)
+        cx = (vx0 + vx1) / 2 + (self.rng.random() - 0.5) * 0.5 * (vx1 - vx0)
+        m = self.layout.metre(depth)
+        opening = np.zeros(self.n)
+        hinge = -1 if self.rng.random() < 0.5 else 1
+        n, fps = self.n, self.fps
+        open_start, open_len = max(1, round(0.1 * n)), max(2, round(0.55 * fps))
+        hold = max(1, round(0.3 * fps))
+        slam_len = max(2, round(0.28 * fps))
+        slam_start = max(open_start + open_len + hold, round(0.5 * n))
+        if slam_start + slam_len >= n:
+            open_start = max(1, round(0.08 * n))
+            open_len = max(2, round(0.25 * n))
+            slam_start = open_start + open_len + max(1, round(0.1 * n))
+            slam_len = max(2, round(0.12 * n))
+        slam = slam_start + slam_len
+        if slam < n:
+            for i in range(n):
+                if i < open_start:
+                    o = 0.0
+                elif i < open_start + open_len:
+                    u = (i - open_start) / open_len
+                    o = 1 - (1 - u) ** 2
+                elif i < slam_start:
+                    o = 1.0
+                elif i < slam:
+                    u = (i - slam_start) / slam_len
+                    o = 1 - u * u  # swings shut faster and faster: a slam
+                else:
+                    o = 0.0
+                opening[i] = o
+            self.rec.add(slam, "door", 1.0, cx, depth, "door", puff=0.5 * m)
+        return DoorTrack(cx, 0.95 * m, 2.1 * m, depth, hinge, opening)
+
+
+def plan_choreography(scene: SceneDescription, cast: list[tuple[str, CharacterLook]], layout: Layout,
+                      camera: CameraRig, fps: int, frames: int, rng: np.random.Generator) -> Choreography:
+    """Work out every actor's pose, the ball, the door and the sound events for a shot."""
+    return _Planner(scene, cast, layout, camera, fps, frames, rng).plan()

@@ -1,0 +1,171 @@
+"""The bridge between the engine worker thread and the window.
+
+One long-lived `EngineWorker` owns the engines (and, for diffusion engines,
+their models). Its events arrive on the worker thread; this bridge turns them
+into Qt signals, which Qt queues to the UI thread because the bridge lives
+there. Heavy work stays on the worker: a finished result is written into the
+bundle (`store_take`, ~1 s of encoding) before `take_ready` is emitted, and
+preview frames are shrunk before they cross.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from studio.domain.model import Project, Shot, new_id
+from studio.engine.protocol import (
+    Cancelled,
+    EngineEvent,
+    Failed,
+    Finished,
+    GenerateRequest,
+    Preview,
+    Progress,
+    Started,
+)
+from studio.services.jobs import JobInfo, JobQueue, JobState
+
+log = logging.getLogger(__name__)
+
+PREVIEW_MAX_SIDE = 384
+PREVIEW_INTERVAL_S = 0.08
+"""At most ~12 preview frames a second cross to the UI; more is wasted painting."""
+PROGRESS_INTERVAL_S = 0.03
+
+
+class EngineBridge(QObject):
+    """Submit generation jobs; receive their progress, previews and takes as signals."""
+
+    job_started = Signal(str)
+    job_progress = Signal(str, int, int, str)
+    """job id, step, total, stage."""
+    preview_ready = Signal(str, object)
+    """job id, a small RGB uint8 frame (numpy)."""
+    take_ready = Signal(str, str, object)
+    """job id, shot id, the stored Take."""
+    job_failed = Signal(str, str, str)
+    """job id, message, hint."""
+    job_cancelled = Signal(str)
+
+    def __init__(self, jobs: JobQueue | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.jobs = jobs or JobQueue(self)
+        self._worker = None
+        self._requests: dict[str, tuple[GenerateRequest, Path]] = {}
+        self._lock = threading.Lock()
+        self._last_preview: dict[str, float] = {}
+        self._last_progress: dict[str, float] = {}
+        self.job_started.connect(lambda j: self.jobs.update(j, state=JobState.RUNNING))
+        self.job_progress.connect(self._on_progress)
+        self.take_ready.connect(lambda j, s, t: self.jobs.update(j, state=JobState.DONE, step=self._total(j)))
+        self.job_failed.connect(lambda j, m, h: self.jobs.update(j, state=JobState.FAILED, message=m, hint=h))
+        self.job_cancelled.connect(lambda j: self.jobs.update(j, state=JobState.CANCELLED))
+
+    def _total(self, job_id: str) -> int:
+        info = self.jobs.get(job_id)
+        return info.total if info else 0
+
+    def _on_progress(self, job_id: str, step: int, total: int, stage: str) -> None:
+        self.jobs.update(job_id, state=JobState.RUNNING, step=step, total=total, stage=stage)
+
+    def _ensure_worker(self):
+        if self._worker is None:
+            from studio.engine.runner import EngineWorker
+
+            self._worker = EngineWorker(self._on_event)
+        return self._worker
+
+    # -- API (UI thread)
+    def submit(self, project: Project, bundle: Path, shot: Shot, *, engine: str | None = None, seed: int | None = None) -> str:
+        """Queue a generation of ``shot``; returns the job id."""
+        job_id = new_id("job")
+        request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, job_id=job_id)
+        if shot.reference_image:
+            request = self._with_start_image(request, bundle, shot.reference_image)
+        with self._lock:
+            self._requests[job_id] = (request, Path(bundle))
+        title = shot.display_title(project.index_of(shot.id))
+        self.jobs.add(JobInfo(job_id, shot.id, title, request.engine, total=shot.duration_frames))
+        self._ensure_worker().submit(request)
+        return job_id
+
+    @staticmethod
+    def _with_start_image(request: GenerateRequest, bundle: Path, name: str) -> GenerateRequest:
+        from dataclasses import replace
+
+        from studio.media.frames import fit_frame, load_image
+        from studio.persistence.bundle import media_path
+
+        try:
+            image = fit_frame(load_image(media_path(bundle, name)), request.canvas.width, request.canvas.height)
+        except Exception as exc:  # a missing reference is not worth failing the job for
+            log.warning("reference image %s unusable: %s", name, exc)
+            return request
+        return replace(request, start_image=image)
+
+    def cancel(self, job_id: str) -> None:
+        if self._worker is not None:
+            self._worker.cancel(job_id)
+
+    def cancel_all(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel_all()
+
+    def busy(self) -> bool:
+        return bool(self.jobs.active())
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(timeout)
+            self._worker = None
+
+    # -- worker thread
+    def _on_event(self, event: EngineEvent) -> None:
+        """Runs on the engine worker thread: never touch widgets here, only emit."""
+        job_id = event.job_id
+        if isinstance(event, Started):
+            self.job_started.emit(job_id)
+        elif isinstance(event, Progress):
+            now = time.monotonic()
+            if event.step >= event.total or now - self._last_progress.get(job_id, 0.0) >= PROGRESS_INTERVAL_S:
+                self._last_progress[job_id] = now
+                self.job_progress.emit(job_id, event.step, event.total, event.stage)
+        elif isinstance(event, Preview):
+            now = time.monotonic()
+            if now - self._last_preview.get(job_id, 0.0) >= PREVIEW_INTERVAL_S:
+                self._last_preview[job_id] = now
+                from studio.media.frames import thumbnail
+
+                self.preview_ready.emit(job_id, thumbnail(event.frame, PREVIEW_MAX_SIDE))
+        elif isinstance(event, Finished):
+            with self._lock:
+                request, bundle = self._requests.pop(job_id)
+            self.job_progress.emit(job_id, 0, 1, "store")
+            try:
+                from studio.services.takes import store_take
+
+                take = store_take(bundle, request, event.result)
+            except Exception as exc:
+                log.exception("storing the take of %s failed", job_id)
+                reason = getattr(exc, "strerror", None) or str(exc)
+                self.job_failed.emit(job_id, f"could not write the take into {bundle}: {reason}", "free some disk space, then generate again")
+                return
+            self._forget(job_id)
+            self.take_ready.emit(job_id, request.shot.id, take)
+        elif isinstance(event, Failed):
+            self._forget(job_id)
+            self.job_failed.emit(job_id, event.message, event.hint)
+        elif isinstance(event, Cancelled):
+            self._forget(job_id)
+            self.job_cancelled.emit(job_id)
+
+    def _forget(self, job_id: str) -> None:
+        with self._lock:
+            self._requests.pop(job_id, None)
+        self._last_preview.pop(job_id, None)
+        self._last_progress.pop(job_id, None)

@@ -1,0 +1,246 @@
+"""Sound design for one shot: ambience beds, foley on its events, and dialogue.
+
+`design_sound` turns what a shot shows (its scene description and the sound
+events an engine reports at exact frames) into three stems, each exactly as
+long as the shot's picture. Everything is seeded, so the same shot gives the
+same sound to the bit.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from studio.domain.model import DialogueLine, SoundCue, SoundCueKind, SoundEvent, stable_seed
+from studio.domain.scene import AMBIENCE_BEDS, SceneDescription
+from studio.domain.timing import SAMPLE_RATE, frame_to_sample
+from studio.sound.speech import synthesize_line, voice_for_character
+from studio.sound.synth import pan_gains, foley_kind, render_ambience, render_foley
+
+log = logging.getLogger(__name__)
+
+DESIGN_STEMS = ("ambience", "foley", "dialogue")
+
+EDGE_FADE_MS = 30.0
+"""Ambience fades in and out over this at a shot's edges; `mix.join_shots` skips it when crossfading."""
+SECONDARY_BED_DB = -8.0
+"""Level of every bed after the first, relative to the main bed."""
+DUCK_DB = -8.0
+"""Ambience gain under dialogue."""
+DUCK_RAMP_MS = 80.0
+DIALOGUE_GAP_S = 0.15
+"""Least silence between two automatically placed lines."""
+_END_FADE_MS = 5.0  # foley/dialogue cut at a shot's end: fade so a truncated tail never clicks
+
+# Words in an sfx cue's description -> foley design (English and Japanese).
+_CUE_WORDS: dict[str, tuple[str, ...]] = {
+    "door": ("door", "slam", "knock", "latch", "ドア", "扉", "ノック"),
+    "footstep": ("footstep", "footsteps", "step", "steps", "walk", "heels", "足音", "歩"),
+    "impact": ("impact", "crash", "hit", "punch", "smash", "collide", "break", "衝突", "衝撃", "パンチ", "割れ"),
+    "bounce": ("bounce", "ball", "dribble", "ボール", "弾"),
+    "whoosh": ("whoosh", "swoosh", "swish", "swipe", "rush", "ヒュー", "シュッ"),
+    "splash": ("splash", "water", "puddle", "drip", "水", "しぶき", "バシャ"),
+    "thud": ("thud", "fall", "falls", "drop", "land", "lands", "ドスン", "落ち", "倒れ"),
+    "clap": ("clap", "claps", "applause", "拍手", "手を叩"),
+}
+
+
+def cue_foley_kind(description: str) -> str:
+    """The foley kind an sfx cue's description asks for ("door slam" -> door); 'generic' if none."""
+    text = description.lower()
+    best: tuple[int, str] | None = None
+    for kind, words in _CUE_WORDS.items():
+        for w in words:
+            if w.isascii():
+                m = re.search(r"(?<![a-z])" + re.escape(w) + r"(?![a-z])", text)
+                pos = m.start() if m else -1
+            else:
+                pos = text.find(w)
+            if pos >= 0 and (best is None or pos < best[0]):
+                best = (pos, kind)
+    return best[1] if best else foley_kind(description)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    frame: int
+    kind: str
+    strength: float
+    pan: float
+    key: str
+
+
+def _edge_fades(x: np.ndarray, fade: int) -> None:
+    fade = min(fade, x.shape[0] // 2)
+    if fade <= 0:
+        return
+    ramp = (0.5 - 0.5 * np.cos(np.pi * (np.arange(fade) + 0.5) / fade))[:, None]
+    x[:fade] *= ramp
+    x[-fade:] *= ramp[::-1]
+
+
+def _end_fade(x: np.ndarray) -> None:
+    fade = min(int(_END_FADE_MS / 1000 * SAMPLE_RATE), x.shape[0])
+    if fade > 0:
+        x[-fade:] *= np.linspace(1.0, 0.0, fade)[:, None]
+
+
+def _ambience_stem(beds: Sequence[str], n: int, seed: int) -> np.ndarray:
+    chosen: list[str] = []
+    for bed in beds:
+        if bed in AMBIENCE_BEDS and bed not in chosen:
+            chosen.append(bed)
+        elif bed not in AMBIENCE_BEDS:
+            log.warning("unknown ambience bed %r skipped (known: %s)", bed, ", ".join(AMBIENCE_BEDS))
+    if not chosen:
+        chosen = ["room"]
+    out = np.zeros((n, 2), np.float64)
+    for i, bed in enumerate(chosen):
+        gain = 1.0 if i == 0 else 10 ** (SECONDARY_BED_DB / 20)
+        out += gain * render_ambience(bed, n, seed)
+    _edge_fades(out, int(EDGE_FADE_MS / 1000 * SAMPLE_RATE))
+    return out
+
+
+def _plan_hits(events: Sequence[SoundEvent], cues: Sequence[SoundCue], frames: int) -> list[_Hit]:
+    """Events become hits; an sfx cue lands on its frame, or claims the first matching event."""
+    evs = [e for e in events if 0 <= e.frame < frames]
+    kinds = [foley_kind(e.kind) for e in evs]
+    claimed: dict[int, str] = {}
+    extra: list[_Hit] = []
+    for ci, cue in enumerate(cues):
+        if cue.kind not in (SoundCueKind.SFX, SoundCueKind.SFX.value):
+            continue
+        kind = cue_foley_kind(cue.description)
+        if cue.at_frame is not None:
+            frame = min(max(int(cue.at_frame), 0), frames - 1)
+            extra.append(_Hit(frame, kind, 1.0, 0.0, f"cue{ci}"))
+            continue
+        match = next((i for i, k in enumerate(kinds) if k == kind and i not in claimed), None)
+        if match is not None:
+            # The cue *is* that event's sound: one hit, not two stacked on the same frame.
+            claimed[match] = kind
+        else:
+            extra.append(_Hit(frames // 4, kind, 1.0, 0.0, f"cue{ci}"))
+    hits = [
+        _Hit(e.frame, claimed.get(i, e.kind), float(e.strength), float(e.pan), f"ev{i}")
+        for i, e in enumerate(evs)
+    ]
+    return hits + extra
+
+
+def _foley_stem(hits: Sequence[_Hit], n: int, fps: int, seed: int) -> np.ndarray:
+    out = np.zeros((n, 2), np.float64)
+    for hit in hits:
+        pos = frame_to_sample(hit.frame, fps)
+        if pos >= n:
+            continue
+        # Seeded per hit (shot seed, position in the list, frame, kind) so repeats differ.
+        hit_seed = stable_seed(f"{seed}:{hit.key}:{hit.frame}:{hit.kind}")
+        sig = render_foley(hit.kind, hit_seed, hit.strength).astype(np.float64)
+        gl, gr = pan_gains(hit.pan)
+        end = min(n, pos + sig.shape[0])
+        out[pos:end, 0] += sig[: end - pos, 0] * gl
+        out[pos:end, 1] += sig[: end - pos, 1] * gr
+    _end_fade(out)
+    return out
+
+
+def _dialogue_stem(
+    lines: Sequence[DialogueLine], frames: int, fps: int, n: int, voices: Mapping[str, str] | None
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    out = np.zeros((n, 2), np.float64)
+    spans: list[tuple[int, int]] = []
+    auto = [ln for ln in lines if ln.at_frame is None]
+    gap = int(DIALOGUE_GAP_S * SAMPLE_RATE)
+    auto_index = 0
+    prev_end = 0
+    for line in lines:
+        voice = None
+        if line.speaker_id:
+            voice = (voices or {}).get(line.speaker_id) or voice_for_character(line.speaker_id)
+        audio = synthesize_line(line.text, voice)
+        if audio is None:
+            continue
+        if line.at_frame is not None:
+            start = frame_to_sample(min(max(int(line.at_frame), 0), frames), fps)
+        else:
+            # Spread unplaced lines over the shot (first at 10 %), never overlapping each other.
+            slot = int(round(frames * (0.1 + 0.8 * auto_index / max(1, len(auto)))))
+            start = max(frame_to_sample(slot, fps), prev_end + gap if auto_index else 0)
+            auto_index += 1
+        if start >= n:
+            log.warning("dialogue line %r starts after the shot ends; it was left out", line.text[:40])
+            continue
+        end = min(n, start + audio.shape[0])
+        out[start:end] += audio[: end - start]
+        if line.at_frame is None:
+            prev_end = end
+        spans.append((start, end))
+    _end_fade(out)
+    return out, spans
+
+
+def duck_envelope(n: int, spans: Sequence[tuple[int, int]], depth_db: float = DUCK_DB,
+                  ramp_ms: float = DUCK_RAMP_MS) -> np.ndarray:
+    """Gain curve (n,) that is ``depth_db`` during each (start, end) span, with raised-cosine
+    ramps of ``ramp_ms`` finishing at the start and beginning at the end of each span."""
+    amount = np.zeros(n)
+    r = max(1, int(ramp_ms / 1000 * SAMPLE_RATE))
+    up = 0.5 - 0.5 * np.cos(np.pi * np.arange(r) / r)
+    for s, e in spans:
+        s, e = max(0, s), min(n, e)
+        if e <= s:
+            continue
+        seg = np.zeros(e - s + 2 * r)
+        seg[:r] = up
+        seg[r : r + e - s] = 1.0
+        seg[r + e - s :] = up[::-1]
+        lo = s - r
+        a, b = max(0, lo), min(n, lo + seg.shape[0])
+        amount[a:b] = np.maximum(amount[a:b], seg[a - lo : b - lo])
+    return 10 ** (depth_db * amount / 20)
+
+
+def design_sound(
+    scene: SceneDescription,
+    events: Sequence[SoundEvent],
+    frames: int,
+    fps: int,
+    seed: int,
+    *,
+    dialogue: Sequence[DialogueLine] = (),
+    sfx_cues: Sequence[SoundCue] = (),
+    voices: Mapping[str, str] | None = None,
+) -> dict[str, np.ndarray]:
+    """Stems "ambience", "foley", "dialogue" for a shot of ``frames`` frames at ``fps``.
+
+    Each stem is float32 (S, 2), S = ``frame_to_sample(frames, fps)``, silent
+    where nothing happens. Ambience: the scene's beds (first main, others
+    -8 dB), 30 ms edge fades, ducked -8 dB (80 ms ramps) under dialogue.
+    Foley: each event's attack starts exactly at ``frame_to_sample(event.frame,
+    fps)``, equal-power panned by ``event.pan``, scaled by ``event.strength``.
+    An sfx cue lands on its ``at_frame``; without one it claims the first event
+    of its kind (so "door slam" sounds once, on the door event) or falls at 25 %
+    of the shot. Dialogue: espeak-ng lines (``voices`` maps speaker id -> espeak
+    voice, else `voice_for_character`); lines without ``at_frame`` are spread
+    over the shot starting at 10 %. Same inputs give bit-identical stems.
+    """
+    frames = int(frames)
+    if frames < 1:
+        raise ValueError(f"a shot needs at least one frame, got {frames}")
+    n = frame_to_sample(frames, fps)
+    amb = _ambience_stem(scene.ambience, n, seed)
+    foley = _foley_stem(_plan_hits(events, sfx_cues, frames), n, fps, seed)
+    speech, spans = _dialogue_stem(dialogue, frames, fps, n, voices)
+    if spans:
+        amb *= duck_envelope(n, spans)[:, None]
+    return {
+        "ambience": amb.astype(np.float32),
+        "foley": np.clip(foley, -1.0, 1.0).astype(np.float32),
+        "dialogue": np.clip(speech, -1.0, 1.0).astype(np.float32),
+    }

@@ -1,0 +1,247 @@
+"""Mixing: join shots into one program, measure and normalise loudness.
+
+Beds (ambience, music) crossfade across cuts; foley and dialogue cut hard so
+their sync with the picture never moves. Loudness follows ITU-R BS.1770
+(pyloudnorm) and a look-ahead true-peak limiter keeps inter-sample peaks under
+the ceiling that streaming services ask for.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Mapping, Sequence
+
+import numpy as np
+import pyloudnorm
+from scipy.ndimage import minimum_filter1d
+from scipy.signal import resample_poly
+
+from studio.domain.timing import SAMPLE_RATE
+from studio.sound.design import EDGE_FADE_MS
+
+LOUDNESS_PRESETS = {"streaming": -14.0, "podcast": -16.0, "broadcast": -23.0}
+"""Integrated loudness targets (LUFS)."""
+
+CROSSFADE_STEMS = ("ambience", "music")
+"""Stems that crossfade across a cut; every other stem is hard-cut."""
+
+_OVERSAMPLE = 4
+_MIN_LOUDNESS_S = 0.4  # one BS.1770 gating block
+
+
+def _as_stereo64(x: np.ndarray) -> np.ndarray:
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim == 1:
+        a = np.stack([a, a], axis=1)
+    return a
+
+
+# --------------------------------------------------------------------------- joining shots
+
+
+def _shot_length(stems: Mapping[str, np.ndarray]) -> int:
+    return max((int(np.asarray(s).shape[0]) for s in stems.values()), default=0)
+
+
+def _fit(x: np.ndarray | None, n: int) -> np.ndarray:
+    out = np.zeros((n, 2), np.float64)
+    if x is not None:
+        a = _as_stereo64(x)[:n]
+        out[: a.shape[0]] = a
+    return out
+
+
+def _crossfaded(pieces: list[np.ndarray], half: int, edge: int) -> np.ndarray:
+    """Concatenate pieces with an equal-power crossfade of 2*half samples centred on each cut.
+
+    Each side is extended past the cut by mirroring its own material about the
+    point where its ``edge``-sample edge fade begins, so the fades `design_sound`
+    puts on beds never meet in the middle (no dip), the waveform stays continuous
+    at the mirror point (no click) and the total length is unchanged.
+    """
+    track = np.concatenate(pieces, axis=0) if pieces else np.zeros((0, 2))
+    start = 0
+    for a, b in zip(pieces[:-1], pieces[1:]):
+        la, lb = a.shape[0], b.shape[0]
+        cut = start + la
+        start = cut
+        f = min(edge, la // 4, lb // 4)
+        h = min(half, (la - 2 * f) // 2, (lb - 2 * f) // 2)
+        if h <= 0:
+            continue  # shots too short to crossfade: a hard cut (their edge fades still avoid a click)
+        ia = np.arange(la - h, la + h)
+        ma = la - f
+        src_a = np.where(ia < ma, ia, 2 * ma - 1 - ia)
+        ib = np.arange(-h, h)
+        src_b = np.where(ib >= f, ib, 2 * f - 1 - ib)
+        t = (np.arange(2 * h) + 0.5) / (2 * h)
+        wa = np.cos(0.5 * np.pi * t)[:, None]
+        wb = np.sin(0.5 * np.pi * t)[:, None]
+        track[cut - h : cut + h] = wa * a[src_a] + wb * b[src_b]
+    return track
+
+
+def join_shots(
+    shot_stems: Sequence[Mapping[str, np.ndarray]],
+    gains: Mapping[str, float] | None = None,
+    crossfade_ms: float = 200.0,
+) -> np.ndarray:
+    """Join shots' stems into one stereo program (float32, S×2), total length = sum of shots.
+
+    Ambience and music crossfade (equal power, ``crossfade_ms`` centred on each
+    cut, extended by mirroring so nothing moves); foley, dialogue and any other
+    stem are hard-cut so their timing is exact. ``gains`` are per-stem dB
+    (default 0). A shot's stems must be equally long; a missing stem is silence.
+    """
+    gains = dict(gains or {})
+    lengths = [_shot_length(s) for s in shot_stems]
+    names: list[str] = []
+    for stems in shot_stems:
+        for name in stems:
+            if name not in names:
+                names.append(name)
+    total = sum(lengths)
+    out = np.zeros((total, 2), np.float64)
+    half = int(round(crossfade_ms / 1000 * SAMPLE_RATE / 2))
+    edge = int(round(EDGE_FADE_MS / 1000 * SAMPLE_RATE))
+    for name in names:
+        pieces = [_fit(stems.get(name), n) for stems, n in zip(shot_stems, lengths)]
+        if name in CROSSFADE_STEMS and half > 0 and len(pieces) > 1:
+            track = _crossfaded(pieces, half, edge)
+        else:
+            track = np.concatenate(pieces, axis=0) if pieces else np.zeros((0, 2))
+        out += track * 10 ** (gains.get(name, 0.0) / 20)
+    return out.astype(np.float32)
+
+
+def mixdown(stems: Mapping[str, np.ndarray], gains: Mapping[str, float] | None = None) -> np.ndarray:
+    """One shot's stems summed with per-stem dB gains (float32, S×2)."""
+    return join_shots([stems], gains)
+
+
+# --------------------------------------------------------------------------- loudness
+
+
+def measure_true_peak(x: np.ndarray) -> float:
+    """True peak in dBTP: the largest |sample| after 4× oversampling (-inf for silence)."""
+    a = _as_stereo64(x)
+    if a.size == 0:
+        return -math.inf
+    peak = float(np.max(np.abs(a)))
+    if a.shape[0] > 1:
+        peak = max(peak, float(np.max(np.abs(resample_poly(a, _OVERSAMPLE, 1, axis=0)))))
+    return 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
+def integrated_loudness(x: np.ndarray) -> float:
+    """Integrated loudness (LUFS, BS.1770 via pyloudnorm); -inf for silence.
+
+    Clips shorter than one 400 ms gating block are measured looped to that length.
+    """
+    a = _as_stereo64(x)
+    if a.shape[0] == 0 or not np.any(a):
+        return -math.inf
+    need = int(math.ceil(_MIN_LOUDNESS_S * SAMPLE_RATE)) + 1
+    if a.shape[0] < need:
+        a = np.tile(a, (int(math.ceil(need / a.shape[0])), 1))
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore")
+        value = float(pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(a))
+    return value if math.isfinite(value) else -math.inf
+
+
+def measure_loudness(x: np.ndarray) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP with 4× oversampling); (-inf, -inf) for silence."""
+    return integrated_loudness(x), measure_true_peak(x)
+
+
+def _peak_envelope(y: np.ndarray) -> np.ndarray:
+    """Per-sample true-peak estimate: the largest 4× oversampled value around each sample, both channels."""
+    n = y.shape[0]
+    up = np.abs(resample_poly(y, _OVERSAMPLE, 1, axis=0))[: n * _OVERSAMPLE]
+    peak = up.reshape(n, _OVERSAMPLE, -1).max(axis=(1, 2))
+    return np.maximum(peak, np.max(np.abs(y), axis=1))
+
+
+def _limiter_gain(peak: np.ndarray, ceiling_db: float, lookahead_ms: float = 3.0, hold_ms: float = 30.0) -> np.ndarray:
+    """Smooth gain envelope of a look-ahead true-peak limiter.
+
+    The required gain per sample (ceiling / peak) is spread by a minimum filter
+    ``lookahead_ms`` ahead and ``lookahead_ms + hold_ms`` behind, then smoothed by
+    a Hann window as wide as the look-ahead: a click-free envelope that is still
+    at or below the required gain at every peak (each smoothed value averages
+    values that all cover that peak).
+    """
+    need = np.minimum(1.0, 10 ** (ceiling_db / 20) / np.maximum(peak, 1e-12))
+    if need.min() >= 1.0:
+        return np.ones_like(need)
+    la = max(1, int(lookahead_ms / 1000 * SAMPLE_RATE))
+    hold = int(hold_ms / 1000 * SAMPLE_RATE)
+    # Window covering [i - (la + hold), i + la] for output i.
+    size = 2 * la + hold + 1
+    g = minimum_filter1d(need, size=size, origin=(size - 1) // 2 - la, mode="nearest")
+    win = np.hanning(2 * la + 3)[1:-1]
+    win /= win.sum()
+    return np.convolve(np.pad(g, la, mode="edge"), win, mode="valid")
+
+
+MAX_LIMITING_DB = 14.0
+"""Most peak reduction `normalize_loudness` applies by default (see there)."""
+
+
+def normalize_loudness(
+    x: np.ndarray,
+    target_lufs: float = -14.0,
+    true_peak_db: float = -1.0,
+    *,
+    max_limiting_db: float = MAX_LIMITING_DB,
+) -> np.ndarray:
+    """Gain ``x`` to ``target_lufs`` and limit so its true peak is at most ``true_peak_db``.
+
+    Limiting lowers loudness a little, so gain and limiter are iterated (secant
+    steps, measured with `measure_loudness`) until both hold (±0.1 LU). The
+    limiter never takes more than ``max_limiting_db`` off the loudest peak: a
+    sparse, very dynamic programme (a few hits over near-silence) would need
+    20-30 dB of limiting to reach -14 LUFS, which crushes every hit into its bed
+    (and makes them undetectable for sync checks), so such a programme stops
+    short of the target instead; check the result with `measure_loudness`.
+    The true-peak ceiling always holds. Silent input is returned unchanged.
+    Output is float32 (S×2, or 1-D if given 1-D).
+    """
+    a = np.asarray(x)
+    src = _as_stereo64(a)
+    lufs = integrated_loudness(src)
+    if not math.isfinite(lufs):
+        return x
+    peak = _peak_envelope(src)  # oversampling is linear: scale it instead of redoing it
+    peak_db = 20 * math.log10(max(float(peak.max()), 1e-12))
+    ceiling_db = true_peak_db - 0.1
+    gain_db = target_lufs - lufs
+    prev: tuple[float, float] | None = None
+    best = src
+    for _ in range(12):
+        # Never more gain than the ceiling allows with max_limiting_db of limiting.
+        max_gain_db = ceiling_db - peak_db + max(0.0, max_limiting_db)
+        capped = gain_db >= max_gain_db
+        gain_db = min(gain_db, max_gain_db)
+        g_lin = 10 ** (gain_db / 20)
+        y = src * (g_lin * _limiter_gain(peak * g_lin, ceiling_db))[:, None]
+        y32 = y.astype(np.float32)
+        l2 = integrated_loudness(y32)
+        tp = measure_true_peak(y32)
+        best = y32
+        tp_ok = tp <= true_peak_db
+        if tp_ok and (abs(l2 - target_lufs) <= 0.1 or (capped and l2 < target_lufs)):
+            break
+        if not tp_ok:
+            ceiling_db -= (tp - true_peak_db) + 0.05
+        if not math.isfinite(l2):
+            break
+        # Loudness grows slower than gain once the limiter works: estimate the slope.
+        slope = 1.0
+        if prev is not None and abs(gain_db - prev[0]) > 1e-6:
+            slope = float(np.clip((l2 - prev[1]) / (gain_db - prev[0]), 0.2, 1.0))
+        prev = (gain_db, l2)
+        gain_db += (target_lufs - l2) / slope
+    return best[:, 0] if a.ndim == 1 else best

@@ -1,0 +1,469 @@
+"""The selected shot's prompt and settings.
+
+The prompt editor highlights the grammar (`studio.domain.prompt.tokenize`),
+completes ``@`` names from the story bible, and offers the marks as chips
+that insert a snippet. Beside it: title, camera, duration, seed, engine,
+model, the shot's takes, and Generate. Every change is one undoable edit
+(typing in one field merges into one step).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QSyntaxHighlighter, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.domain.model import CameraMove, Project, Shot
+from studio.domain.prompt import TokenKind, tokenize
+from studio.ui import theme
+from studio.ui.i18n import tr
+
+CAMERA_LABELS = {
+    CameraMove.STATIC: "Static",
+    CameraMove.PAN_LEFT: "Pan left",
+    CameraMove.PAN_RIGHT: "Pan right",
+    CameraMove.TILT_UP: "Tilt up",
+    CameraMove.TILT_DOWN: "Tilt down",
+    CameraMove.DOLLY_IN: "Dolly in",
+    CameraMove.DOLLY_OUT: "Dolly out",
+    CameraMove.ZOOM_IN: "Zoom in",
+    CameraMove.ZOOM_OUT: "Zoom out",
+    CameraMove.ORBIT: "Orbit",
+}
+
+# Models each engine offers; the Sketch engine has one built in. Diffusion engines add theirs here.
+ENGINE_MODELS: dict[str, list[str]] = {"sketch": []}
+ENGINE_LABELS = {"sketch": "Sketch (instant animatic)"}
+
+
+def ignore_undo_shortcuts(event: QEvent) -> bool:
+    """True for a ShortcutOverride of undo/redo: let the window's project undo handle it."""
+    if event.type() == QEvent.ShortcutOverride:
+        if event.matches(QKeySequence.Undo) or event.matches(QKeySequence.Redo):
+            event.ignore()
+            return True
+    return False
+
+
+class PromptHighlighter(QSyntaxHighlighter):
+    """Colours @names, [camera: …], "dialogue" and {sfx: …} as the user types."""
+
+    def __init__(self, document, names_provider) -> None:
+        super().__init__(document)
+        self._names = names_provider
+        self._formats: dict[TokenKind, QTextCharFormat] = {}
+        for kind in TokenKind:
+            f = QTextCharFormat()
+            f.setForeground(QColor(theme.GRAMMAR_COLOURS[kind.value]))
+            if kind in (TokenKind.CHARACTER, TokenKind.CAMERA):
+                f.setFontWeight(600)
+            if kind is TokenKind.SOUND:
+                f.setFontItalic(True)
+            self._formats[kind] = f
+        self._unknown = QTextCharFormat()
+        self._unknown.setForeground(QColor(theme.GRAMMAR_COLOURS["character"]))
+        self._unknown.setUnderlineStyle(QTextCharFormat.WaveUnderline)
+        self._unknown.setUnderlineColor(QColor(theme.WARN))
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802
+        names = tuple(self._names())
+        folded = {n.casefold() for n in names}
+        for tok in tokenize(text, names):
+            fmt = self._formats[tok.kind]
+            if tok.kind is TokenKind.CHARACTER and tok.value.casefold() not in folded:
+                fmt = self._unknown
+            self.setFormat(tok.start, tok.end - tok.start, fmt)
+
+
+class PromptEdit(QPlainTextEdit):
+    """A plain text editor with @name completion from the story bible."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("PromptEdit")
+        self.setTabChangesFocus(True)
+        self.setUndoRedoEnabled(False)  # the project's undo stack owns undo
+        self._names: list[str] = []
+        self._model = QStringListModel(self)
+        self.completer = QCompleter(self._model, self)
+        self.completer.setWidget(self)
+        self.completer.setCaseSensitivity(Qt.CaseInsensitive)
+        self.completer.setCompletionMode(QCompleter.PopupCompletion)
+        self.completer.activated.connect(self.insert_completion)
+        self.highlighter = PromptHighlighter(self.document(), lambda: self._names)
+
+    def set_names(self, names: list[str]) -> None:
+        if names != self._names:
+            self._names = list(names)
+            self._model.setStringList(self._names)
+            self.highlighter.rehighlight()
+
+    def names(self) -> list[str]:
+        return list(self._names)
+
+    def _mention_prefix(self) -> str | None:
+        """The text typed after an ``@`` right before the cursor, or None when not in a mention."""
+        cursor = self.textCursor()
+        block = cursor.block().text()[: cursor.positionInBlock()]
+        at = block.rfind("@")
+        if at < 0:
+            return None
+        prefix = block[at + 1 :]
+        if any(ch.isspace() or ch in "@[]{}\"「」" for ch in prefix):
+            return None
+        return prefix
+
+    def insert_completion(self, name: str) -> None:
+        prefix = self._mention_prefix()
+        if prefix is None:
+            return
+        cursor = self.textCursor()
+        cursor.movePosition(QTextCursor.Left, QTextCursor.KeepAnchor, len(prefix))
+        cursor.insertText(name + " ")
+        self.setTextCursor(cursor)
+        self.completer.popup().hide()
+
+    def event(self, event) -> bool:
+        if ignore_undo_shortcuts(event):
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        popup = self.completer.popup()
+        if popup.isVisible() and event.key() in (Qt.Key_Enter, Qt.Key_Return, Qt.Key_Tab):
+            index = popup.currentIndex()
+            name = index.data() if index.isValid() else self.completer.currentCompletion()
+            if name:
+                self.insert_completion(name)
+                return
+        if event.key() in (Qt.Key_Enter, Qt.Key_Return) and not event.modifiers():
+            # One prompt is one paragraph; Enter leaves the field (Ctrl+Enter generates).
+            self.clearFocus()
+            return
+        super().keyPressEvent(event)
+        prefix = self._mention_prefix()
+        if prefix is None or not self._names:
+            popup.hide()
+            return
+        self.completer.setCompletionPrefix(prefix)
+        if self.completer.completionCount() == 0:
+            popup.hide()
+            return
+        rect = self.cursorRect()
+        rect.setWidth(max(160, popup.sizeHintForColumn(0) + 24))
+        self.completer.complete(rect)
+        popup.setCurrentIndex(self.completer.completionModel().index(0, 0))
+
+
+class _LineEdit(QLineEdit):
+    def event(self, event) -> bool:
+        if ignore_undo_shortcuts(event):
+            return True
+        return super().event(event)
+
+
+class ShotPanel(QFrame):
+    """Edits the selected shot. Emits edits as (new Project, undo text, merge key)."""
+
+    edit_requested = Signal(object, str, object)
+    generate_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Panel")
+        self._project: Project | None = None
+        self._shot_id: str | None = None
+        self._loading = False
+
+        self.heading = QLabel()
+        self.heading.setObjectName("PanelTitle")
+        self.position_label = QLabel()
+        self.position_label.setObjectName("Muted")
+        self.title_edit = _LineEdit()
+        self.title_edit.setObjectName("ShotTitle")
+        self.prompt_edit = PromptEdit()
+        self.prompt_edit.setMinimumHeight(96)
+        self.prompt_edit.setMaximumHeight(150)
+
+        self.chips: dict[str, QToolButton] = {}
+        chips_row = QHBoxLayout()
+        chips_row.setSpacing(4)
+        for kind, snippet in [("character", "@"), ("camera", "[camera: dolly in]"), ("dialogue", '"…"'), ("sound", "{sfx: door}")]:
+            b = QToolButton()
+            b.setObjectName(f"Chip_{kind}")
+            b.setText(snippet)
+            b.setCursor(Qt.PointingHandCursor)
+            b.setStyleSheet(f"QToolButton {{ color: {theme.GRAMMAR_COLOURS[kind]}; border: 1px solid {theme.BORDER}; border-radius: 10px; padding: 1px 8px; }}")
+            b.clicked.connect(lambda _=False, s=snippet: self._insert_snippet(s))
+            chips_row.addWidget(b)
+            self.chips[kind] = b
+        chips_row.addStretch(1)
+
+        self.camera_combo = QComboBox()
+        for move in CameraMove:
+            self.camera_combo.addItem("", move)
+        self.duration_spin = QDoubleSpinBox()
+        self.duration_spin.setDecimals(2)
+        self.duration_spin.setRange(0.04, 600.0)
+        self.duration_spin.setKeyboardTracking(False)
+        self.frames_label = QLabel()
+        self.frames_label.setObjectName("Muted")
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setKeyboardTracking(False)
+        self.dice = QToolButton()
+        self.dice.setIcon(theme.icon("dice"))
+        self.engine_combo = QComboBox()
+        self.model_combo = QComboBox()
+        self.take_combo = QComboBox()
+        self.take_combo.setObjectName("TakeCombo")
+        self.generate_button = QPushButton()
+        self.generate_button.setObjectName("Primary")
+        self.generate_button.setIcon(theme.icon("generate"))
+        self.generate_button.setMinimumHeight(34)
+        self.generate_button.clicked.connect(self.generate_requested)
+
+        duration_row = QHBoxLayout()
+        duration_row.addWidget(self.duration_spin, 1)
+        duration_row.addWidget(self.frames_label)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed_spin, 1)
+        seed_row.addWidget(self.dice)
+
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.form.setHorizontalSpacing(10)
+        self.form.setVerticalSpacing(6)
+        self._labels = [QLabel() for _ in range(6)]
+        self.form.addRow(self._labels[0], self.camera_combo)
+        self.form.addRow(self._labels[1], duration_row)
+        self.form.addRow(self._labels[2], seed_row)
+        self.form.addRow(self._labels[3], self.engine_combo)
+        self.form.addRow(self._labels[4], self.model_combo)
+        self.form.addRow(self._labels[5], self.take_combo)
+
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("Muted")
+        self.empty_label.setWordWrap(True)
+        self.editor = QWidget()
+        ed = QVBoxLayout(self.editor)
+        ed.setContentsMargins(0, 0, 0, 0)
+        ed.setSpacing(8)
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        top.addStretch(1)
+        top.addWidget(self.position_label)
+        ed.addLayout(top)
+        ed.addWidget(self.title_edit)
+        ed.addWidget(self.prompt_edit)
+        ed.addLayout(chips_row)
+        ed.addLayout(self.form)
+        ed.addStretch(1)
+        ed.addWidget(self.generate_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.editor)
+
+        self.title_edit.textEdited.connect(self._title_edited)
+        self.prompt_edit.textChanged.connect(self._prompt_edited)
+        self.camera_combo.currentIndexChanged.connect(self._camera_edited)
+        self.duration_spin.valueChanged.connect(self._duration_edited)
+        self.seed_spin.valueChanged.connect(self._seed_edited)
+        self.dice.clicked.connect(lambda: self.seed_spin.setValue(random.randrange(0, 2**31 - 1)))
+        self.engine_combo.currentIndexChanged.connect(self._engine_edited)
+        self.model_combo.currentIndexChanged.connect(self._model_edited)
+        self.take_combo.currentIndexChanged.connect(self._take_selected)
+        self.retranslate()
+        self._show_editor(False)
+
+    # -- language
+    def retranslate(self) -> None:
+        self.heading.setText(tr("Shot"))
+        self.title_edit.setPlaceholderText(tr("Title (optional)"))
+        self.prompt_edit.setPlaceholderText(tr('Describe the shot. @Name casts a character, [camera: pan left] moves the camera, "quotes" are dialogue, {sfx: door} adds a sound.'))
+        for label, text in zip(self._labels, ["Camera", "Duration", "Seed", "Engine", "Model", "Take"]):
+            label.setText(tr(text))
+        self.dice.setToolTip(tr("New random seed"))
+        tips = {"character": "Cast a character (@Name)", "camera": "Camera move", "dialogue": "A line of dialogue", "sound": "A sound effect"}
+        for kind, b in self.chips.items():
+            b.setToolTip(tr(tips[kind]))
+        self.generate_button.setText(tr("Generate"))
+        self.generate_button.setToolTip(tr("Generate a new take of this shot (Ctrl+Enter)"))
+        self.empty_label.setText(tr("Select a shot on the timeline to edit its prompt."))
+        self._loading = True
+        for i in range(self.camera_combo.count()):
+            self.camera_combo.setItemText(i, tr(CAMERA_LABELS[self.camera_combo.itemData(i)]))
+        self._loading = False
+        if self._project is not None:
+            self._load()
+
+    # -- data in
+    def set_engines(self, names: list[str]) -> None:
+        self._loading = True
+        self.engine_combo.clear()
+        for n in names:
+            self.engine_combo.addItem(ENGINE_LABELS.get(n, n), n)
+        self._loading = False
+
+    def set_shot(self, project: Project | None, shot_id: str | None) -> None:
+        self._project = project
+        self._shot_id = shot_id if project and shot_id and any(s.id == shot_id for s in project.shots) else None
+        self._show_editor(self._shot_id is not None)
+        if self._shot_id is not None:
+            self._load()
+
+    def shot(self) -> Shot | None:
+        return self._project.shot(self._shot_id) if self._project and self._shot_id else None
+
+    def _show_editor(self, on: bool) -> None:
+        self.editor.setVisible(on)
+        self.empty_label.setVisible(not on)
+
+    def _load(self) -> None:
+        shot, project = self.shot(), self._project
+        if shot is None or project is None:
+            return
+        self._loading = True
+        try:
+            index = project.index_of(shot.id)
+            self.position_label.setText(tr("{i} of {n}", i=index + 1, n=len(project.shots)))
+            if self.title_edit.text() != shot.title:
+                self.title_edit.setText(shot.title)
+            self.title_edit.setPlaceholderText(shot.display_title(index) if not shot.title else tr("Title (optional)"))
+            self.prompt_edit.set_names([c.name for c in project.bible.characters])
+            if self.prompt_edit.toPlainText() != shot.prompt:
+                cursor = self.prompt_edit.textCursor()
+                pos = cursor.position()
+                self.prompt_edit.setPlainText(shot.prompt)
+                cursor = self.prompt_edit.textCursor()
+                cursor.setPosition(min(pos, len(shot.prompt)))
+                self.prompt_edit.setTextCursor(cursor)
+            self.camera_combo.setCurrentIndex(list(CameraMove).index(shot.camera))
+            fps = project.fps
+            self.duration_spin.setSingleStep(1.0 / fps * max(1, fps // 4))
+            self.duration_spin.setValue(shot.duration_frames / fps)
+            self.frames_label.setText(tr("{f} frames", f=shot.duration_frames))
+            self.seed_spin.setValue(shot.seed)
+            i = self.engine_combo.findData(shot.engine)
+            if i < 0:
+                self.engine_combo.addItem(shot.engine, shot.engine)
+                i = self.engine_combo.count() - 1
+            self.engine_combo.setCurrentIndex(i)
+            self._load_models(shot)
+            self.take_combo.clear()
+            if not shot.takes:
+                self.take_combo.addItem(tr("No takes yet"), None)
+                self.take_combo.setEnabled(False)
+            else:
+                self.take_combo.setEnabled(True)
+                for n, take in enumerate(shot.takes, 1):
+                    when = take.created_at[11:16] if len(take.created_at) >= 16 else ""
+                    what = tr("imported") if take.source == "import" else f"{take.recipe.engine} · {tr('seed')} {take.recipe.seed}"
+                    self.take_combo.addItem(tr("Take {n}", n=n) + f"  ·  {what}  ·  {when}", take.id)
+                self.take_combo.setCurrentIndex(max(0, self.take_combo.findData(shot.selected_take_id)))
+        finally:
+            self._loading = False
+
+    def _load_models(self, shot: Shot) -> None:
+        self.model_combo.clear()
+        models = ENGINE_MODELS.get(shot.engine, [])
+        if not models:
+            self.model_combo.addItem(tr("Built in"), None)
+            self.model_combo.setEnabled(False)
+            return
+        self.model_combo.setEnabled(True)
+        for m in models:
+            self.model_combo.addItem(m, m)
+        current = dict(shot.engine_settings).get("model")
+        self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(current)))
+
+    # -- edits out
+    def _emit(self, shot: Shot, text: str, merge_key: object | None = None) -> None:
+        if self._project is None or self._loading:
+            return
+        self.edit_requested.emit(self._project.with_shot(shot), text, merge_key)
+
+    def _title_edited(self, text: str) -> None:
+        shot = self.shot()
+        if shot and text != shot.title:
+            self._emit(replace(shot, title=text), tr("Edit title"), ("title", shot.id))
+
+    def _prompt_edited(self) -> None:
+        shot = self.shot()
+        text = self.prompt_edit.toPlainText()
+        if shot and not self._loading and text != shot.prompt:
+            self._emit(replace(shot, prompt=text), tr("Edit prompt"), ("prompt", shot.id))
+
+    def _camera_edited(self, index: int) -> None:
+        shot = self.shot()
+        move = self.camera_combo.itemData(index)
+        if shot and move is not None and move != shot.camera:
+            self._emit(replace(shot, camera=move), tr("Change camera"))
+
+    def _duration_edited(self, seconds: float) -> None:
+        shot, project = self.shot(), self._project
+        if shot and project:
+            frames = max(1, round(seconds * project.fps))
+            if frames != shot.duration_frames:
+                self._emit(replace(shot, duration_frames=frames), tr("Change duration"), ("duration", shot.id))
+
+    def _seed_edited(self, seed: int) -> None:
+        shot = self.shot()
+        if shot and seed != shot.seed:
+            self._emit(replace(shot, seed=seed), tr("Change seed"), ("seed", shot.id))
+
+    def _engine_edited(self, index: int) -> None:
+        shot = self.shot()
+        engine = self.engine_combo.itemData(index)
+        if shot and engine and engine != shot.engine:
+            self._emit(replace(shot, engine=engine), tr("Change engine"))
+
+    def _model_edited(self, index: int) -> None:
+        shot = self.shot()
+        model = self.model_combo.itemData(index)
+        if shot and model is not None and dict(shot.engine_settings).get("model") != model:
+            settings = dict(shot.engine_settings)
+            settings["model"] = model
+            self._emit(replace(shot, engine_settings=tuple(sorted(settings.items()))), tr("Change model"))
+
+    def _take_selected(self, index: int) -> None:
+        shot = self.shot()
+        take_id = self.take_combo.itemData(index)
+        if shot and take_id and take_id != shot.selected_take_id:
+            self._emit(replace(shot, selected_take_id=take_id), tr("Choose take"))
+
+    def _insert_snippet(self, snippet: str) -> None:
+        cursor = self.prompt_edit.textCursor()
+        text = self.prompt_edit.toPlainText()
+        before = text[: cursor.position()]
+        lead = "" if not before or before.endswith(" ") else " "
+        cursor.insertText(lead + snippet)
+        if snippet == '"…"':
+            cursor.movePosition(QTextCursor.Left, QTextCursor.MoveAnchor, 1)
+            cursor.movePosition(QTextCursor.Left, QTextCursor.KeepAnchor, 1)
+        self.prompt_edit.setTextCursor(cursor)
+        self.prompt_edit.setFocus()
+        if snippet == "@":
+            self.prompt_edit.completer.setCompletionPrefix("")
+            rect = self.prompt_edit.cursorRect()
+            rect.setWidth(180)
+            self.prompt_edit.completer.complete(rect)

@@ -1,0 +1,593 @@
+"""The storyboard timeline: a time ruler, a card per shot, a playhead.
+
+Cards show the selected take's thumbnail (or a drawn placeholder), the title
+and the duration. Drag a card to reorder (the drag carries shot ids as
+``application/x-studio-shots``), drag a card's right edge to change its length
+(snapping to whole frames, and to whole seconds when near one; hold Shift for
+frames only), drop image or video files to make shots. The widget only emits
+what the user asked for; the main window turns that into undoable edits.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDrag,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QLinearGradient,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QPolygon,
+)
+from PySide6.QtWidgets import QApplication, QScrollArea, QSizePolicy, QToolTip, QWidget
+
+from studio.domain.model import Project, Shot
+from studio.domain.timing import timecode
+from studio.ui import theme
+from studio.ui.i18n import tr
+
+SHOTS_MIME = "application/x-studio-shots"
+RULER_H = 26
+CARD_TOP = RULER_H + 10
+CARD_H = 128
+LEFT = 16
+EDGE_PX = 7
+SNAP_PX = 8
+MIN_PPS, MAX_PPS = 12.0, 480.0
+
+
+@dataclass
+class CardState:
+    """What a card shows besides the shot itself (set by the window)."""
+
+    thumbnail: QPixmap | None = None
+    progress: float | None = None
+    """0..1 while a job for this shot runs."""
+    stale: bool = False
+    """The selected take no longer matches the shot (it will render again on export)."""
+    failed: bool = False
+
+
+def snap_duration(raw_frames: float, fps: int, pps: float, fine: bool = False) -> int:
+    """Whole frames always; whole seconds when the edge is within SNAP_PX of one (unless ``fine``)."""
+    frames = max(1, int(round(raw_frames)))
+    if fine:
+        return frames
+    seconds = round(raw_frames / fps)
+    if seconds >= 1 and abs(raw_frames / fps - seconds) * pps <= SNAP_PX:
+        return seconds * fps
+    return frames
+
+
+class TimelineWidget(QWidget):
+    """Paints and edits the storyboard. Lives inside a `TimelinePanel` scroll area."""
+
+    selection_changed = Signal(list)
+    """The selected shot ids, in storyboard order."""
+    shots_moved = Signal(list, int)
+    """Shot ids to move, the gap index (in the old order) to put them at."""
+    duration_changed = Signal(str, int)
+    """shot id, new duration in frames."""
+    files_dropped = Signal(list, int)
+    """Paths of dropped files, the gap index to insert the new shots at."""
+    seek_requested = Signal(int)
+    """A program frame the user clicked on the ruler."""
+    shot_activated = Signal(str)
+    """Double click: edit this shot's prompt."""
+    context_menu_requested = Signal(QPoint)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Timeline")
+        self.setAcceptDrops(True)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Expanding)
+        self._project: Project | None = None
+        self._selected: list[str] = []
+        self._anchor: str | None = None
+        self._pps = 60.0
+        self._playhead = 0
+        self._states: dict[str, CardState] = {}
+        self._press_pos: QPoint | None = None
+        self._press_shot: str | None = None
+        self._press_modifiers = Qt.NoModifier
+        self._resizing: str | None = None
+        self._resize_frames: int | None = None
+        self._scrubbing = False
+        self._drop_index: int | None = None
+        self._update_size()
+
+    # -- data in
+    def set_project(self, project: Project | None) -> None:
+        self._project = project
+        ids = {s.id for s in project.shots} if project else set()
+        kept = [i for i in self._selected if i in ids]
+        if kept != self._selected:
+            self._selected = kept
+            self.selection_changed.emit(list(kept))
+        self._update_size()
+        self.update()
+
+    def set_card_state(self, shot_id: str, state: CardState) -> None:
+        self._states[shot_id] = state
+        self.update()
+
+    def card_state(self, shot_id: str) -> CardState:
+        return self._states.setdefault(shot_id, CardState())
+
+    def set_playhead(self, frame: int) -> None:
+        if frame != self._playhead:
+            old_x = self.frame_to_x(self._playhead)
+            self._playhead = frame
+            new_x = self.frame_to_x(frame)
+            self.update(QRect(int(min(old_x, new_x)) - 8, 0, int(abs(new_x - old_x)) + 17, self.height()))
+
+    @property
+    def playhead(self) -> int:
+        return self._playhead
+
+    def pixels_per_second(self) -> float:
+        return self._pps
+
+    def set_pixels_per_second(self, pps: float) -> None:
+        self._pps = max(MIN_PPS, min(MAX_PPS, pps))
+        self._update_size()
+        self.update()
+
+    def zoom(self, factor: float) -> None:
+        self.set_pixels_per_second(self._pps * factor)
+
+    # -- selection
+    def selected_ids(self) -> list[str]:
+        if not self._project:
+            return []
+        order = [s.id for s in self._project.shots]
+        return sorted(self._selected, key=order.index)
+
+    def select(self, shot_ids: list[str]) -> None:
+        ids = [i for i in shot_ids if self._project and any(s.id == i for s in self._project.shots)]
+        if ids != self._selected:
+            self._selected = ids
+            self._anchor = ids[-1] if ids else None
+            self.selection_changed.emit(self.selected_ids())
+            self.update()
+
+    def select_all(self) -> None:
+        if self._project:
+            self.select([s.id for s in self._project.shots])
+
+    def select_step(self, delta: int, extend: bool = False) -> None:
+        if not self._project or not self._project.shots:
+            return
+        ids = [s.id for s in self._project.shots]
+        current = ids.index(self._selected[-1]) if self._selected else (-1 if delta > 0 else len(ids))
+        target = ids[max(0, min(len(ids) - 1, current + delta))]
+        if extend:
+            self.select([i for i in self._selected if i != target] + [target])
+        else:
+            self.select([target])
+
+    # -- geometry
+    def frame_to_x(self, frame: float) -> float:
+        fps = self._project.fps if self._project else 24
+        return LEFT + frame / fps * self._pps
+
+    def x_to_frame(self, x: float) -> float:
+        fps = self._project.fps if self._project else 24
+        return (x - LEFT) / self._pps * fps
+
+    def _duration(self, shot: Shot) -> int:
+        if self._resizing == shot.id and self._resize_frames is not None:
+            return self._resize_frames
+        return shot.duration_frames
+
+    def card_rects(self) -> list[tuple[Shot, QRectF]]:
+        if not self._project:
+            return []
+        out = []
+        start = 0
+        for shot in self._project.shots:
+            d = self._duration(shot)
+            x0, x1 = self.frame_to_x(start), self.frame_to_x(start + d)
+            out.append((shot, QRectF(x0 + 2, CARD_TOP, max(6.0, x1 - x0 - 4), CARD_H)))
+            start += d
+        return out
+
+    def card_rect(self, shot_id: str) -> QRectF:
+        return next(r for s, r in self.card_rects() if s.id == shot_id)
+
+    def shot_at(self, pos: QPoint) -> str | None:
+        for shot, rect in self.card_rects():
+            if rect.adjusted(-2, 0, 2, 0).contains(pos.toPointF() if hasattr(pos, "toPointF") else pos):
+                return shot.id
+        return None
+
+    def edge_at(self, pos: QPoint) -> str | None:
+        """The shot whose right edge is under ``pos`` (for resizing)."""
+        for shot, rect in self.card_rects():
+            if CARD_TOP <= pos.y() <= CARD_TOP + CARD_H and abs(pos.x() - rect.right()) <= EDGE_PX:
+                return shot.id
+        return None
+
+    def gap_index_at(self, x: float) -> int:
+        """The gap (0..len) nearest to ``x``: where a drop lands."""
+        index = 0
+        for _, rect in self.card_rects():
+            if x > rect.center().x():
+                index += 1
+        return index
+
+    def _gap_x(self, index: int) -> float:
+        rects = self.card_rects()
+        if not rects:
+            return LEFT
+        if index >= len(rects):
+            return rects[-1][1].right() + 2
+        return rects[index][1].left() - 2
+
+    def _update_size(self) -> None:
+        total = self._project.total_frames if self._project else 0
+        width = int(self.frame_to_x(total)) + 240
+        self.setMinimumWidth(width)
+        viewport = self.parentWidget()
+        self.resize(max(width, viewport.width() if viewport else 0), self.height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.minimumWidth(), CARD_TOP + CARD_H + 16)
+
+    # -- painting
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.fillRect(self.rect(), QColor(theme.BG))
+        self._paint_ruler(p)
+        if not self._project or not self._project.shots:
+            p.setPen(QColor(theme.MUTED))
+            p.drawText(QRectF(LEFT, CARD_TOP, max(400, self.width() - 2 * LEFT), CARD_H), Qt.AlignVCenter | Qt.AlignLeft,
+                       tr("No shots yet. Drop images or videos here, or write a story on the start page."))
+        for index, (shot, rect) in enumerate(self.card_rects()):
+            if rect.right() < event.rect().left() - 4 or rect.left() > event.rect().right() + 4:
+                continue
+            self._paint_card(p, index, shot, rect)
+        if self._drop_index is not None:
+            x = self._gap_x(self._drop_index)
+            p.setPen(QPen(QColor(theme.ACCENT_2), 3))
+            p.drawLine(int(x), CARD_TOP - 6, int(x), CARD_TOP + CARD_H + 6)
+        self._paint_playhead(p)
+        p.end()
+
+    def _paint_ruler(self, p: QPainter) -> None:
+        p.fillRect(QRect(0, 0, self.width(), RULER_H), QColor(theme.PANEL))
+        p.setPen(QColor(theme.BORDER))
+        p.drawLine(0, RULER_H, self.width(), RULER_H)
+        fps = self._project.fps if self._project else 24
+        # Label every n seconds so labels never collide.
+        step = next((s for s in (1, 2, 5, 10, 15, 30, 60, 120) if s * self._pps >= 70), 300)
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, self.font().pointSizeF() - 1.5))
+        p.setFont(small)
+        seconds = int(self.x_to_frame(self.width()) / fps) + 1
+        for s in range(0, seconds + 1):
+            x = int(self.frame_to_x(s * fps))
+            major = s % step == 0
+            p.setPen(QColor("#4a5166") if major else QColor(theme.BORDER))
+            p.drawLine(x, RULER_H - (10 if major else 5), x, RULER_H)
+            if major:
+                p.setPen(QColor(theme.MUTED))
+                p.drawText(x + 4, RULER_H - 9, timecode(s * fps, fps)[3:8])
+        if self._pps / fps >= 6:  # frame ticks once they are far enough apart
+            p.setPen(QColor("#262a35"))
+            for f in range(0, int(self.x_to_frame(self.width())) + 1):
+                if f % fps:
+                    x = int(self.frame_to_x(f))
+                    p.drawLine(x, RULER_H - 3, x, RULER_H)
+
+    def _paint_card(self, p: QPainter, index: int, shot: Shot, rect: QRectF) -> None:
+        selected = shot.id in self._selected
+        state = self._states.get(shot.id, CardState())
+        path = QPainterPath()
+        path.addRoundedRect(rect, 8, 8)
+        p.fillPath(path, QColor(theme.RAISED if selected else theme.PANEL))
+        thumb_rect = QRectF(rect.left() + 1, rect.top() + 1, rect.width() - 2, rect.height() - 44)
+        p.save()
+        clip = QPainterPath()
+        clip.addRoundedRect(thumb_rect, 7, 7)
+        p.setClipPath(clip)
+        if state.thumbnail is not None and not state.thumbnail.isNull():
+            pm = state.thumbnail
+            scale = max(thumb_rect.width() / pm.width(), thumb_rect.height() / pm.height())
+            w, h = pm.width() * scale, pm.height() * scale
+            p.drawPixmap(QRectF(thumb_rect.center().x() - w / 2, thumb_rect.center().y() - h / 2, w, h), pm, QRectF(pm.rect()))
+        else:
+            self._paint_placeholder(p, thumb_rect, index, shot)
+        if state.progress is not None:
+            p.fillRect(QRectF(thumb_rect.left(), thumb_rect.bottom() - 4, thumb_rect.width(), 4), QColor(0, 0, 0, 160))
+            p.fillRect(QRectF(thumb_rect.left(), thumb_rect.bottom() - 4, thumb_rect.width() * state.progress, 4), QColor(theme.ACCENT))
+        p.restore()
+        # number badge
+        badge = QRectF(rect.left() + 6, rect.top() + 6, 22, 18)
+        p.setPen(Qt.NoPen)
+        p.setBrush(QColor(0, 0, 0, 150))
+        p.drawRoundedRect(badge, 4, 4)
+        p.setPen(QColor("#ffffff"))
+        p.drawText(badge, Qt.AlignCenter, str(index + 1))
+        if state.stale or state.failed or len(shot.takes) > 1 or shot.reference_image:
+            marks = []
+            if len(shot.takes) > 1:
+                marks.append((tr("{n} takes", n=len(shot.takes)), QColor(0, 0, 0, 150)))
+            if state.stale:
+                marks.append((tr("changed"), QColor(theme.WARN)))
+            if state.failed:
+                marks.append((tr("failed"), QColor(theme.ERROR)))
+            x = rect.right() - 6
+            fm = QFontMetrics(p.font())
+            for text, colour in marks:
+                w = fm.horizontalAdvance(text) + 10
+                if x - w < badge.right() + 4:
+                    break
+                r = QRectF(x - w, rect.top() + 6, w, 18)
+                p.setPen(Qt.NoPen)
+                p.setBrush(colour)
+                p.drawRoundedRect(r, 4, 4)
+                p.setPen(QColor("#14161c") if colour.alpha() == 255 else QColor("#ffffff"))
+                p.drawText(r, Qt.AlignCenter, text)
+                x -= w + 4
+        # text
+        text_rect = QRectF(rect.left() + 8, thumb_rect.bottom() + 4, rect.width() - 16, 18)
+        title_font = QFont(self.font())
+        title_font.setWeight(QFont.DemiBold)
+        p.setFont(title_font)
+        p.setPen(QColor(theme.TEXT))
+        fm = QFontMetrics(title_font)
+        p.drawText(text_rect, Qt.AlignLeft | Qt.AlignVCenter, fm.elidedText(shot.display_title(index), Qt.ElideRight, int(text_rect.width())))
+        p.setFont(self.font())
+        fps = self._project.fps if self._project else 24
+        d = self._duration(shot)
+        p.setPen(QColor(theme.MUTED))
+        info = tr("{s} s · {f} f", s=f"{d / fps:.2f}".rstrip("0").rstrip("."), f=d)
+        info_rect = text_rect.translated(0, 18)
+        p.drawText(info_rect, Qt.AlignLeft | Qt.AlignVCenter, QFontMetrics(self.font()).elidedText(info, Qt.ElideRight, int(info_rect.width())))
+        # outline and the edge grip
+        p.setBrush(Qt.NoBrush)
+        p.setPen(QPen(QColor(theme.ACCENT), 2) if selected else QPen(QColor(theme.BORDER), 1))
+        p.drawRoundedRect(rect, 8, 8)
+        grip = QColor(theme.ACCENT_2 if self._resizing == shot.id else ("#5a6172" if selected else "#3a4050"))
+        p.setPen(QPen(grip, 3, Qt.SolidLine, Qt.RoundCap))
+        p.drawLine(int(rect.right() - 4), int(rect.center().y() - 12), int(rect.right() - 4), int(rect.center().y() + 12))
+
+    def _paint_placeholder(self, p: QPainter, r: QRectF, index: int, shot: Shot) -> None:
+        hue = (index * 47 + 250) % 360
+        g = QLinearGradient(r.topLeft(), r.bottomRight())
+        g.setColorAt(0, QColor.fromHsv(hue, 90, 70))
+        g.setColorAt(1, QColor.fromHsv((hue + 40) % 360, 110, 40))
+        p.fillRect(r, g)
+        size = min(28.0, r.height() * 0.45, r.width() * 0.45)
+        if size >= 10:
+            ic = theme.icon("image" if shot.reference_image else "film").pixmap(int(size), int(size))
+            p.setOpacity(0.55)
+            p.drawPixmap(int(r.center().x() - size / 2), int(r.center().y() - size / 2), ic)
+            p.setOpacity(1.0)
+
+    def _paint_playhead(self, p: QPainter) -> None:
+        x = int(self.frame_to_x(self._playhead))
+        p.setPen(QPen(QColor(theme.ACCENT_2), 2))
+        p.drawLine(x, 4, x, self.height())
+        p.setBrush(QColor(theme.ACCENT_2))
+        p.setPen(Qt.NoPen)
+        p.drawPolygon(QPolygon([QPoint(x - 6, 2), QPoint(x + 6, 2), QPoint(x, 10)]))
+
+    # -- mouse: select, scrub, resize, start a drag
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        pos = event.position().toPoint()
+        self.setFocus(Qt.MouseFocusReason)
+        if event.button() != Qt.LeftButton:
+            if event.button() == Qt.RightButton:
+                shot = self.shot_at(pos)
+                if shot and shot not in self._selected:
+                    self.select([shot])
+                self.context_menu_requested.emit(event.globalPosition().toPoint())
+            return
+        if pos.y() < RULER_H:
+            self._scrubbing = True
+            self._seek_to_x(pos.x())
+            return
+        edge = self.edge_at(pos)
+        if edge is not None:
+            self._resizing = edge
+            self._resize_frames = self._project.shot(edge).duration_frames if self._project else None
+            self.setCursor(Qt.SizeHorCursor)
+            return
+        shot = self.shot_at(pos)
+        self._press_pos, self._press_shot, self._press_modifiers = pos, shot, event.modifiers()
+        if shot is None:
+            if not event.modifiers() & (Qt.ControlModifier | Qt.ShiftModifier):
+                self.select([])
+            return
+        mods = event.modifiers()
+        if mods & Qt.ControlModifier:
+            self.select([i for i in self._selected if i != shot] if shot in self._selected else self._selected + [shot])
+        elif mods & Qt.ShiftModifier and self._anchor and self._project:
+            ids = [s.id for s in self._project.shots]
+            a, b = sorted((ids.index(self._anchor), ids.index(shot)))
+            anchor = self._anchor
+            self.select(ids[a : b + 1])
+            self._anchor = anchor
+        elif shot not in self._selected:
+            self.select([shot])
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        pos = event.position().toPoint()
+        if self._scrubbing:
+            self._seek_to_x(pos.x())
+            return
+        if self._resizing and self._project:
+            start = self._project.start_frame(self._resizing)
+            raw = self.x_to_frame(pos.x() + 2) - start
+            fine = bool(event.modifiers() & Qt.ShiftModifier)
+            frames = snap_duration(raw, self._project.fps, self._pps, fine)
+            if frames != self._resize_frames:
+                self._resize_frames = frames
+                self._update_size()
+                self.update()
+            fps = self._project.fps
+            QToolTip.showText(event.globalPosition().toPoint(), tr("{s} s · {f} f", s=f"{frames / fps:.2f}", f=frames), self)
+            return
+        if self._press_pos is not None and self._press_shot and event.buttons() & Qt.LeftButton:
+            if (pos - self._press_pos).manhattanLength() >= QApplication.startDragDistance():
+                self._start_drag()
+            return
+        self.setCursor(Qt.SizeHorCursor if self.edge_at(pos) else Qt.ArrowCursor)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        if self._scrubbing:
+            self._scrubbing = False
+            return
+        if self._resizing:
+            shot_id, frames = self._resizing, self._resize_frames
+            self._resizing, self._resize_frames = None, None
+            self.unsetCursor()
+            self._update_size()
+            self.update()
+            if self._project and frames is not None and frames != self._project.shot(shot_id).duration_frames:
+                self.duration_changed.emit(shot_id, frames)
+            return
+        if self._press_shot and not self._press_modifiers & (Qt.ControlModifier | Qt.ShiftModifier):
+            self.select([self._press_shot])  # a plain click on one of several selected cards
+        self._press_pos = self._press_shot = None
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        shot = self.shot_at(event.position().toPoint())
+        if shot:
+            self.shot_activated.emit(shot)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        if event.modifiers() & Qt.ControlModifier:
+            self.zoom(1.15 if event.angleDelta().y() > 0 else 1 / 1.15)
+            event.accept()
+        else:
+            event.ignore()
+
+    def _seek_to_x(self, x: float) -> None:
+        total = self._project.total_frames if self._project else 0
+        frame = max(0, min(int(self.x_to_frame(x)), max(0, total - 1)))
+        self.seek_requested.emit(frame)
+
+    def mime_for(self, shot_ids: list[str]) -> QMimeData:
+        mime = QMimeData()
+        mime.setData(SHOTS_MIME, json.dumps(shot_ids).encode("utf-8"))
+        return mime
+
+    def _start_drag(self) -> None:
+        ids = self.selected_ids() or ([self._press_shot] if self._press_shot else [])
+        self._press_pos = self._press_shot = None
+        if not ids:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(self.mime_for(ids))
+        rect = self.card_rect(ids[0]).toRect()
+        drag.setPixmap(self.grab(rect).scaledToHeight(72, Qt.SmoothTransformation))
+        drag.exec(Qt.MoveAction)
+
+    # -- drops: our cards (reorder) and files from the file manager
+    @staticmethod
+    def _dropped_files(mime: QMimeData) -> list[Path]:
+        from studio.services.qt_import import importable
+
+        if not mime.hasUrls():
+            return []
+        return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile() and importable(u.toLocalFile())]
+
+    def _accepts(self, mime: QMimeData) -> bool:
+        return mime.hasFormat(SHOTS_MIME) or bool(self._dropped_files(mime))
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if self._project is not None and self._accepts(event.mimeData()):
+            event.setDropAction(Qt.MoveAction if event.mimeData().hasFormat(SHOTS_MIME) else Qt.CopyAction)
+            event.accept()
+            self._drop_index = self.gap_index_at(event.position().x())
+            self.update()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        if self._project is not None and self._accepts(event.mimeData()):
+            event.setDropAction(Qt.MoveAction if event.mimeData().hasFormat(SHOTS_MIME) else Qt.CopyAction)
+            event.accept()
+            index = self.gap_index_at(event.position().x())
+            if index != self._drop_index:
+                self._drop_index = index
+                self.update()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802
+        self._drop_index = None
+        self.update()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        mime = event.mimeData()
+        index = self.gap_index_at(event.position().x())
+        self._drop_index = None
+        self.update()
+        if mime.hasFormat(SHOTS_MIME):
+            try:
+                ids = [str(i) for i in json.loads(bytes(mime.data(SHOTS_MIME)).decode("utf-8"))]
+            except ValueError:
+                event.ignore()
+                return
+            event.setDropAction(Qt.MoveAction)
+            event.accept()
+            self.shots_moved.emit(ids, index)
+            return
+        files = self._dropped_files(mime)
+        if files:
+            event.setDropAction(Qt.CopyAction)
+            event.accept()
+            self.files_dropped.emit([str(f) for f in files], index)
+        else:
+            event.ignore()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        extend = bool(event.modifiers() & Qt.ShiftModifier)
+        if event.key() == Qt.Key_Left and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
+            self.select_step(-1, extend)
+        elif event.key() == Qt.Key_Right and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
+            self.select_step(1, extend)
+        elif event.matches(QKeySequence.SelectAll):
+            self.select_all()
+        else:
+            super().keyPressEvent(event)
+
+
+class TimelinePanel(QScrollArea):
+    """The timeline in a horizontal scroll area that keeps the playhead in view while playing."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.timeline = TimelineWidget()
+        self.setWidget(self.timeline)
+        self.setWidgetResizable(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setMinimumHeight(CARD_TOP + CARD_H + 28)
+        self.setAcceptDrops(True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.timeline.resize(max(self.timeline.minimumWidth(), self.viewport().width()), self.viewport().height())
+
+    def follow_playhead(self) -> None:
+        x = int(self.timeline.frame_to_x(self.timeline.playhead))
+        bar = self.horizontalScrollBar()
+        if not bar.value() <= x <= bar.value() + self.viewport().width() - 40:
+            bar.setValue(max(0, x - 80))

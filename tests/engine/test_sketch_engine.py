@@ -1,0 +1,98 @@
+"""Sketch engine through the engine protocol: events, cancel, the runner and the registry."""
+
+import numpy as np
+import pytest
+
+from studio.domain.model import CameraMove
+from studio.engine.protocol import (
+    CancelledError, CancelToken, Engine, Finished, Preview, Progress, Started,
+)
+from studio.engine.registry import get_engine
+from studio.engine.sketch.engine import SketchEngine
+
+from sketch_support import HANA, request
+
+
+def test_registered_as_the_sketch_engine():
+    engine = get_engine("sketch")
+    assert isinstance(engine, SketchEngine) and isinstance(engine, Engine)
+    assert engine.name == "sketch" and engine.version
+
+
+def test_cancel_from_the_emit_callback_stops_within_one_step():
+    token = CancelToken()
+    events = []
+
+    def emit(ev):
+        events.append(ev)
+        if isinstance(ev, Progress) and sum(isinstance(e, Progress) for e in events) == 5:
+            token.cancel()
+
+    req = request("Hana walks in the city", cast=(HANA,), frames=40)
+    with pytest.raises(CancelledError):
+        SketchEngine().generate(req, emit, token)
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert len(progress) == 5
+    assert [p.step for p in progress] == [1, 2, 3, 4, 5]
+    assert isinstance(events[0], Started)
+
+
+def test_cancelled_before_starting_renders_nothing():
+    token = CancelToken()
+    token.cancel()
+    events = []
+    with pytest.raises(CancelledError):
+        SketchEngine().generate(request("a park", frames=10), events.append, token)
+    assert not any(isinstance(e, Progress) for e in events)
+
+
+@pytest.fixture
+def sound():
+    return pytest.importorskip("studio.sound.design")
+
+
+def test_generate_returns_frames_stems_events_and_a_recipe_line(sound):
+    events = []
+    req = request("Hana walks in the park at evening, a ball bounces {sfx: ball bounce}", cast=(HANA,),
+                  frames=30, camera=CameraMove.PAN_LEFT, style="watercolour")
+    result = SketchEngine().generate(req, events.append, CancelToken())
+    assert result.frames.shape == (30, 180, 320, 3) and result.frames.dtype == np.uint8
+    assert result.engine == "sketch" and result.engine_version == SketchEngine.version and result.seed == req.seed
+    assert {"ambience", "foley"} <= set(result.stems)
+    assert all(s.dtype == np.float32 and s.ndim == 2 for s in result.stems.values())
+    assert any(e.kind == "bounce" for e in result.events)
+    assert result.mixdown().any()  # the events were heard
+    text = result.composed_prompt
+    assert "park" in text and "evening" in text and "Hana" in text and "pan left" in text and "watercolour" in text
+    assert result.extra["place"] == "park" and result.extra["time_of_day"] == "evening"
+    # Progress: one step per frame, then the sound; a preview every dozen frames.
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert [p.step for p in progress] == list(range(1, 32))
+    assert [p.stage for p in progress][-1] == "sound" and {p.total for p in progress} == {31}
+    previews = [e for e in events if isinstance(e, Preview)]
+    assert [p.frame_index for p in previews][:3] == [0, 12, 24]
+    assert np.array_equal(previews[1].frame, result.frames[12])
+
+
+def test_runner_delivers_started_progress_then_finished(sound):
+    from studio.engine.runner import run_request
+
+    events = []
+    result = run_request(request("Hana jumps in the park", cast=(HANA,), frames=20, job_id="job_42"), events.append)
+    assert result is not None
+    assert isinstance(events[0], Started) and events[0].job_id == "job_42" and events[0].engine == "sketch"
+    assert isinstance(events[-1], Finished) and events[-1].result is result
+    middle = events[1:-1]
+    assert middle and all(isinstance(e, (Progress, Preview)) for e in middle)
+    steps = [e.step for e in middle if isinstance(e, Progress)]
+    assert steps == sorted(steps) and steps[-1] == events[0].total_steps
+
+
+def test_same_request_same_result(sound):
+    req = request("夜、雨のカフェで勉強する", frames=12, seed=21)
+    a = SketchEngine().generate(req, lambda e: None, CancelToken())
+    b = SketchEngine().generate(req, lambda e: None, CancelToken())
+    assert np.array_equal(a.frames, b.frames)
+    assert a.events == b.events
+    for name in a.stems:
+        assert np.array_equal(a.stems[name], b.stems[name])

@@ -1,0 +1,103 @@
+"""The export watermark: moves, stays in its box, reads on any footage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from studio.media import watermark as watermark_module
+from studio.media.watermark import Watermark
+
+CANVASES = {"16:9": (1280, 720), "9:16": (720, 1280), "1:1": (720, 720)}
+
+
+def inside(box, width, height):
+    x, y, w, h = box
+    return x >= 0 and y >= 0 and x + w <= width and y + h <= height
+
+
+@pytest.mark.parametrize("aspect", sorted(CANVASES))
+def test_box_moves_over_time_and_stays_on_the_canvas(aspect):
+    width, height = CANVASES[aspect]
+    mark = Watermark(width, height, fps=24)
+    boxes = [mark.box(i) for i in range(0, mark.cycle_frames + 24)]
+    assert all(inside(b, width, height) for b in boxes)
+    corners = {b[:2] for b in boxes}
+    assert len(corners) > 6  # visits several places and glides between them
+    assert mark.box(0) != mark.box(4 * 24)  # has moved after four seconds
+    assert mark.box(10) == mark.box(10 + mark.cycle_frames)  # deterministic, periodic
+    xs, ys = [b[0] for b in boxes], [b[1] for b in boxes]
+    assert max(xs) - min(xs) > width / 2 and max(ys) - min(ys) > height / 2  # crosses the frame
+    # Holds still for ~3 s, then glides without jumps.
+    assert len({mark.box(i) for i in range(mark.hold_frames)}) == 1
+    steps = [abs(a[0] - b[0]) + abs(a[1] - b[1]) for a, b in zip(boxes, boxes[1:])]
+    assert max(steps) < (width + height) / 4
+
+
+@pytest.mark.parametrize("aspect", sorted(CANVASES))
+def test_size_follows_the_short_side(aspect):
+    width, height = CANVASES[aspect]
+    _, _, w, h = Watermark(width, height, fps=30).box(0)
+    assert abs(h - 0.045 * min(width, height)) <= 2
+    assert w < width * 0.5
+
+
+def test_only_pixels_inside_the_box_change():
+    rng = np.random.default_rng(5)
+    frame = rng.integers(0, 256, (720, 1280, 3), dtype=np.uint8)
+    original = frame.copy()
+    mark = Watermark(1280, 720, fps=24)
+    for index in (0, 80, 150):
+        out = mark.apply(frame, index)
+        np.testing.assert_array_equal(frame, original)  # input untouched
+        x, y, w, h = mark.box(index)
+        changed = np.any(out != frame, axis=2)
+        assert changed[y : y + h, x : x + w].mean() > 0.2
+        changed[y : y + h, x : x + w] = False
+        assert not changed.any()
+
+
+@pytest.mark.parametrize("value", [0, 255])
+@pytest.mark.parametrize("aspect", sorted(CANVASES))
+def test_legible_on_white_and_on_black(aspect, value):
+    width, height = CANVASES[aspect]
+    mark = Watermark(width, height, fps=24)
+    frame = np.full((height, width, 3), value, np.uint8)
+    x, y, w, h = mark.box(0)
+    region = mark.apply(frame, 0)[y : y + h, x : x + w].astype(int).mean(axis=2)
+    # Strong contrast against the background somewhere in the mark...
+    assert np.abs(region - value).max() > 90
+    # ...over a decent share of its area (the letters), but still see-through (not opaque).
+    assert (np.abs(region - value) > 40).mean() > 0.08
+    assert np.abs(region - value).max() < 230
+
+
+def test_in_place_saves_a_copy_and_gives_the_same_pixels():
+    frame = np.full((720, 720, 3), 128, np.uint8)
+    mark = Watermark(720, 720, fps=24)
+    expected = mark.apply(frame, 33)
+    same = frame.copy()
+    assert mark.apply(same, 33, in_place=True) is same
+    np.testing.assert_array_equal(same, expected)
+
+
+def test_wrong_frame_shape_is_refused():
+    with pytest.raises(ValueError):
+        Watermark(640, 360, fps=24).apply(np.zeros((360, 641, 3), np.uint8), 0)
+
+
+def test_falls_back_to_pillows_font_when_none_is_installed(monkeypatch):
+    monkeypatch.setattr(watermark_module, "FONT_CANDIDATES", [])
+    watermark_module._font.cache_clear()
+    try:
+        mark = Watermark(1280, 720, fps=24, text="Studio · AI")
+        frame = np.zeros((720, 1280, 3), np.uint8)
+        x, y, w, h = mark.box(0)
+        assert mark.apply(frame, 0)[y : y + h, x : x + w].max() > 100
+    finally:
+        watermark_module._font.cache_clear()
+
+
+def test_narrow_canvas_and_long_text_still_fit():
+    mark = Watermark(96, 160, fps=12, text="Studio · AI — 日本語のテキストも入る長い透かし")
+    assert all(inside(mark.box(i), 96, 160) for i in range(mark.cycle_frames))

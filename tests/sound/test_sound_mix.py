@@ -1,0 +1,154 @@
+"""join_shots, loudness measurement and normalisation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from studio.domain.model import SoundEvent
+from studio.domain.scene import SceneDescription
+from studio.domain.timing import SAMPLE_RATE
+from studio.sound.design import design_sound
+from studio.sound.mix import (
+    LOUDNESS_PRESETS,
+    _limiter_gain,
+    join_shots,
+    measure_loudness,
+    mixdown,
+    normalize_loudness,
+)
+from studio.sound.synth import render_foley
+
+SR = SAMPLE_RATE
+
+
+def _scene(bed: str) -> SceneDescription:
+    return SceneDescription(None, False, "day", "clear", (), (bed,))
+
+
+@pytest.fixture(scope="module")
+def shots():
+    # Three shots of different beds, each with a hit near both edges.
+    out = []
+    for i, (bed, frames) in enumerate([("rain", 48), ("city", 36), ("ocean", 60)]):
+        evs = [SoundEvent(1, "impact", 0.9), SoundEvent(frames - 2, "footstep", 0.8)]
+        out.append(design_sound(_scene(bed), evs, frames, 24, seed=i))
+    return out
+
+
+def _win_rms_db(x: np.ndarray, centre: int, half: int) -> float:
+    seg = x[centre - half : centre + half].astype(np.float64)
+    return 10 * np.log10(np.mean(seg**2))
+
+
+def test_join_keeps_length_and_hard_cuts_foley(shots):
+    prog = join_shots(shots)
+    total = sum(s["foley"].shape[0] for s in shots)
+    assert prog.shape == (total, 2) and prog.dtype == np.float32
+    # Foley alone (ambience muted) is the plain concatenation: not a sample moved.
+    foley_only = join_shots(shots, gains={"ambience": -math.inf, "dialogue": 0.0})
+    assert np.array_equal(foley_only, np.concatenate([s["foley"] + s["dialogue"] for s in shots]))
+
+
+def test_crossfade_has_no_dip_or_click(shots):
+    amb = join_shots(shots, gains={"foley": -math.inf, "dialogue": -math.inf})
+    half = int(0.05 * SR)
+    cut = shots[0]["ambience"].shape[0]
+    at_cut = _win_rms_db(amb, cut, half)
+    before = _win_rms_db(amb, cut - 6 * half, half)
+    after = _win_rms_db(amb, cut + 6 * half, half)
+    assert min(before, after) - 3.0 < at_cut < max(before, after) + 3.0
+    # No click: the biggest sample step across the crossfade is like the steps around it.
+    steps = np.abs(np.diff(amb.astype(np.float64), axis=0)).max(axis=1)
+    near = steps[cut - half : cut + half].max()
+    ref = max(steps[cut - 8 * half : cut - 2 * half].max(), steps[cut + 2 * half : cut + 8 * half].max())
+    assert near < 1.5 * ref
+    # Without the crossfade the edge fades meet at the cut: a clear dip (what the crossfade avoids).
+    hard = join_shots(shots, gains={"foley": -math.inf, "dialogue": -math.inf}, crossfade_ms=0)
+    assert _win_rms_db(hard, cut, int(0.01 * SR)) < _win_rms_db(amb, cut, int(0.01 * SR)) - 3
+
+
+def test_crossfade_of_same_bed_is_level():
+    a = design_sound(_scene("rain"), [], 48, 24, seed=1)
+    b = design_sound(_scene("rain"), [], 48, 24, seed=2)
+    prog = join_shots([a, b]).astype(np.float64)
+    cut = a["ambience"].shape[0]
+    levels = [_win_rms_db(prog, c, int(0.02 * SR)) for c in range(cut - 4800 * 3, cut + 4800 * 4, 2400)]
+    assert max(levels) - min(levels) < 3.0
+
+
+def test_join_gains_and_short_shots():
+    a = {"ambience": np.full((1000, 2), 0.1, np.float32), "foley": np.zeros((1000, 2), np.float32)}
+    b = {"ambience": np.full((500, 2), 0.1, np.float32), "music": np.full((500, 2), 0.2, np.float32)}
+    prog = join_shots([a, b], gains={"music": -6.0})
+    assert prog.shape == (1500, 2)
+    assert prog[-1, 0] == pytest.approx(0.1 + 0.2 * 10 ** (-6 / 20), rel=1e-5)
+    assert mixdown(a).shape == (1000, 2)
+    assert join_shots([]).shape == (0, 2)
+
+
+def test_measure_loudness_edge_cases():
+    assert measure_loudness(np.zeros((SR, 2))) == (-math.inf, -math.inf)
+    assert measure_loudness(np.zeros((0, 2))) == (-math.inf, -math.inf)
+    short = render_foley("clap", 1)[:2400]  # 50 ms, under one gating block
+    lufs, tp = measure_loudness(short)
+    assert math.isfinite(lufs) and math.isfinite(tp)
+    # BS.1770 calibration: a 997 Hz sine of amplitude A in both channels reads 20·log10(A) LUFS.
+    t = np.arange(SR * 2) / SR
+    sine = np.sin(2 * np.pi * 997 * t) * 0.5
+    lufs, tp = measure_loudness(np.stack([sine, sine], axis=1))
+    assert lufs == pytest.approx(-6.02, abs=0.1)
+    assert tp == pytest.approx(-6.02, abs=0.05)
+
+
+def test_true_peak_sees_intersample_peaks():
+    # fs/4 sine at 45° phase: samples are at ±0.707 of the true peak.
+    n = np.arange(SR)
+    x = np.sin(2 * np.pi * n / 4 + np.pi / 4) * 0.9
+    lufs, tp = measure_loudness(np.stack([x, x], axis=1))
+    assert 20 * np.log10(np.max(np.abs(x))) < -3.5
+    assert tp == pytest.approx(20 * np.log10(0.9), abs=0.3)
+
+
+def _transient_program(seconds: int = 10) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    prog = (rng.standard_normal((SR * seconds, 2)) * 0.01).astype(np.float64)
+    for i, pos in enumerate(range(SR // 4, SR * seconds - SR, SR // 3)):
+        hit = render_foley(["impact", "clap", "door", "thud"][i % 4], i, 1.4).astype(np.float64)
+        end = min(prog.shape[0], pos + hit.shape[0])
+        prog[pos:end] += hit[: end - pos]
+    return prog.astype(np.float32)
+
+
+@pytest.mark.parametrize("preset", ["streaming", "broadcast"])
+def test_normalize_loudness_hits_target_and_ceiling(preset):
+    prog = _transient_program()
+    target = LOUDNESS_PRESETS[preset]
+    out = normalize_loudness(prog, target_lufs=target, true_peak_db=-1.0)
+    lufs, tp = measure_loudness(out)
+    assert out.shape == prog.shape and out.dtype == np.float32
+    assert lufs == pytest.approx(target, abs=0.5)
+    assert tp <= -1.0
+
+
+def test_normalize_silence_and_quiet():
+    silent = np.zeros((SR, 2), np.float32)
+    assert normalize_loudness(silent) is silent
+    quiet = (np.random.default_rng(1).standard_normal((SR * 2, 2)) * 0.001).astype(np.float32)
+    lufs, tp = measure_loudness(normalize_loudness(quiet, -16.0))
+    assert lufs == pytest.approx(-16.0, abs=0.5) and tp <= -1.0
+
+
+def test_limiter_gain_is_smooth_and_sufficient():
+    peak = np.full(SR, 0.5)
+    peak[20_000] = 4.0  # one loud inter-sample peak
+    g = _limiter_gain(peak, ceiling_db=-1.0)
+    ceiling = 10 ** (-1 / 20)
+    assert g[20_000] * 4.0 <= ceiling + 1e-9
+    assert g[0] == pytest.approx(1.0) and g[-1] == pytest.approx(1.0)
+    # No steps: the gain moves by well under 1 % per sample.
+    assert np.max(np.abs(np.diff(g))) < 0.01
+    # Gain already down before the peak (look-ahead), back up soon after.
+    assert g[20_000 - 10] < 0.3 and g[20_000 + int(0.05 * SR)] == pytest.approx(1.0)

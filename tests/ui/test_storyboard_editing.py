@@ -1,0 +1,149 @@
+"""A user makes a storyboard from a story and edits it: reorder, durations, prompts, undo/redo, save."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+
+from studio.persistence.bundle import load_project
+from tests.ui.helpers import card_center, card_edge, click, drag_and_drop, mouse_drag
+
+STORY = "In the morning Mei walks to the university → she attends a lecture → at night she studies in a cafe"
+
+
+def _shortcut(qtbot, window, sequence) -> None:
+    seq = QKeySequence(sequence)
+    combo = seq[0]
+    QTest.keyClick(window.focusWidget() or window, combo.key(), combo.keyboardModifiers())
+
+
+def test_create_from_story_reorder_resize_edit_undo_save(window, qtbot, tmp_path):
+    # -- the start page: write a story, pick vertical, create
+    assert window.pages.currentWidget() is window.start_page
+    page = window.start_page
+    qtbot.mouseClick(page.story_edit.viewport(), Qt.LeftButton)
+    page.story_edit.insertPlainText(STORY)
+    page.aspect.setCurrentIndex(page.aspect.findData("9:16"))
+    qtbot.mouseClick(page.create_button, Qt.LeftButton)
+    project = window.document.project
+    assert project is not None and window.pages.currentIndex() == 1
+    assert [s.title for s in project.shots] == ["morning walk", "lecture", "night cafe"]
+    assert (project.canvas.width, project.canvas.height) == (720, 1280)
+    bundle = window.document.bundle
+    assert bundle.parent == tmp_path / "projects" and (bundle / "project.json").is_file()
+    timeline = window.timeline
+    a, b, c = (s.id for s in project.shots)
+    assert timeline.selected_ids() == [a]
+
+    # -- reorder: drag the last card and drop it before the first (synthetic drag events)
+    click(timeline, card_center(timeline, c))
+    assert timeline.selected_ids() == [c]
+    mime = timeline.mime_for(timeline.selected_ids())
+    first = timeline.card_rect(a)
+    assert drag_and_drop(timeline, mime, QPoint(int(first.left()) + 10, int(first.center().y())),
+                         via=card_center(timeline, b))
+    assert [s.id for s in window.document.project.shots] == [c, a, b]
+
+    # -- multi-select with Ctrl and move both to the end
+    click(timeline, card_center(timeline, c))
+    click(timeline, card_center(timeline, a), Qt.ControlModifier)
+    assert timeline.selected_ids() == [c, a]
+    end = timeline.card_rect(b)
+    assert drag_and_drop(timeline, timeline.mime_for(timeline.selected_ids()), QPoint(int(end.right()) - 5, int(end.center().y())))
+    assert [s.id for s in window.document.project.shots] == [b, c, a]
+
+    # -- durations: drag the first card's right edge; it snaps to whole seconds, Shift gives single frames
+    fps = project.fps
+    edge = card_edge(timeline, b)
+    start_x = timeline.frame_to_x(0)
+    target = QPoint(int(start_x + 2 * timeline.pixels_per_second()) + 3, edge.y())
+    mouse_drag(timeline, edge, target)
+    assert window.document.project.shot(b).duration_frames == 2 * fps
+    edge = card_edge(timeline, b)
+    mouse_drag(timeline, edge, QPoint(edge.x() + int(timeline.pixels_per_second() * 5 / fps), edge.y()), Qt.ShiftModifier)
+    assert window.document.project.shot(b).duration_frames == 2 * fps + 5
+    # ... and the duration box beside the prompt
+    click(timeline, card_center(timeline, c))
+    window.shot_panel.duration_spin.setValue(1.5)
+    assert window.document.project.shot(c).duration_frames == int(1.5 * fps)
+
+    # -- the prompt: type a camera mark; the whole typing run is one undo step
+    editor = window.shot_panel.prompt_edit
+    before = window.document.project.shot(c).prompt
+    editor.setFocus()
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor, " [camera: orbit]")
+    assert window.document.project.shot(c).prompt == before + " [camera: orbit]"
+    steps = window.document.undo_stack.index()
+
+    # -- undo/redo with the keyboard (from inside the prompt editor: the project undo wins)
+    _shortcut(qtbot, window, QKeySequence.Undo)
+    assert window.document.project.shot(c).prompt == before
+    assert editor.toPlainText() == before
+    assert window.document.undo_stack.index() == steps - 1
+    _shortcut(qtbot, window, "Ctrl+Shift+Z")
+    assert window.document.project.shot(c).prompt == before + " [camera: orbit]"
+    # undo everything back to the story's storyboard, then redo it all
+    while window.document.undo_stack.can_undo():
+        window.act_undo.trigger()
+    assert [s.id for s in window.document.project.shots] == [a, b, c]
+    assert window.document.project == load_project(bundle)
+    while window.document.undo_stack.can_redo():
+        window.act_redo.trigger()
+    assert [s.id for s in window.document.project.shots] == [b, c, a]
+
+    # -- save with Ctrl+S and read it back from disk
+    assert window.windowTitle().startswith("●")
+    timeline.setFocus()
+    _shortcut(qtbot, window, QKeySequence.Save)
+    assert not window.document.dirty and not window.windowTitle().startswith("●")
+    saved = load_project(bundle)
+    assert [s.id for s in saved.shots] == [b, c, a]
+    assert saved.shot(b).duration_frames == 2 * fps + 5
+    assert saved.shot(c).duration_frames == int(1.5 * fps)
+    assert saved.shot(c).prompt.endswith("[camera: orbit]")
+    assert str(bundle) == window.settings.recent_projects[0]
+
+
+def test_keyboard_duplicate_split_delete_and_select(small_window, qtbot):
+    w = small_window
+    t = w.timeline
+    p = w.document.project
+    ids = [s.id for s in p.shots]
+    t.setFocus()
+    t.select([ids[1]])
+    QTest.keyClick(t, Qt.Key_D, Qt.ControlModifier)
+    p = w.document.project
+    assert len(p.shots) == 4 and p.shots[2].prompt == p.shots[1].prompt and p.shots[2].id not in ids
+    assert t.selected_ids() == [p.shots[2].id]
+    # split the shot under the playhead
+    QTest.keyClick(t, Qt.Key_Right)
+    assert t.selected_ids() == [p.shots[3].id]
+    start = p.start_frame(p.shots[3].id)
+    w._timeline_seek(start + 5)
+    QTest.keyClick(t, Qt.Key_K, Qt.ControlModifier)
+    p = w.document.project
+    assert len(p.shots) == 5
+    assert [s.duration_frames for s in p.shots[3:]] == [5, 7]
+    assert p.shots[4].takes == () and p.shots[4].seed != p.shots[3].seed
+    # shift-extend and delete both
+    QTest.keyClick(t, Qt.Key_Left, Qt.ShiftModifier)
+    assert len(t.selected_ids()) == 2
+    QTest.keyClick(t, Qt.Key_Delete)
+    assert len(w.document.project.shots) == 3
+    w.document.undo()
+    assert len(w.document.project.shots) == 5
+    # Alt+Right moves the selection later
+    t.select([w.document.project.shots[0].id])
+    first = w.document.project.shots[0].id
+    QTest.keyClick(t, Qt.Key_Right, Qt.AltModifier)
+    assert w.document.project.shots[1].id == first
+
+
+def test_ruler_click_moves_the_playhead(small_window):
+    t = small_window.timeline
+    x = int(t.frame_to_x(20))
+    click(t, QPoint(x + 1, 10))
+    assert t.playhead == 20
+    assert small_window.player_panel.mode == "storyboard"
