@@ -30,8 +30,7 @@ log = logging.getLogger("studio")
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-class UserError(Exception):
-    """A problem the user can fix; printed as one line."""
+from studio.commands import UserError  # noqa: E402  (shared with the feature commands)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -373,6 +372,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-dir", default="out")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_demo)
+
+    from studio.commands import register_all
+
+    register_all(sub)
     return parser
 
 
@@ -418,6 +421,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"studio: error: {where}{reason}", file=sys.stderr)
         return EXIT_FAIL
     except Exception as exc:  # a bug: the user gets one line, the log gets the traceback
+        if isinstance(getattr(exc, "message", None), str) and hasattr(exc, "hint"):
+            # A feature's own explained error (message + hint), e.g. a missing model or a revoked cameo.
+            hint = f" — {exc.hint}" if exc.hint else ""
+            print(f"studio: error: {exc.message}{hint}", file=sys.stderr)
+            return EXIT_FAIL
         log.exception("unexpected error in %s", args.command)
         print(f"studio: internal error: {exc} (details in {log_file()})", file=sys.stderr)
         return EXIT_FAIL
