@@ -11,15 +11,18 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from studio.domain.model import DialogueLine, SoundCue, SoundCueKind, SoundEvent, stable_seed
-from studio.domain.scene import AMBIENCE_BEDS, SceneDescription
+from studio.domain.scene import AMBIENCE_BEDS, SceneDescription, describe_scene
 from studio.domain.timing import SAMPLE_RATE, frame_to_sample
 from studio.sound.speech import synthesize_line, voice_for_character
 from studio.sound.synth import pan_gains, foley_kind, render_ambience, render_foley
+
+if TYPE_CHECKING:
+    from studio.sound.motion import MotionAnalysis
 
 log = logging.getLogger(__name__)
 
@@ -244,3 +247,79 @@ def design_sound(
         "foley": np.clip(foley, -1.0, 1.0).astype(np.float32),
         "dialogue": np.clip(speech, -1.0, 1.0).astype(np.float32),
     }
+
+
+# --------------------------------------------------------------------------- any video
+
+# What an impact in the picture most likely sounds like, from the prompt's actions
+# (first match wins: a ball in a park bounces rather than steps).
+_ACTION_FOLEY = (("ball", "bounce"), ("door", "door"), ("fall", "thud"), ("jump", "thud"),
+                 ("run", "footstep"), ("walk", "footstep"), ("dance", "footstep"))
+WHOOSH_LEAD_S = 0.3
+"""A whoosh starts this long before the fast camera move it covers, so its swell peaks in the move."""
+
+
+def impact_foley_kind(scene: SceneDescription, sfx_cues: Sequence[SoundCue] = ()) -> str:
+    """The foley design for a video's impacts: an sfx cue's kind, else the prompt's action, else 'impact'."""
+    for cue in sfx_cues:
+        if cue.kind in (SoundCueKind.SFX, SoundCueKind.SFX.value) and cue.at_frame is None:
+            kind = cue_foley_kind(cue.description)
+            if kind not in ("generic", "whoosh"):
+                return kind
+    for action, kind in _ACTION_FOLEY:
+        if action in scene.actions:
+            return kind
+    return "impact"
+
+
+@dataclass(frozen=True)
+class VideoSoundtrack:
+    """A soundtrack made for a video from its picture: the stems and what they were placed on."""
+
+    stems: dict[str, np.ndarray]
+    events: tuple[SoundEvent, ...]
+    """The foley events placed (frame, kind, strength, pan), source 'motion'."""
+    scene: SceneDescription
+
+
+def design_sound_for_video(
+    frames: np.ndarray | Iterable[np.ndarray],
+    fps: int,
+    *,
+    prompt: str = "",
+    setting: str = "",
+    seed: int = 0,
+    dialogue: Sequence[DialogueLine] = (),
+    sfx_cues: Sequence[SoundCue] = (),
+    ambience_cues: Sequence[str] = (),
+    voices: Mapping[str, str] | None = None,
+    motion: "MotionAnalysis | None" = None,
+) -> VideoSoundtrack:
+    """Stems for any video (imported, or from a model that made no sound) from its motion and its prompt.
+
+    The picture is analysed (`studio.sound.motion.analyse_motion`, unless
+    ``motion`` is given): each impact onset gets a foley hit whose attack
+    starts on that frame, its kind read from the sfx cues or the prompt's
+    action (a ball bounces, feet step, a door slams), its level from the
+    impact's strength, its pan from where it happens, each hit varied by its
+    own seed; each fast camera move gets a whoosh. The ambience bed comes from
+    the prompt and the story's ``setting`` (ambience cues first). Dialogue and
+    ducking are as in `design_sound`. Stems are as long as the clip.
+    """
+    from studio.sound.motion import analyse_motion
+
+    analysis = motion if motion is not None else analyse_motion(frames, fps)
+    scene = describe_scene(prompt, setting, tuple(ambience_cues))
+    impact_kind = impact_foley_kind(scene, sfx_cues)
+    events: list[SoundEvent] = []
+    lead = int(round(WHOOSH_LEAD_S * fps))
+    for onset in analysis.onsets:
+        if onset.kind == "whoosh":
+            events.append(SoundEvent(max(0, onset.frame - lead), "whoosh", 0.5 + 0.5 * onset.strength, onset.pan, "camera"))
+        else:
+            # Quiet hits stay audible: a faint impact in the picture is still a sound.
+            events.append(SoundEvent(onset.frame, impact_kind, 0.45 + 0.55 * onset.strength, onset.pan, "motion"))
+    # Cues placed at a frame keep their place; unplaced ones became the impact kind above.
+    placed = [c for c in sfx_cues if c.at_frame is not None]
+    stems = design_sound(scene, events, analysis.frame_count, fps, seed, dialogue=dialogue, sfx_cues=placed, voices=voices)
+    return VideoSoundtrack(stems=stems, events=tuple(events), scene=scene)

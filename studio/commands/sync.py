@@ -1,0 +1,81 @@
+"""`studio sync-check FILE.mp4 [--json]`: how far a video's sound is from its picture.
+
+Measured from the file alone: impact onsets in the picture (optical flow) are
+cross-correlated with attack onsets in the sound (see `studio.sound.sync`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from studio.commands import UserError
+
+LOW_CONFIDENCE = 0.3
+"""Below this the estimate is reported but flagged: too few or too regular events to be sure."""
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "sync-check",
+        help="estimate the audio-video offset of a video from its picture and sound",
+        description="Estimate how far a video's sound is from its picture (positive: sound late), "
+        "by matching impacts seen in the picture with attacks heard in the sound.",
+    )
+    p.add_argument("file", type=Path, help="the video file (.mp4, .mov, .mkv, ...)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--max-offset-ms", type=float, default=500.0, help="largest offset searched, either way (default 500)")
+    p.set_defaults(func=run_sync_check)
+
+
+def _describe(offset_ms: float, frames: float) -> str:
+    if abs(offset_ms) < 0.5:
+        return "in sync"
+    side = "late" if offset_ms > 0 else "early"
+    return f"sound {abs(offset_ms):.1f} ms ({abs(frames):.2f} frames) {side}"
+
+
+def run_sync_check(args) -> int:
+    """Print the offset estimate of ``args.file``; exit 0 (even when out of sync: it is a measurement)."""
+    from studio.media.decode import probe, read_audio, read_frames
+    from studio.sound.sync import measure_sync
+
+    path: Path = args.file
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    if not 1 <= args.max_offset_ms <= 5000:
+        raise UserError(f"--max-offset-ms {args.max_offset_ms:g}: choose between 1 and 5000")
+    info = probe(path)  # MediaError names the file when it is not a video
+    if not info.has_audio:
+        raise UserError(f"{path}: the video has no sound to check")
+    fps_value = float(info.fps) if getattr(info, "fps", None) else 0.0
+    if fps_value <= 0:
+        raise UserError(f"{path}: the frame rate is unknown, so frames cannot be timed")
+    fps = fps_value
+    audio, sr = read_audio(path)
+    estimate = measure_sync(read_frames(path), audio, fps, sr, max_offset_ms=args.max_offset_ms)
+    result = {
+        "file": str(path),
+        "offset_ms": round(estimate.offset_ms, 2),
+        "offset_frames": round(estimate.offset_frames, 3),
+        "fps": round(fps, 3),
+        "confidence": estimate.confidence,
+        "matched_events": estimate.matched,
+        "visual_events": estimate.visual_events,
+        "audio_events": estimate.audio_events,
+    }
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    if estimate.matched == 0:
+        print(f"{path.name}: offset unknown (no picture event could be paired with a sound)")
+    else:
+        print(f"{path.name}: {_describe(estimate.offset_ms, estimate.offset_frames)}")
+    print(f"  offset {estimate.offset_ms:+.1f} ms = {estimate.offset_frames:+.2f} frames at {fps:g} fps")
+    print(f"  confidence {estimate.confidence:.2f} ({estimate.matched} of {estimate.visual_events} picture events "
+          f"matched; {estimate.audio_events} sound attacks)")
+    if estimate.visual_events == 0 or estimate.audio_events == 0:
+        print("  nothing to match: the picture shows no impacts or the sound has no attacks")
+    elif estimate.confidence < LOW_CONFIDENCE:
+        print("  low confidence: too few events, or events so regular that several offsets fit")
+    return 0
