@@ -166,7 +166,7 @@ def _dialogue_stem(
         voice = None
         if line.speaker_id:
             voice = (voices or {}).get(line.speaker_id) or voice_for_character(line.speaker_id)
-        audio = synthesize_line(line.text, voice)
+        audio = synthesize_line(line.text, voice, character_id=line.speaker_id)
         if audio is None:
             continue
         if line.at_frame is not None:

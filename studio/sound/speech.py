@@ -164,22 +164,88 @@ def _synthesize_cached(text: str, espeak_voice: str, exe: str) -> np.ndarray | N
     return out
 
 
-def synthesize_line(text: str, voice: str | None = None, language: str | None = None) -> np.ndarray | None:
+def _has_kanji(text: str) -> bool:
+    return any(0x4E00 <= ord(ch) <= 0x9FFF or 0x3400 <= ord(ch) <= 0x4DBF for ch in text)
+
+
+def japanese_reading(text: str) -> str:
+    """``text`` with its kanji replaced by their hiragana reading (pykakasi), kana and punctuation kept.
+
+    espeak-ng's Japanese voice reads only kana: a kanji is spoken as the
+    English words "Chinese letter". Without pykakasi the text is returned as
+    it is (and a warning says what is missing).
+    """
+    if not _has_kanji(text):
+        return text
+    try:
+        import pykakasi
+    except ImportError:
+        _warn_once("kakasi", "pykakasi is not installed; kanji in Japanese dialogue will not be read (pip install pykakasi)")
+        return text
+    return "".join(part["hira"] if _has_kanji(part["orig"]) else part["orig"] for part in _kakasi(pykakasi).convert(text))
+
+
+@lru_cache(maxsize=1)
+def _kakasi(module):
+    return module.kakasi()
+
+
+@lru_cache(maxsize=64)
+def _neural_cached(text: str, folder: str, character_id: str | None) -> np.ndarray | None:
+    from pathlib import Path
+
+    from studio.sound.neural_speech import speak_neural
+
+    wave = speak_neural(text, Path(folder), character_id)
+    if wave is None:
+        return None
+    mono = _level(wave)
+    if mono.size == 0 or not np.any(mono):
+        return None
+    out = mono.astype(np.float32)
+    out.setflags(write=False)
+    return out
+
+
+def synthesize_line(
+    text: str,
+    voice: str | None = None,
+    language: str | None = None,
+    *,
+    character_id: str | None = None,
+    neural: bool = True,
+) -> np.ndarray | None:
     """Speak one line: (n, 2) float32 at 48 kHz, levelled to -20 dBFS RMS; None if it can't.
 
+    With ``neural`` and an installed VITS model for the line's language (see
+    `studio.sound.neural_speech.neural_model_folder`), that model speaks it in
+    ``character_id``'s voice; otherwise, or when it fails, espeak-ng does.
     ``voice`` is an espeak-ng voice such as ``en+f3`` (see `voice_for_character`);
     its language part is replaced by ``ja`` for Japanese text (kana/kanji) or by
-    ``language`` when given. Results are cached in-process by (text, voice).
-    Returns None, after logging a warning, when espeak-ng is missing or fails.
+    ``language`` when given; kanji are read as kana first (`japanese_reading`).
+    Results are cached in-process. Returns None, after logging a warning, when
+    no synthesiser can speak.
     """
     text = (text or "").strip()
     if not text:
         return None
+    espeak_voice = resolve_voice(text, voice, language)
+    base = espeak_voice.partition("+")[0]
+    if neural:
+        from studio.sound.neural_speech import neural_model_folder
+
+        folder = neural_model_folder(base)
+        if folder is not None:
+            spoken = _neural_cached(text, str(folder), character_id)
+            if spoken is not None:
+                return np.stack([spoken, spoken], axis=1)
     exe = shutil.which(ESPEAK)
     if exe is None:
         _warn_once("missing", "espeak-ng is not installed; dialogue will be silent (install the espeak-ng package)")
         return None
-    result = _synthesize_cached(text, resolve_voice(text, voice, language), exe)
+    if base == "ja":
+        text = japanese_reading(text)
+    result = _synthesize_cached(text, espeak_voice, exe)
     return None if result is None else np.stack([result, result], axis=1)
 
 
@@ -187,6 +253,7 @@ __all__ = [
     "DEFAULT_VOICE",
     "espeak_available",
     "is_japanese",
+    "japanese_reading",
     "resolve_voice",
     "synthesize_line",
     "voice_for_character",
