@@ -11,3 +11,9 @@ import pytest
 @pytest.fixture(autouse=True)
 def _private_log_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("STUDIO_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory, monkeypatch):
+    """Signing keys, the feed database and caches go to a test folder, never the user's."""
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path_factory.mktemp("data")))

@@ -25,6 +25,9 @@ from studio.media.frames import fit_frame
 from studio.media.watermark import Watermark
 from studio.persistence.bundle import media_path, save_project
 from studio.provenance.recipe import RECIPE_KEY, build_recipe
+from studio.media._atomic import partial_path
+from studio.provenance.content_credentials import ConsentLookup, cameos_in, sign_export
+from studio.services.feed_store import record_export
 from studio.services.takes import load_take_stems, render_shot, take_is_current
 from studio.sound.mix import join_shots, measure_loudness, normalize_loudness
 
@@ -141,8 +144,13 @@ def export_project(
     *,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
+    cameo_consent: ConsentLookup | None = None,
 ) -> ExportReport:
-    """Render what is missing, then write the MP4 atomically. Raises CancelledError on cancel."""
+    """Render what is missing, then write the signed MP4 atomically. Raises CancelledError on cancel.
+
+    ``cameo_consent(cameo_id)`` gives the consent record reference that the
+    content credentials cite for each cameo that appears (None: not recorded).
+    """
     cancel = cancel or CancelToken()
     shots = [s for s in project.shots if options.shot_ids is None or s.id in options.shot_ids]
     if not shots:
@@ -178,9 +186,12 @@ def export_project(
         if progress:
             progress("encode", done, total_frames)
 
+    # Encode beside the destination, then sign into it: the signed file is what lands there
+    # (atomically), and a failed encode or sign leaves nothing at the destination.
+    unsigned = partial_path(Path(destination).absolute())
     try:
-        path = write_mp4(
-            destination,
+        write_mp4(
+            unsigned,
             _program_frames(bundle, takes, canvas, fps),  # type: ignore[arg-type]
             fps=fps,
             width=canvas.width,
@@ -193,8 +204,15 @@ def export_project(
             progress=on_frame,
             should_cancel=lambda: cancel.cancelled,
         )
+        path = sign_export(unsigned, Path(destination).absolute(), project, takes, recipe_text=recipe,  # type: ignore[arg-type]
+                           consent=cameo_consent)
     except ExportCancelled:
         raise CancelledError() from None
+    finally:
+        unsigned.unlink(missing_ok=True)
+    record_export(path, title=project.title, seconds=total / fps, width=canvas.width, height=canvas.height,
+                  project_id=project.id, engines=sorted({f"{t.recipe.engine} {t.recipe.engine_version}".strip() for _, t in takes}),  # type: ignore[union-attr]
+                  recipe=recipe, cameos=[(c.cameo_id, c.character) for c in cameos_in(project, [s for s, _ in takes])])
     return ExportReport(
         path=Path(path),
         frames=total,
