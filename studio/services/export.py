@@ -29,7 +29,7 @@ from studio.media._atomic import partial_path
 from studio.provenance.content_credentials import ConsentLookup, cameos_in, sign_export
 from studio.services.feed_store import record_export
 from studio.services.takes import load_take_stems, render_shot, take_is_current
-from studio.sound.mix import join_shots, measure_loudness, normalize_loudness
+from studio.sound.mix import join_shots, measure_loudness, normalize_loudness, shot_stem_gains
 
 QUALITY_PRESETS: dict[str, tuple[int, str]] = {
     # name: (x264 crf, preset)
@@ -132,7 +132,9 @@ def _program_frames(
 
 def mix_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, options: ExportOptions) -> np.ndarray:
     stems = [load_take_stems(bundle, take, shot.duration_frames, fps) for shot, take in takes]
-    program = join_shots(stems, gains=options.stem_gains_db or None)
+    # Each shot's own stem balance (the stem mixer) first, then the export-wide gains.
+    shot_gains = [shot_stem_gains(shot.engine_settings) for shot, _ in takes]
+    program = join_shots(stems, gains=options.stem_gains_db or None, shot_gains=shot_gains)
     return normalize_loudness(program, options.loudness_lufs, options.true_peak_db)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pyloudnorm
@@ -82,19 +82,74 @@ def _crossfaded(pieces: list[np.ndarray], half: int, edge: int) -> np.ndarray:
     return track
 
 
+STEM_NAMES = ("dialogue", "foley", "ambience", "music")
+"""The stems every take can have, in mixer order."""
+STEM_GAIN_KEY = "stem_gain_db."
+STEM_MUTE_KEY = "stem_mute."
+"""Per-shot mix settings live in the shot's engine_settings as ``stem_gain_db.<stem>`` (dB) and
+``stem_mute.<stem>`` (bool): saved with the project, undoable, and no take is regenerated for them."""
+STEM_GAIN_RANGE_DB = (-40.0, 12.0)
+
+
+def shot_stem_gains(settings: Iterable[tuple[str, object]]) -> dict[str, float]:
+    """Per-stem gains (dB) of a shot from its settings; a muted stem is -inf. Stems not set are absent (0 dB)."""
+    gains: dict[str, float] = {}
+    muted: set[str] = set()
+    for key, value in settings:
+        if key.startswith(STEM_GAIN_KEY) and isinstance(value, (int, float)) and not isinstance(value, bool):
+            lo, hi = STEM_GAIN_RANGE_DB
+            gains[key[len(STEM_GAIN_KEY):]] = float(min(max(float(value), lo), hi)) if math.isfinite(value) else 0.0
+        elif key.startswith(STEM_MUTE_KEY) and value is True:
+            muted.add(key[len(STEM_MUTE_KEY):])
+    for stem in muted:
+        gains[stem] = -math.inf
+    return gains
+
+
+def with_stem_gain(settings: Iterable[tuple[str, object]], stem: str, gain_db: float | None = None,
+                   muted: bool | None = None) -> tuple[tuple[str, object], ...]:
+    """Settings with ``stem``'s gain and/or mute changed (0 dB and unmuted are stored as absent)."""
+    d = dict(settings)
+    if gain_db is not None:
+        lo, hi = STEM_GAIN_RANGE_DB
+        g = round(float(min(max(gain_db, lo), hi)), 1)
+        if g == 0.0:
+            d.pop(STEM_GAIN_KEY + stem, None)
+        else:
+            d[STEM_GAIN_KEY + stem] = g
+    if muted is not None:
+        if muted:
+            d[STEM_MUTE_KEY + stem] = True
+        else:
+            d.pop(STEM_MUTE_KEY + stem, None)
+    return tuple(sorted(d.items()))
+
+
+def _db_to_gain(db: float) -> float:
+    return 0.0 if db == -math.inf else 10 ** (db / 20)
+
+
 def join_shots(
     shot_stems: Sequence[Mapping[str, np.ndarray]],
     gains: Mapping[str, float] | None = None,
     crossfade_ms: float = 200.0,
+    *,
+    shot_gains: Sequence[Mapping[str, float]] | None = None,
 ) -> np.ndarray:
     """Join shots' stems into one stereo program (float32, S×2), total length = sum of shots.
 
     Ambience and music crossfade (equal power, ``crossfade_ms`` centred on each
     cut, extended by mirroring so nothing moves); foley, dialogue and any other
-    stem are hard-cut so their timing is exact. ``gains`` are per-stem dB
-    (default 0). A shot's stems must be equally long; a missing stem is silence.
+    stem are hard-cut so their timing is exact. ``gains`` are per-stem dB for
+    the whole program (default 0); ``shot_gains[i]`` are shot i's own per-stem
+    dB (-inf mutes; see `shot_stem_gains`), applied before the crossfades so a
+    rebalanced bed still fades smoothly into the next shot. A shot's stems must
+    be equally long; a missing stem is silence.
     """
     gains = dict(gains or {})
+    per_shot = list(shot_gains) if shot_gains is not None else [{} for _ in shot_stems]
+    if len(per_shot) != len(shot_stems):
+        raise ValueError(f"shot_gains has {len(per_shot)} entries for {len(shot_stems)} shots")
     lengths = [_shot_length(s) for s in shot_stems]
     names: list[str] = []
     for stems in shot_stems:
@@ -106,12 +161,13 @@ def join_shots(
     half = int(round(crossfade_ms / 1000 * SAMPLE_RATE / 2))
     edge = int(round(EDGE_FADE_MS / 1000 * SAMPLE_RATE))
     for name in names:
-        pieces = [_fit(stems.get(name), n) for stems, n in zip(shot_stems, lengths)]
+        pieces = [_fit(stems.get(name), n) * _db_to_gain(sg.get(name, 0.0))
+                  for stems, n, sg in zip(shot_stems, lengths, per_shot)]
         if name in CROSSFADE_STEMS and half > 0 and len(pieces) > 1:
             track = _crossfaded(pieces, half, edge)
         else:
             track = np.concatenate(pieces, axis=0) if pieces else np.zeros((0, 2))
-        out += track * 10 ** (gains.get(name, 0.0) / 20)
+        out += track * _db_to_gain(gains.get(name, 0.0))
     return out.astype(np.float32)
 
 
