@@ -11,6 +11,7 @@ from studio.engine.protocol import Engine, EngineError
 # name -> "module:factory"; the factory is called once and the engine kept.
 _BUILTIN: dict[str, str] = {
     "sketch": "studio.engine.sketch.engine:SketchEngine",
+    "diffusers": "studio.engine.diffusion.engine:DiffusersEngine",
 }
 _factories: dict[str, Callable[[], Engine]] = {}
 _instances: dict[str, Engine] = {}

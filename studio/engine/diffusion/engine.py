@@ -1,0 +1,368 @@
+"""The diffusers engine: photoreal shots from open video models, behind the engine protocol.
+
+One `generate` call: find the model (catalogue id or folder, never a download),
+snap the size and length to what it accepts, pick the device, dtype and memory
+profile, load the pipeline (or reuse the one already loaded — the worker keeps
+this engine, so a model loads once per session), compose the prompt from the
+story bible, and denoise with a per-step callback that reports progress, sends a
+preview every few steps and checks the cancel token. Raising from that callback
+stops the pipeline within one step; offload hooks are then released.
+
+The frames are resampled to the project's frame rate and the shot's length and
+fitted to the canvas, so a take always matches its shot. Sound: the model's own
+audio where it makes some (LTX-2), else the Sketch sound design.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import numpy as np
+
+from studio.domain.scene import describe_scene
+from studio.domain.timing import frames_to_samples
+from studio.engine.diffusion import cogvideox, ltx, ltx2, wan
+from studio.engine.diffusion.catalogue import ModelSpec
+from studio.engine.diffusion.device import (
+    CPU_PROFILE,
+    apply_profile,
+    choose_profile,
+    free_vram_gb,
+    pick_device,
+    pick_dtype,
+    profile_that_fits,
+)
+from studio.engine.diffusion.job import SEED_POLICY, DiffusionJob, SizePlan, plan_size
+from studio.engine.diffusion.loader import ModelSource, load_pipeline, pipeline_class, resolve_model, set_eval
+from studio.engine.diffusion.previews import latent_preview, should_preview
+from studio.engine.diffusion.prompting import compose_prompt, negative_prompt
+from studio.engine.protocol import (
+    CancelledError,
+    CancelToken,
+    Emit,
+    EngineError,
+    EngineResult,
+    GenerateRequest,
+    Preview,
+    Progress,
+    Started,
+)
+
+log = logging.getLogger(__name__)
+
+FAMILIES: dict[str, ModuleType] = {"wan": wan, "ltx": ltx, "ltx2": ltx2, "cogvideox": cogvideox}
+SAMPLE_RATE = 48_000
+SHARED_WEIGHT_PROFILES = (CPU_PROFILE, "gpu", "fp8")
+"""Profiles under which a second pipeline class can share the loaded weights (from_pipe);
+offload hooks are per pipeline, so the offload profiles reload instead."""
+
+
+@dataclass
+class LoadedModel:
+    """The pipeline(s) kept between jobs for one model folder and placement."""
+
+    key: tuple[str, str, str, str]
+    """(folder, device, dtype, profile)."""
+    pipes: dict[str, object] = field(default_factory=dict)
+    """Pipeline class name -> pipeline (text-to-video and image-to-video share weights)."""
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """CUDA's OutOfMemoryError, or an MPS/other backend's 'out of memory' RuntimeError."""
+    import torch
+
+    oom = getattr(torch, "OutOfMemoryError", None) or getattr(torch.cuda, "OutOfMemoryError", ())
+    if oom and isinstance(exc, oom):
+        return True
+    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+
+
+def resample_frames(frames: np.ndarray, model_fps: int, out_frames: int, out_fps: int) -> np.ndarray:
+    """Pick frames so the clip plays at ``out_fps`` for ``out_frames`` frames.
+
+    Each output frame shows the model frame at the same moment; a clip shorter
+    than the shot (the model's longest clip) is spread over the whole shot.
+    """
+    n = frames.shape[0]
+    t = np.arange(out_frames) / out_fps
+    src = np.floor(t * model_fps + 1e-6).astype(int)
+    if n / model_fps < out_frames / out_fps - 1e-9:
+        src = np.floor(np.arange(out_frames) * n / out_frames).astype(int)
+    return frames[np.clip(src, 0, n - 1)]
+
+
+def to_stereo_48k(audio: np.ndarray, rate: int, samples: int) -> np.ndarray:
+    """Model audio (S×C float) as S'×2 float32 at 48 kHz, cut or padded to ``samples``."""
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    a = np.asarray(audio, np.float64)
+    if a.ndim == 1:
+        a = a[:, None]
+    if rate != SAMPLE_RATE and a.shape[0] > 0:
+        g = gcd(SAMPLE_RATE, rate)
+        a = resample_poly(a, SAMPLE_RATE // g, rate // g, axis=0)
+    if a.shape[1] == 1:
+        a = np.repeat(a, 2, axis=1)
+    a = a[:, :2]
+    out = np.zeros((samples, 2), np.float32)
+    m = min(samples, a.shape[0])
+    out[:m] = np.clip(a[:m], -1.0, 1.0)
+    return out
+
+
+class DiffusersEngine:
+    """Video diffusion models through Hugging Face diffusers (Wan, LTX-Video, LTX-2, CogVideoX)."""
+
+    name = "diffusers"
+    version = "1.0"
+
+    def __init__(self) -> None:
+        self._loaded: LoadedModel | None = None
+
+    # ------------------------------------------------------------------ the protocol
+    def generate(self, request: GenerateRequest, emit: Emit, cancel: CancelToken) -> EngineResult:
+        """Make the shot; progress every step, a preview every few, cancel within one step."""
+        job_id = request.job_id
+        source = resolve_model(request.setting("model"))  # type: ignore[arg-type]
+        spec = source.spec
+        if spec.kind != "video" or spec.family not in FAMILIES:
+            raise EngineError(f"{spec.name} does not make video", "choose a video model (studio models list)")
+        family = FAMILIES[spec.family]
+        start, start_from = self._start_image(request, spec)
+        if spec.needs_image and start is None:
+            raise EngineError(
+                f"{spec.name} starts from an image and shot {request.shot.id} has none",
+                "give the shot a reference image, or generate the shot before it first (its last frame is used)",
+            )
+        class_name = spec.image_pipeline if start is not None else spec.pipeline
+        assert class_name is not None
+        plan = plan_size(spec, request)
+        total = plan.steps + 2
+        emit(Started(job_id, self.name, total))
+        emit(Progress(job_id, 0, total, "load"))
+
+        device = pick_device(_str_setting(request, "device") or os.environ.get("STUDIO_DEVICE") or None)
+        dtype = pick_dtype(device, spec.dtype)
+        free = free_vram_gb(device)
+        profile = choose_profile(spec, device, free, _str_setting(request, "memory_profile") or os.environ.get("STUDIO_MEMORY_PROFILE"))
+        try:
+            pipe = self._pipeline(source, class_name, device, dtype, profile)
+        except Exception as exc:
+            if is_out_of_memory(exc):
+                self.unload()
+                raise self._oom_error(spec, profile, free, plan, "loading") from exc
+            raise
+        cancel.check()
+        emit(Progress(job_id, 1, total, "load"))
+
+        import torch
+
+        prompt = compose_prompt(request, spec.prompt_style, with_sound=spec.has_audio)
+        image = None
+        if start is not None:
+            from PIL import Image
+
+            from studio.media.frames import fit_frame
+
+            image = Image.fromarray(fit_frame(start, plan.width, plan.height))
+        job = DiffusionJob(
+            spec=spec, prompt=prompt, negative_prompt=negative_prompt(request),
+            width=plan.width, height=plan.height, num_frames=plan.num_frames, fps=plan.fps,
+            steps=plan.steps, guidance=plan.guidance,
+            generator=torch.Generator("cpu").manual_seed(int(request.seed)),
+            image=image, max_sequence_length=spec.max_sequence_length,
+        )
+        family.prepare(pipe, job)
+        kwargs = family.call_kwargs(job)
+        kwargs.update(spec.call_defaults)
+
+        def on_step_end(p, i: int, t, callback_kwargs: dict) -> dict:
+            cancel.check()  # raising here stops the pipeline before the next step
+            emit(Progress(job_id, 2 + i, total, "render"))
+            latents = callback_kwargs.get("latents")
+            if latents is not None and should_preview(i, plan.steps):
+                try:
+                    frame = latent_preview(family.first_latent_frame(latents, p, job), plan.width, plan.height)
+                except Exception:  # a preview must never cost the take
+                    log.debug("preview failed at step %d", i, exc_info=True)
+                else:
+                    emit(Preview(job_id, 0, frame))
+            return callback_kwargs
+
+        kwargs["callback_on_step_end"] = on_step_end
+        kwargs["callback_on_step_end_tensor_inputs"] = ["latents"]
+        try:
+            out = pipe(**kwargs)
+        except CancelledError:
+            self._release(pipe)
+            raise
+        except Exception as exc:
+            self._release(pipe)
+            if is_out_of_memory(exc):
+                self.unload()
+                raise self._oom_error(spec, profile, free, plan, "generating") from exc
+            raise
+        self._release(pipe)
+        cancel.check()
+
+        raw_frames, audio = family.read_output(out, pipe)
+        frames = self._finish_frames(np.asarray(raw_frames), plan, request)
+        stems = self._sound(request, audio)
+        emit(Progress(job_id, total, total, "sound"))
+        extra = {
+            "model": spec.id,
+            "model_repo": spec.repo,
+            "pipeline": class_name,
+            "model_width": plan.width,
+            "model_height": plan.height,
+            "model_frames": plan.num_frames,
+            "model_fps": plan.fps,
+            "requested_model_frames": plan.requested_frames,
+            "stretched": plan.stretched,
+            "steps": plan.steps,
+            "guidance": plan.guidance,
+            "quality": request.quality,
+            "memory_profile": profile,
+            "device": device,
+            "dtype": dtype,
+            "seed_policy": SEED_POLICY,
+            "start_image": start_from,
+            "sound": "model" if audio is not None else "sound design",
+        }
+        return EngineResult(
+            frames=frames,
+            fps=request.fps,
+            stems=stems,
+            events=(),
+            engine=self.name,
+            engine_version=self.version,
+            seed=int(request.seed),
+            composed_prompt=prompt,
+            model=str(source.path) if spec.local else spec.id,
+            extra=extra,
+        )
+
+    # ------------------------------------------------------------------ pipelines
+    def _pipeline(self, source: ModelSource, class_name: str, device: str, dtype: str, profile: str):
+        """The pipeline for ``class_name``: the loaded one, one sharing its weights, or a fresh load."""
+        key = (str(source.path), device, dtype, profile)
+        loaded = self._loaded
+        if loaded is not None and loaded.key == key:
+            pipe = loaded.pipes.get(class_name)
+            if pipe is not None:
+                return pipe
+            if profile in SHARED_WEIGHT_PROFILES:
+                base = next(iter(loaded.pipes.values()))
+                pipe = pipeline_class(class_name).from_pipe(base)
+                set_eval(pipe)
+                pipe.set_progress_bar_config(disable=True)
+                loaded.pipes[class_name] = pipe
+                return pipe
+        self.unload()
+        pipe = load_pipeline(source, class_name, dtype)
+        apply_profile(pipe, profile, device)
+        self._loaded = LoadedModel(key, {class_name: pipe})
+        return pipe
+
+    @property
+    def loaded_key(self) -> tuple[str, str, str, str] | None:
+        """(folder, device, dtype, profile) of the model kept in memory, if any."""
+        return self._loaded.key if self._loaded else None
+
+    def unload(self) -> None:
+        """Drop the kept pipeline and give its memory back."""
+        self._loaded = None
+        gc.collect()
+        _empty_cache()
+
+    @staticmethod
+    def _release(pipe) -> None:
+        """After a run, finished or not: offload hooks put models back on the CPU; caches are emptied."""
+        free_hooks = getattr(pipe, "maybe_free_model_hooks", None)
+        if free_hooks is not None:
+            try:
+                free_hooks()
+            except Exception:
+                log.debug("maybe_free_model_hooks failed", exc_info=True)
+        _empty_cache()
+
+    @staticmethod
+    def _oom_error(spec: ModelSpec, profile: str, free: float | None, plan: SizePlan, when: str) -> EngineError:
+        better = profile_that_fits(spec, free, profile)
+        size = f"{plan.width}×{plan.height}, {plan.num_frames} frames"
+        message = f"the GPU ran out of memory {when} {spec.name} with the {profile} memory profile ({size})"
+        if better:
+            need = spec.vram_needed(better)
+            need_text = f", needs about {need:g} GB" if need else ""
+            hint = (f"use the {better} profile{need_text}: choose it in Models, or set STUDIO_MEMORY_PROFILE={better}; "
+                    "a shorter shot or the draft quality also helps")
+        else:
+            hint = "shorten the shot or lower the resolution (short_side), or use a smaller model"
+        return EngineError(message, hint)
+
+    # ------------------------------------------------------------------ inputs and outputs
+    @staticmethod
+    def _start_image(request: GenerateRequest, spec: ModelSpec) -> tuple[np.ndarray | None, str]:
+        """The frame to start from, and where it came from, for models that can use one."""
+        if not spec.can_start_from_image or request.setting("continuity") is False:
+            return None, "none"
+        if request.start_image is not None:
+            return request.start_image, "start image"
+        crops = getattr(request, "cameo_crops", None) or getattr(request, "cameo_references", None)
+        if crops:
+            first = crops[0]
+            if isinstance(first, np.ndarray) and first.ndim == 3:
+                return first, "cameo"
+        return None, "none"
+
+    @staticmethod
+    def _finish_frames(raw: np.ndarray, plan: SizePlan, request: GenerateRequest) -> np.ndarray:
+        """Model output (F×H×W×3 floats in 0..1) as the shot's frames: project fps, length and canvas."""
+        from studio.media.frames import fit_frame
+
+        if raw.dtype != np.uint8:
+            raw = (np.clip(raw, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+        timed = resample_frames(raw, plan.fps, request.frames, request.fps)
+        w, h = request.canvas.width, request.canvas.height
+        out = np.empty((timed.shape[0], h, w, 3), np.uint8)
+        for i, frame in enumerate(timed):
+            out[i] = fit_frame(frame, w, h)
+        return out
+
+    @staticmethod
+    def _sound(request: GenerateRequest, audio) -> dict[str, np.ndarray]:
+        """The model's own sound (one full-mix stem), else the Sketch sound design for the shot."""
+        n = frames_to_samples(request.frames, request.fps)
+        if audio is not None:
+            samples, rate = audio
+            return {"ambience": to_stereo_48k(samples, rate, n)}
+        from studio.domain.model import SoundCueKind
+        from studio.sound.design import design_sound
+
+        resolved = request.resolved()
+        cues = tuple(c.description for c in resolved.sound_cues if c.kind is SoundCueKind.AMBIENCE)
+        scene = describe_scene(resolved.text, request.bible.setting, cues=cues)
+        sfx = tuple(c for c in resolved.sound_cues if c.kind is SoundCueKind.SFX)
+        return design_sound(scene, (), request.frames, request.fps, int(request.seed),
+                            dialogue=resolved.dialogue, sfx_cues=sfx)
+
+
+def _str_setting(request: GenerateRequest, key: str) -> str | None:
+    value = request.setting(key)
+    return str(value) if value not in (None, "") else None
+
+
+def _empty_cache() -> None:
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except Exception:
+        pass

@@ -1,0 +1,62 @@
+"""LTX-2: joint video and sound (LTX2Pipeline, LTX2ImageToVideoPipeline).
+
+One denoiser makes the picture and its sound together, so dialogue, foley
+and ambience land on the frames that cause them. Video latents are packed
+tokens like LTX-Video's; the sound comes back from the vocoder at its own
+sample rate (``vocoder.config.output_sampling_rate``) and the engine
+resamples it to 48 kHz stereo.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from studio.engine.diffusion.job import DiffusionJob
+
+PIPELINES = ("LTX2Pipeline", "LTX2ImageToVideoPipeline")
+
+
+def prepare(pipe, job: DiffusionJob) -> None:
+    """Nothing to adjust."""
+
+
+def call_kwargs(job: DiffusionJob) -> dict[str, Any]:
+    kwargs: dict[str, Any] = dict(
+        prompt=job.prompt,
+        negative_prompt=job.negative_prompt,
+        height=job.height,
+        width=job.width,
+        num_frames=job.num_frames,
+        frame_rate=float(job.fps),
+        num_inference_steps=job.steps,
+        guidance_scale=job.guidance,
+        generator=job.generator,
+        output_type="np",
+    )
+    if job.max_sequence_length:
+        kwargs["max_sequence_length"] = job.max_sequence_length
+    if job.image is not None:
+        kwargs["image"] = job.image
+    return kwargs
+
+
+def first_latent_frame(latents, pipe, job: DiffusionJob):
+    if latents.ndim == 5:
+        return latents[0, :, 0]
+    spatial = int(pipe.vae_spatial_compression_ratio) * int(getattr(pipe, "transformer_spatial_patch_size", 1))
+    h, w = job.height // spatial, job.width // spatial
+    return latents[0, : h * w].reshape(h, w, -1).permute(2, 0, 1)
+
+
+def read_output(out, pipe):
+    """(frames F×H×W×3 in 0..1, (samples S×C float32, sample rate))."""
+    audio = out.audio[0]
+    if hasattr(audio, "detach"):
+        audio = audio.detach().float().cpu().numpy()
+    audio = np.asarray(audio, np.float32)
+    if audio.ndim == 1:
+        audio = audio[None, :]
+    rate = int(pipe.vocoder.config.output_sampling_rate)
+    return out.frames[0], (audio.T.copy(), rate)

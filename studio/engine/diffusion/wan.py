@@ -1,0 +1,51 @@
+"""Wan (2.1 and 2.2): how Studio drives WanPipeline and WanImageToVideoPipeline.
+
+Latents are ``[batch, channels, frames, height, width]``; the image-to-video
+pipeline takes the start frame as ``image`` (Wan 2.2 TI2V puts it in the first
+latent frame; Wan 2.1 I2V also reads it through its CLIP image encoder).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from studio.engine.diffusion.job import DiffusionJob
+
+PIPELINES = ("WanPipeline", "WanImageToVideoPipeline")
+
+
+def prepare(pipe, job: DiffusionJob) -> None:
+    """Set the scheduler's flow shift from the catalogue (480p wants 3.0, 720p 5.0)."""
+    shift = job.spec.flow_shift
+    scheduler = pipe.scheduler
+    if shift is not None and "flow_shift" in scheduler.config and scheduler.config.flow_shift != shift:
+        pipe.scheduler = type(scheduler).from_config(scheduler.config, flow_shift=shift)
+
+
+def call_kwargs(job: DiffusionJob) -> dict[str, Any]:
+    kwargs: dict[str, Any] = dict(
+        prompt=job.prompt,
+        negative_prompt=job.negative_prompt,
+        height=job.height,
+        width=job.width,
+        num_frames=job.num_frames,
+        num_inference_steps=job.steps,
+        guidance_scale=job.guidance,
+        generator=job.generator,
+        output_type="np",
+    )
+    if job.max_sequence_length:
+        kwargs["max_sequence_length"] = job.max_sequence_length
+    if job.image is not None:
+        kwargs["image"] = job.image
+    return kwargs
+
+
+def first_latent_frame(latents, pipe, job: DiffusionJob):
+    """The first latent frame as ``[channels, height, width]``."""
+    return latents[0, :, 0]
+
+
+def read_output(out, pipe):
+    """(frames as F×H×W×3 floats in 0..1, None: Wan makes no sound)."""
+    return out.frames[0], None
