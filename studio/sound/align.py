@@ -21,6 +21,7 @@ from studio.sound.sync import estimate_offset
 
 MAX_SHIFT_MS = 250.0
 """Most a generated sound is moved: further than that it is a different sound, not a late one."""
+RATE_DEADBAND = 0.002
 MAX_STRETCH = 0.08
 """Most a generated sound is sped up or slowed down (±8 %): more changes its pitch audibly."""
 
@@ -101,8 +102,11 @@ def align_to_picture(
         if len(pairs) >= 3:
             pv, pa = np.asarray(pairs).T
             slope, intercept = np.polyfit(pv, pa, 1)
-            rate = float(np.clip(slope, 1 - max_stretch, 1 + max_stretch))
+            # Under 0.2 % (20 ms over 10 s) a stretch is measurement noise: shift only, sample-exact.
+            rate = 1.0 if abs(slope - 1.0) < RATE_DEADBAND else float(np.clip(slope, 1 - max_stretch, 1 + max_stretch))
             shift = float(np.clip(np.median(pa - rate * pv), -max_shift, max_shift))
+        if rate == 1.0:
+            shift = round(shift * sample_rate) / sample_rate
     y = _warp(x, rate, shift, n_out, sample_rate)
     # Report how well it worked, measured on the output itself.
     after = audio_onsets(y, sample_rate) if n_out else np.zeros(0)
