@@ -172,6 +172,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         shot_ids=_parse_shots(args.shots, project),
         engine=args.engine,
         seed=args.seed,
+        model=getattr(args, "model", None),
     )
     bar = ProgressBar(enabled=not args.quiet)
     t0 = time.monotonic()
@@ -352,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", help="render every exported shot again with this engine")
     p.add_argument("--shots", help="which shots: positions (1,3-4) or ids; default all")
     p.add_argument("--seed", type=int, help="render every exported shot again with this seed")
+    p.add_argument("--model", help="render every exported shot again with this model: a catalogue id or a diffusers folder")
     p.add_argument("--aspect", choices=["16:9", "9:16", "1:1"], help="export canvas (default: the project's)")
     p.add_argument("--quality", default="standard", choices=["draft", "standard", "high"])
     p.add_argument("--loudness", type=float, default=-14.0, choices=[-14.0, -16.0, -23.0], help="target LUFS")

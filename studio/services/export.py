@@ -55,6 +55,8 @@ class ExportOptions:
     """Render every exported shot again with this engine."""
     seed: int | None = None
     """Render every exported shot again with this seed."""
+    model: str | None = None
+    """Render every exported shot again with this model (a catalogue id or a folder)."""
     stem_gains_db: dict[str, float] = field(default_factory=dict)
 
 
@@ -87,12 +89,13 @@ def ensure_takes(
     seed: int | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
+    settings: dict | None = None,
 ) -> tuple[Project, list[str]]:
     """Render each shot that has no current take; save the bundle after each one."""
     rendered: list[str] = []
     for shot in shots:
         shot = project.shot(shot.id)
-        request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed)
+        request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, settings=settings)
         take = shot.selected_take
         if take is not None and take_is_current(take, request) and media_path(bundle, take.video).is_file():
             continue
@@ -102,7 +105,8 @@ def ensure_takes(
             if progress and isinstance(event, Progress) and event.stage == "render":
                 progress(label, event.step, event.total)
 
-        project, _ = render_shot(project, bundle, shot, engine=engine, seed=seed, on_event=on_event, cancel=cancel)
+        project, _ = render_shot(project, bundle, shot, engine=engine, seed=seed, on_event=on_event, cancel=cancel,
+                                 settings=settings)
         save_project(project, bundle)
         rendered.append(shot.id)
     return project, rendered
@@ -159,12 +163,13 @@ def export_project(
         raise ValueError("nothing to export: the storyboard has no shots" if not project.shots else "no shot matches --shots")
     if options.quality not in QUALITY_PRESETS:
         raise ValueError(f"unknown quality {options.quality!r}; choose one of {', '.join(QUALITY_PRESETS)}")
-    if options.engine is not None or options.seed is not None:
-        # A forced engine or seed is a new render of every exported shot.
+    if options.engine is not None or options.seed is not None or options.model is not None:
+        # A forced engine, seed or model is a new render of every exported shot.
         forced = {x.id for x in shots}
         project = project.with_shots(replace(s, selected_take_id=None) if s.id in forced else s for s in project.shots)
     project, rendered = ensure_takes(
-        project, bundle, shots, engine=options.engine, seed=options.seed, progress=progress, cancel=cancel
+        project, bundle, shots, engine=options.engine, seed=options.seed, progress=progress, cancel=cancel,
+        settings={"model": options.model} if options.model else None,
     )
     takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
     assert all(t is not None for _, t in takes)

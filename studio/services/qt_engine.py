@@ -87,6 +87,9 @@ class EngineBridge(QObject):
         request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, job_id=job_id)
         if shot.reference_image:
             request = self._with_start_image(request, bundle, shot.reference_image)
+        from studio.services.continuity import with_continuity
+
+        request = with_continuity(project, Path(bundle), request)  # the previous take's last frame, where usable
         with self._lock:
             self._requests[job_id] = (request, Path(bundle))
         title = shot.display_title(project.index_of(shot.id))

@@ -100,12 +100,17 @@ def render_shot(
     seed: int | None = None,
     on_event: Emit | None = None,
     cancel: CancelToken | None = None,
+    settings: dict | None = None,
 ) -> tuple[Project, Take]:
     """Generate ``shot`` now, store the take and select it; returns the updated project.
 
+    ``settings`` override the shot's engine settings (e.g. ``{"model": PATH}``).
     Raises RenderFailed with the engine's message and hint, or CancelledError.
     """
-    request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed)
+    from studio.services.continuity import with_continuity
+
+    request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, settings=settings)
+    request = with_continuity(project, bundle, request)  # start from the previous take's last frame
     outcome: list[EngineEvent] = []
 
     def emit(event: EngineEvent) -> None:

@@ -314,11 +314,11 @@ class DiffusersEngine:
             return None, "none"
         if request.start_image is not None:
             return request.start_image, "start image"
-        crops = getattr(request, "cameo_crops", None) or getattr(request, "cameo_references", None)
-        if crops:
-            first = crops[0]
-            if isinstance(first, np.ndarray) and first.ndim == 3:
-                return first, "cameo"
+        # A cast cameo's face crop is the next best start (the cameo engineer's CameoReference.crop).
+        for ref in getattr(request, "cameo_references", None) or ():
+            crop = getattr(ref, "crop", ref)
+            if isinstance(crop, np.ndarray) and crop.ndim == 3:
+                return crop, "cameo"
         return None, "none"
 
     @staticmethod

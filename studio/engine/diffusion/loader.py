@@ -38,13 +38,24 @@ def looks_like_path(ref: str) -> bool:
     return ref.startswith((".", "~", "/", os.sep)) or Path(ref).expanduser().exists()
 
 
+def hub_cache_dir() -> Path:
+    """The Hugging Face hub cache, read from the environment at each call (HF_HUB_CACHE, HF_HOME)."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    home = os.environ.get("HF_HOME") or os.path.join(os.environ.get("XDG_CACHE_HOME") or "~/.cache", "huggingface")
+    return Path(home).expanduser() / "hub"
+
+
 def cached_snapshot(spec: ModelSpec) -> Path | None:
     """The model's snapshot folder in the Hugging Face cache, or None when it was never downloaded."""
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
+    if not spec.repo or not (hub_cache_dir() / ("models--" + spec.repo.replace("/", "--"))).is_dir():
+        return None
     try:
-        path = snapshot_download(spec.repo, allow_patterns=list(spec.allow_patterns) or None, local_files_only=True)
+        path = snapshot_download(spec.repo, allow_patterns=list(spec.allow_patterns) or None, local_files_only=True,
+                                 cache_dir=str(hub_cache_dir()))
     except (LocalEntryNotFoundError, FileNotFoundError, OSError, ValueError):
         return None
     return Path(path)

@@ -1,0 +1,85 @@
+"""Continuity across cuts: a shot starts from where the story left off.
+
+For an engine whose model can start from an image, a shot's request gets a
+start frame: the shot's own reference image if it has one, else the last
+frame of the previous shot's selected take. Characters, wardrobe and light
+then carry across the cut. The engine records where its start came from.
+Nothing is decoded for engines or models that cannot use a start frame.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from studio.domain.model import Project
+from studio.engine.protocol import GenerateRequest
+
+log = logging.getLogger(__name__)
+
+IMAGE_ENGINES = ("diffusers",)
+"""Engines that can start a shot from an image."""
+
+
+def model_can_start_from_image(request: GenerateRequest) -> bool:
+    """Whether the request's model takes a start frame (reads the catalogue only; no torch)."""
+    from studio.engine.diffusion.catalogue import CatalogueError, find_spec, spec_for_folder
+    from studio.engine.diffusion.loader import DEFAULT_MODEL, looks_like_path
+
+    ref = str(request.setting("model") or DEFAULT_MODEL)
+    spec = find_spec(ref)
+    if spec is None and looks_like_path(ref):
+        try:
+            spec = spec_for_folder(Path(ref).expanduser())
+        except CatalogueError:
+            return False
+    return bool(spec and spec.can_start_from_image)
+
+
+def previous_last_frame(project: Project, bundle: Path, shot_id: str) -> np.ndarray | None:
+    """The last frame of the selected take of the shot before ``shot_id`` (None when there is none)."""
+    from studio.media.decode import read_frames
+    from studio.persistence.bundle import media_path
+
+    index = project.index_of(shot_id)
+    if index == 0:
+        return None
+    previous = project.shots[index - 1]
+    take = previous.selected_take
+    if take is None:
+        return None
+    path = media_path(bundle, take.video)
+    last = None
+    try:
+        for frame in read_frames(path, max_frames=previous.duration_frames):
+            last = frame
+    except Exception as exc:  # a missing or damaged take only costs continuity, not the job
+        log.warning("cannot read the last frame of %s: %s", path, exc)
+        return None
+    return last
+
+
+def with_continuity(project: Project, bundle: Path, request: GenerateRequest) -> GenerateRequest:
+    """``request`` with a start frame for continuity, where its engine and model can use one."""
+    if request.start_image is not None or request.engine not in IMAGE_ENGINES:
+        return request
+    if request.setting("continuity") is False or not model_can_start_from_image(request):
+        return request
+    from studio.media.frames import fit_frame, load_image
+    from studio.persistence.bundle import media_path
+
+    shot = request.shot
+    image = None
+    if shot.reference_image:
+        try:
+            image = load_image(media_path(bundle, shot.reference_image))
+        except Exception as exc:
+            log.warning("reference image %s unusable: %s", shot.reference_image, exc)
+    if image is None and any(s.id == shot.id for s in project.shots):
+        image = previous_last_frame(project, Path(bundle), shot.id)
+    if image is None:
+        return request
+    return replace(request, start_image=fit_frame(image, request.canvas.width, request.canvas.height))

@@ -1,0 +1,233 @@
+"""The model manager: what is installed, downloading, removing and verifying models.
+
+Models live in the standard Hugging Face cache (``HF_HUB_CACHE``, else
+``HF_HOME/hub``, else ``~/.cache/huggingface/hub``), so they are shared with
+every other diffusers program on the machine. Nothing is downloaded unless
+the user asks (`install_model`); offline mode (``HF_HUB_OFFLINE=1``) is
+respected. Before a download starts, a dry run asks the hub for the exact
+bytes still missing and the free disk space is checked against them; an
+interrupted download resumes where it stopped (huggingface_hub keeps the
+partial files). Progress reports bytes done and total.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from studio.engine.diffusion.catalogue import ModelSpec, find_spec, load_catalogue, spec_for_folder
+from studio.engine.diffusion.loader import cached_snapshot, hub_cache_dir, looks_like_path, verify_folder
+
+log = logging.getLogger(__name__)
+
+DISK_MARGIN = 1.05
+"""Ask for 5 % more free space than the download needs (temporary files, filesystem slack)."""
+
+ProgressFn = Callable[[int, int], None]
+"""(bytes done, bytes total)."""
+
+
+class ModelError(Exception):
+    """A model operation that cannot go ahead: ``message`` says what, ``hint`` what to do."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message + (f" ({hint})" if hint else ""))
+        self.message = message
+        self.hint = hint
+
+
+class DownloadCancelled(Exception):
+    """The user stopped a download; what arrived stays in the cache and resumes next time."""
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    spec: ModelSpec
+    installed: bool
+    """Every file present."""
+    partial: bool
+    """Some files present, some missing (an interrupted download)."""
+    path: Path | None
+    problems: tuple[str, ...]
+    size_on_disk: int
+
+    def as_dict(self) -> dict:
+        from studio.engine.diffusion.catalogue import spec_as_dict
+
+        state = "installed" if self.installed else ("partial" if self.partial else "not installed")
+        return {
+            **spec_as_dict(self.spec),
+            "state": state,
+            "path": str(self.path) if self.path else None,
+            "problems": list(self.problems),
+            "size_on_disk_gb": round(self.size_on_disk / 1e9, 3),
+        }
+
+
+def offline() -> bool:
+    """Whether Hugging Face offline mode is on (HF_HUB_OFFLINE=1)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _folder_size(folder: Path) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_size  # follows the cache's symlinks to blobs
+            except OSError:
+                pass
+    return total
+
+
+def require_spec(model_id: str) -> ModelSpec:
+    spec = find_spec(model_id)
+    if spec is None:
+        ids = ", ".join(s.id for s in load_catalogue())
+        raise ModelError(f"unknown model {model_id!r}", f"choose one of: {ids}")
+    return spec
+
+
+def model_status(spec: ModelSpec) -> ModelStatus:
+    """Whether ``spec`` is in the cache, whole or partly."""
+    path = cached_snapshot(spec)
+    if path is None:
+        return ModelStatus(spec, False, False, None, (), 0)
+    problems = tuple(verify_folder(path))
+    return ModelStatus(spec, not problems, bool(problems), path, problems, _folder_size(path))
+
+
+def list_models() -> list[ModelStatus]:
+    """Every catalogue model with its state on this machine."""
+    return [model_status(spec) for spec in load_catalogue()]
+
+
+def verify_model(ref: str) -> ModelStatus:
+    """Check a catalogue model (or a local folder) is whole: every component, config and weight shard."""
+    if find_spec(ref) is None and looks_like_path(ref):
+        folder = Path(ref).expanduser()
+        if not folder.is_dir():
+            raise ModelError(f"{folder}: no such model folder")
+        from studio.engine.diffusion.catalogue import CatalogueError
+
+        try:
+            spec = spec_for_folder(folder)
+        except CatalogueError as exc:
+            raise ModelError(str(exc), "the folder must hold a diffusers pipeline (model_index.json)") from None
+        problems = tuple(verify_folder(folder))
+        return ModelStatus(spec, not problems, bool(problems), folder, problems, _folder_size(folder))
+    return model_status(require_spec(ref))
+
+
+def missing_bytes(spec: ModelSpec) -> tuple[int, str]:
+    """(bytes still to download, commit) from a dry run against the hub."""
+    from huggingface_hub import snapshot_download
+
+    files = snapshot_download(spec.repo, allow_patterns=list(spec.allow_patterns) or None,
+                              cache_dir=str(hub_cache_dir()), dry_run=True)
+    need = sum((f.file_size or 0) for f in files if f.will_download)  # type: ignore[union-attr]
+    commit = files[0].commit_hash if files else ""  # type: ignore[union-attr,index]
+    return need, commit
+
+
+def check_disk(need_bytes: int, folder: Path) -> None:
+    """Raise ModelError when ``folder``'s disk has less than ``need_bytes`` (plus a margin) free."""
+    folder.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(folder).free
+    if free < need_bytes * DISK_MARGIN:
+        raise ModelError(
+            f"not enough disk space in {folder}: the download needs {need_bytes / 1e9:.1f} GB, {free / 1e9:.1f} GB is free",
+            "free some space, or set HF_HOME to a bigger disk",
+        )
+
+
+def install_model(model_id: str, progress: ProgressFn | None = None, cancel: threading.Event | None = None) -> ModelStatus:
+    """Download ``model_id`` into the Hugging Face cache (resuming any partial download).
+
+    Checks offline mode and free disk space first; reports bytes as they arrive;
+    ``cancel`` stops the download (DownloadCancelled), keeping what arrived.
+    """
+    spec = require_spec(model_id)
+    if offline():
+        raise ModelError(f"cannot download {spec.id}: Hugging Face offline mode is on (HF_HUB_OFFLINE)",
+                         "unset HF_HUB_OFFLINE to download, or copy the model folder here and use --model PATH")
+    from huggingface_hub import snapshot_download
+
+    cache = hub_cache_dir()
+    try:
+        need, _commit = missing_bytes(spec)
+    except Exception as exc:
+        log.exception("dry run for %s failed", spec.repo)
+        raise ModelError(f"cannot reach the Hugging Face hub for {spec.repo}: {exc}",
+                         "check the network (and HF_TOKEN for gated models), then run the install again") from None
+    check_disk(need, cache)
+    tqdm_class = _progress_tqdm(need, progress, cancel)
+    try:
+        snapshot_download(spec.repo, allow_patterns=list(spec.allow_patterns) or None, cache_dir=str(cache),
+                          tqdm_class=tqdm_class, max_workers=4)
+    except DownloadCancelled:
+        raise
+    except OSError as exc:
+        if exc.errno == 28:
+            raise ModelError(f"the disk filled up while downloading {spec.id}", "free some space; the install resumes") from None
+        raise ModelError(f"downloading {spec.id} failed: {exc}", f"run: studio models install {spec.id}  (it resumes)") from None
+    except Exception as exc:
+        if isinstance(exc.__context__, DownloadCancelled) or isinstance(exc, DownloadCancelled):
+            raise DownloadCancelled() from None
+        log.exception("download of %s failed", spec.repo)
+        raise ModelError(f"downloading {spec.id} failed: {exc}", f"run: studio models install {spec.id}  (it resumes)") from None
+    status = model_status(spec)
+    if not status.installed:
+        raise ModelError(f"{spec.id} downloaded but is incomplete: {status.problems[0] if status.problems else '?'}",
+                         f"run: studio models install {spec.id}")
+    return status
+
+
+def _progress_tqdm(total: int, progress: ProgressFn | None, cancel: threading.Event | None):
+    """A tqdm class for huggingface_hub that adds every file's bytes into one total and can cancel."""
+    from tqdm.auto import tqdm
+
+    lock = threading.Lock()
+    state = {"done": 0}
+
+    class ProgressTqdm(tqdm):  # type: ignore[misc]
+        def __init__(self, *args, **kwargs):
+            kwargs["disable"] = True  # no terminal bars; the callback draws
+            super().__init__(*args, **kwargs)
+
+        def update(self, n=1):
+            if cancel is not None and cancel.is_set():
+                raise DownloadCancelled()
+            # Only byte counters carry a unit of "B"; the per-file counter of snapshot_download counts files.
+            if getattr(self, "unit", "") == "B" and n:
+                with lock:
+                    state["done"] += int(n)
+                    done = state["done"]
+                if progress:
+                    progress(min(done, total) if total else done, total)
+            return super().update(n)
+
+    return ProgressTqdm
+
+
+def remove_model(model_id: str) -> int:
+    """Delete a model's files from the cache; returns the bytes freed (0 when it was not there)."""
+    from huggingface_hub import scan_cache_dir
+
+    spec = require_spec(model_id)
+    cache = hub_cache_dir()
+    if not cache.is_dir():
+        return 0
+    info = scan_cache_dir(cache)
+    hashes = [rev.commit_hash for repo in info.repos if repo.repo_id == spec.repo and repo.repo_type == "model"
+              for rev in repo.revisions]
+    if not hashes:
+        return 0
+    strategy = info.delete_revisions(*hashes)
+    strategy.execute()
+    return int(strategy.expected_freed_size)
