@@ -93,13 +93,44 @@ def import_video(bundle: Path, path: Path, *, fps: int) -> Shot:
     frames = max(1, info.frame_count)
     duration = max(1, seconds_to_frames(info.duration_seconds, fps)) if info.duration_seconds else frames
     shot_id = new_id("shot")
+    settings = _design_import_sound(bundle, path, take_id, fps, stable_seed(shot_id), stems, has_own_sound=bool(stems))
     recipe = TakeRecipe(engine="import", engine_version="", seed=0, prompt="", composed_prompt=path.name,
                         width=info.width, height=info.height, fps=fps, frames=frames, camera="static",
                         app_version=__version__)
     take = Take(id=take_id, created_at=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
                 video=video_name, stems=tuple(stems), events=(), recipe=recipe, frames=frames, source="import")
-    shot = Shot(id=shot_id, prompt="", title=path.stem[:40], duration_frames=duration, seed=stable_seed(shot_id))
+    shot = Shot(id=shot_id, prompt="", title=path.stem[:40], duration_frames=duration, seed=stable_seed(shot_id),
+                engine_settings=settings)
     return shot.with_take(take)
+
+
+def _design_import_sound(bundle: Path, path: Path, take_id: str, fps: int, seed: int,
+                         stems: list[tuple[str, str]], *, has_own_sound: bool) -> tuple:
+    """Give an imported clip designed stems (foley on its motion, an ambience bed) next to its own sound.
+
+    A clip that brought its own sound keeps it audible and gets the designed
+    stems muted (the stem mixer unmutes them); a silent clip plays them.
+    Returns the shot's engine_settings. A failure leaves the clip as it was.
+    """
+    from studio.media.audio_io import write_wav
+    from studio.media.decode import read_frames
+    from studio.persistence.bundle import media_dir
+    from studio.sound.design import design_sound_for_video
+    from studio.sound.mix import with_stem_gain
+
+    try:
+        soundtrack = design_sound_for_video(read_frames(path), fps, prompt=path.stem.replace("_", " "), seed=seed)
+        settings: tuple = ()
+        for stem in ("foley", "ambience"):
+            name = f"{take_id}.{stem}.wav"
+            write_wav(media_dir(bundle) / name, soundtrack.stems[stem])
+            stems.append((stem, name))
+            if has_own_sound:
+                settings = with_stem_gain(settings, stem, muted=True)
+        return settings
+    except Exception as exc:  # the picture (and its own sound) are still worth having
+        log.warning("no sound designed for %s: %s", path, exc, exc_info=True)
+        return ()
 
 
 def import_file(bundle: Path, path: Path, *, fps: int) -> Shot:

@@ -48,6 +48,16 @@ def tr(text: str, **values: object) -> str:
 
 
 JA: dict[str, str] = {
+    # stem mixer (studio/ui/stem_mixer.py)
+    "Sound": "サウンド",
+    "Dialogue": "セリフ",
+    "Foley": "効果音",
+    "Ambience": "環境音",
+    "Music": "音楽",
+    "Mute {stem}": "{stem}をミュート",
+    "Unmute {stem}": "{stem}のミュートを解除",
+    "Change {stem} level": "{stem}の音量を変更",
+    "Level of the {stem} stem in this shot (export mix)": "このショットの{stem}の音量（書き出しのミックス）",
     'Write a story; get a storyboard of shots with sound, made on your own machine.': '物語を書けば、音付きのショットの絵コンテが手元のマシンでできあがります。',
     'New project from a story': '物語から新しいプロジェクト',
     'In the morning she walks to the university → she attends a lecture → at night she studies in a cafe': '朝、大学に向かう→授業を受ける→夜カフェで勉強する',

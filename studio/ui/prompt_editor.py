@@ -259,6 +259,14 @@ class ShotPanel(QFrame):
         self.form.addRow(self._labels[3], self.engine_combo)
         self.form.addRow(self._labels[4], self.model_combo)
         self.form.addRow(self._labels[5], self.take_combo)
+        # Stem balance (dialogue/foley/ambience/music) is a shot setting: saved, undoable, no regeneration.
+        from studio.ui.stem_mixer import StemMixerWidget
+
+        self.stem_mixer = StemMixerWidget()
+        self._sound_label = QLabel()
+        self.form.addRow(self._sound_label, self.stem_mixer)
+        self.stem_mixer.settings_changed.connect(
+            lambda settings, text, key: self.shot() and self._emit(replace(self.shot(), engine_settings=settings), text, key))
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("Muted")
@@ -302,6 +310,8 @@ class ShotPanel(QFrame):
         self.prompt_edit.setPlaceholderText(tr('Describe the shot. @Name casts a character, [camera: pan left] moves the camera, "quotes" are dialogue, {sfx: door} adds a sound.'))
         for label, text in zip(self._labels, ["Camera", "Duration", "Seed", "Engine", "Model", "Take"]):
             label.setText(tr(text))
+        self._sound_label.setText(tr("Sound"))
+        self.stem_mixer.retranslate()
         self.dice.setToolTip(tr("New random seed"))
         tips = {"character": "Cast a character (@Name)", "camera": "Camera move", "dialogue": "A line of dialogue", "sound": "A sound effect"}
         for kind, b in self.chips.items():
@@ -369,6 +379,7 @@ class ShotPanel(QFrame):
                 i = self.engine_combo.count() - 1
             self.engine_combo.setCurrentIndex(i)
             self._load_models(shot)
+            self.stem_mixer.set_settings(shot.engine_settings, shot.id)
             self.take_combo.clear()
             if not shot.takes:
                 self.take_combo.addItem(tr("No takes yet"), None)
