@@ -52,6 +52,16 @@ class CancelToken:
 
 
 @dataclass(frozen=True)
+class CameoReference:
+    """A consented person cast as a story-bible character (the services layer checked the permission)."""
+
+    character_id: str
+    cameo_id: str
+    crop: np.ndarray = field(compare=False, repr=False)
+    """An aligned face crop, H×W×3 uint8 RGB (the most frontal of the cameo's references)."""
+
+
+@dataclass(frozen=True)
 class GenerateRequest:
     """Everything an engine needs for one shot, and nothing of the UI."""
 
@@ -67,6 +77,8 @@ class GenerateRequest:
     start_image: np.ndarray | None = field(default=None, compare=False, repr=False)
     """Optional first frame (H×W×3 uint8) for engines that start from an image."""
     job_id: str = ""
+    cameo_references: tuple[CameoReference, ...] = field(default=(), compare=False, repr=False)
+    """Faces of the cameos cast in this shot; engines put each on its character."""
 
     @classmethod
     def for_shot(

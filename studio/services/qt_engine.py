@@ -90,9 +90,17 @@ class EngineBridge(QObject):
         from studio.services.continuity import with_continuity
 
         request = with_continuity(project, Path(bundle), request)  # the previous take's last frame, where usable
+        from studio.services.cameo_casting import CameoRefused, cast_cameos
+
+        title = shot.display_title(project.index_of(shot.id))
+        try:
+            request = cast_cameos(request)  # refused before any work starts
+        except CameoRefused as exc:
+            self.jobs.add(JobInfo(job_id, shot.id, title, request.engine, total=shot.duration_frames))
+            self.job_failed.emit(job_id, exc.message, exc.hint)
+            return job_id
         with self._lock:
             self._requests[job_id] = (request, Path(bundle))
-        title = shot.display_title(project.index_of(shot.id))
         self.jobs.add(JobInfo(job_id, shot.id, title, request.engine, total=shot.duration_frames))
         self._ensure_worker().submit(request)
         return job_id
@@ -150,9 +158,12 @@ class EngineBridge(QObject):
                 request, bundle = self._requests.pop(job_id)
             self.job_progress.emit(job_id, 0, 1, "store")
             try:
+                from studio.services.cameo_casting import measure_cameo_likeness, record_cameo_renders
                 from studio.services.takes import store_take
 
+                event.result.extra.update(measure_cameo_likeness(request, event.result.frames))
                 take = store_take(bundle, request, event.result)
+                record_cameo_renders(request, take)
             except Exception as exc:
                 log.exception("storing the take of %s failed", job_id)
                 reason = getattr(exc, "strerror", None) or str(exc)

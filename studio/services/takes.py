@@ -111,6 +111,13 @@ def render_shot(
 
     request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, settings=settings)
     request = with_continuity(project, bundle, request)  # start from the previous take's last frame
+    # A cameo that is revoked, expired or not permitted stops the render before any work.
+    from studio.services.cameo_casting import CameoRefused, cast_cameos, measure_cameo_likeness, record_cameo_renders
+
+    try:
+        request = cast_cameos(request)
+    except CameoRefused as exc:
+        raise RenderFailed(exc.message, exc.hint) from None
     outcome: list[EngineEvent] = []
 
     def emit(event: EngineEvent) -> None:
@@ -125,10 +132,12 @@ def render_shot(
         if isinstance(last, Cancelled):
             raise CancelledError()
         raise RenderFailed(last.message if isinstance(last, Failed) else "the engine gave no result", getattr(last, "hint", ""))
+    result.extra.update(measure_cameo_likeness(request, result.frames))
     try:
         take = store_take(bundle, request, result)
     except OSError as exc:
         raise RenderFailed(f"could not write the take into {bundle}: {exc.strerror or exc}", "free some disk space") from exc
+    record_cameo_renders(request, take)
     updated = project.with_shot(project.shot(shot.id).with_take(take))
     return updated, take
 

@@ -367,16 +367,19 @@ def _dir(angle: float, facing: int, side: int) -> tuple[float, float]:
     return side * math.sin(angle), math.cos(angle)
 
 
-def draw_figure(frame: np.ndarray, look: CharacterLook, pose: Pose, feet: tuple[float, float], height_px: float, palette: Palette) -> None:
+def draw_figure(frame: np.ndarray, look: CharacterLook, pose: Pose, feet: tuple[float, float], height_px: float,
+                palette: Palette) -> tuple[tuple[float, float], float] | None:
     """Draw one character on ``frame`` (H×W×3 uint8, in place).
 
     ``feet`` is the screen point on the ground under the character and
     ``height_px`` an adult's standing height there (the look's height scales it).
+    Returns the head's screen centre and radius in pixels (where a cameo face goes),
+    or None when the figure is too small to draw.
     """
     r = _rig(look)
     size = height_px * look.height
     if size < 6:
-        return
+        return None
     c = palette.character
     skin, hair = c(look.skin), c(look.hair)
     top, bottom, shoes = c(look.top), c(look.bottom), c(look.shoes)
@@ -520,6 +523,7 @@ def draw_figure(frame: np.ndarray, look: CharacterLook, pose: Pose, feet: tuple[
     else:
         draw_arm(0, False)
         draw_arm(1, False)
+    return pen.pt(head_c), r.head_r * size
 
 
 def _round_box(x0: float, y0: float, x1: float, y1: float, rad: float) -> list[tuple[float, float]]:

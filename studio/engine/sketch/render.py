@@ -17,7 +17,7 @@ import math
 import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import cv2
@@ -26,6 +26,7 @@ import numpy as np
 from studio.domain.model import CameraMove, Character, SoundCueKind, SoundEvent
 from studio.domain.scene import SceneDescription, describe_scene
 from studio.engine.sketch.camera import ACTION_DEPTH, CameraRig
+from studio.engine.sketch.cameo_face import paste_face
 from studio.engine.sketch.characters import GENERIC_LOOK, draw_figure, look_for
 from studio.engine.sketch.choreography import PERSON_ACTIONS, Choreography, plan_choreography
 from studio.engine.sketch.layers import SHIFT, composite, fixed, fixed_poly, solid_row
@@ -53,6 +54,8 @@ class ShotSpec:
     setting: str = ""
     style: str = ""
     ambience_cues: tuple[str, ...] = ()
+    faces: tuple[tuple[str, np.ndarray], ...] = field(default=(), compare=False, repr=False)
+    """(character id, aligned face crop RGB uint8) of each cameo cast: drawn over that character's head."""
 
     @classmethod
     def from_request(cls, request) -> "ShotSpec":
@@ -61,7 +64,8 @@ class ShotSpec:
         cues = tuple(c.description for c in resolved.sound_cues if c.kind is SoundCueKind.AMBIENCE)
         return cls(resolved.text, request.canvas.width, request.canvas.height, request.fps, request.frames,
                    int(request.seed), resolved.camera, resolved.characters, request.bible.setting,
-                   request.bible.style, cues)
+                   request.bible.style, cues,
+                   tuple((ref.character_id, ref.crop) for ref in getattr(request, "cameo_references", ())))
 
 
 @dataclass
@@ -162,6 +166,7 @@ class ShotRenderer:
         self.layers = {layer.name: layer for layer in plan.scenery.layers}
         self.dust = plan.palette.lit(DUST, ACTION_DEPTH)
         self.shadow = tuple(int(v * 0.45) for v in plan.scenery.ground)
+        self.faces = dict(plan.spec.faces)
 
     # -- per-layer placement (also what the parallax tests look at)
 
@@ -271,7 +276,10 @@ class ShotRenderer:
             cx = gx + math.copysign(1.0, pose.tip or 1.0) * 0.45 * height * lying if pose.tip else gx
             shrink = 1.0 / (1.0 + 3.0 * pose.lift)
             self._shadow(frame, (cx, gy), (w * shrink, height * 0.028 * shrink + 1), 0.28 * shrink)
-            draw_figure(frame, actor.look, pose, (gx, gy), height, plan.palette)
+            head = draw_figure(frame, actor.look, pose, (gx, gy), height, plan.palette)
+            face = self.faces.get(actor.id)
+            if face is not None and head is not None:
+                paste_face(frame, face, head[0], head[1])
 
     def _shadow(self, frame: np.ndarray, c: tuple[float, float], axes: tuple[float, float], alpha: float) -> None:
         colour = self.shadow

@@ -1,0 +1,107 @@
+"""Casting cameos into renders: refuse before any work starts, check the face after, keep the ledger.
+
+`cast_cameos` runs before a request goes to an engine: for every character of
+the shot whose bible entry has a ``cameo_id`` it asks the vault whether this
+machine's owner may render with it now (not revoked, not expired, permitted)
+and attaches the cameo's reference crop to the request
+(`GenerateRequest.cameo_references`). A refusal is a `CameoRefused` with a
+plain message, and is itself written to the cameo's ledger.
+
+`measure_cameo_likeness` runs on the finished frames: it looks for faces in a
+few evenly spaced frames and compares each with the cameo's descriptor; the
+similarity (1 - dlib distance, same person over 0.4) goes into the take's
+recipe settings. `record_cameo_renders` writes every render, drafts too, into
+each cast cameo's usage ledger.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import numpy as np
+
+from studio.domain.model import Scalar, Take
+from studio.engine.protocol import CameoReference, GenerateRequest
+
+log = logging.getLogger(__name__)
+
+FRAMES_CHECKED = 6
+"""Frames of a take compared with the cameo (evenly spaced, first and last included)."""
+
+
+class CameoRefused(Exception):
+    """A render cast a cameo it may not use; ``message`` and ``hint`` say why and what to do."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message + (f" ({hint})" if hint else ""))
+        self.message = message
+        self.hint = hint
+
+
+def cameo_ids(request: GenerateRequest) -> list[tuple[str, str]]:
+    """(character id, cameo id) of every cast character that is a cameo."""
+    return [(c.id, c.cameo_id) for c in request.resolved().characters if c.cameo_id]
+
+
+def cast_cameos(request: GenerateRequest, vault=None) -> GenerateRequest:
+    """The request with the cast cameos' face crops attached; raises CameoRefused when one is not allowed."""
+    cast = cameo_ids(request)
+    if not cast:
+        return request
+    from studio.cameo.vault import CameoNotPermitted, Vault, VaultError
+
+    vault = vault or Vault()
+    refs = []
+    for character_id, cameo_id in cast:
+        try:
+            cameo = vault.check_render_allowed(cameo_id)
+            crop = vault.biometrics(cameo.id).crops[0]
+        except (CameoNotPermitted, VaultError) as exc:
+            try:
+                vault.record_use(cameo_id, {"kind": "refused", "shot": request.shot.id, "reason": exc.message})
+            except VaultError:
+                pass  # a cameo that is not in the vault at all has no ledger
+            raise CameoRefused(f"shot {request.shot.id}: {exc.message}", exc.hint) from None
+        refs.append(CameoReference(character_id, cameo.id, crop))
+    return replace(request, cameo_references=tuple(refs))
+
+
+def measure_cameo_likeness(request: GenerateRequest, frames: np.ndarray, vault=None) -> dict[str, Scalar]:
+    """Recipe settings saying how much each cast cameo's face is seen in ``frames``."""
+    if not request.cameo_references:
+        return {}
+    from studio.cameo.faces import FaceAnalyzer, face_distance, similarity_from_distance
+    from studio.cameo.vault import Vault
+
+    vault = vault or Vault()
+    analyzer = FaceAnalyzer.shared()
+    n = frames.shape[0]
+    picks = sorted({int(round(k * (n - 1) / max(1, FRAMES_CHECKED - 1))) for k in range(min(n, FRAMES_CHECKED))})
+    faces = {i: analyzer.analyse(frames[i], upsample=1) for i in picks}
+    out: dict[str, Scalar] = {}
+    for ref in request.cameo_references:
+        target = vault.biometrics(ref.cameo_id).embedding
+        best = [min(face_distance(f.embedding, target) for f in faces[i]) for i in picks if faces[i]]
+        key = f"cameo.{ref.cameo_id}"
+        out[f"{key}.character"] = ref.character_id
+        out[f"{key}.frames_checked"] = len(picks)
+        out[f"{key}.frames_with_face"] = len(best)
+        out[f"{key}.similarity"] = round(similarity_from_distance(float(np.median(best))), 4) if best else 0.0
+    return out
+
+
+def record_cameo_renders(request: GenerateRequest, take: Take, vault=None) -> None:
+    """One ledger line per cast cameo for this render (drafts too)."""
+    if not request.cameo_references:
+        return
+    from studio.cameo.vault import Vault
+
+    vault = vault or Vault()
+    settings = dict(take.recipe.settings)
+    for ref in request.cameo_references:
+        vault.record_use(ref.cameo_id, {
+            "kind": "render", "shot": request.shot.id, "take": take.id, "engine": take.recipe.engine,
+            "quality": request.quality, "draft": request.quality == "draft", "character": ref.character_id,
+            "similarity": settings.get(f"cameo.{ref.cameo_id}.similarity"),
+        })
