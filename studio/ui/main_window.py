@@ -250,7 +250,11 @@ class MainWindow(QMainWindow):
         self.start_page.template_requested.connect(self.new_from_template)
         self.start_page.open_requested.connect(self.open_dialog)
         self.start_page.recent_requested.connect(self.open_project)
-        i18n.notifier.language_changed.connect(lambda _: self.retranslate())
+        # A bound method (not a lambda): Qt drops the connection when this window is destroyed.
+        i18n.notifier.language_changed.connect(self._language_changed)
+
+    def _language_changed(self, _language: str) -> None:
+        self.retranslate()
 
     def retranslate(self) -> None:
         labels = {
