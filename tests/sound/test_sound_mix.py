@@ -152,3 +152,41 @@ def test_limiter_gain_is_smooth_and_sufficient():
     assert np.max(np.abs(np.diff(g))) < 0.01
     # Gain already down before the peak (look-ahead), back up soon after.
     assert g[20_000 - 10] < 0.3 and g[20_000 + int(0.05 * SR)] == pytest.approx(1.0)
+
+
+def test_per_shot_stem_gains_and_mutes(shots):
+    from studio.sound.mix import shot_stem_gains, with_stem_gain
+
+    plain = join_shots(shots[:2], crossfade_ms=0)
+    settings = with_stem_gain((("model", "x"),), "foley", gain_db=-6.0)
+    settings = with_stem_gain(settings, "ambience", muted=True)
+    gains = shot_stem_gains(settings)
+    assert gains == {"foley": -6.0, "ambience": -math.inf}
+    mixed = join_shots(shots[:2], crossfade_ms=0, shot_gains=[gains, {}])
+    n0 = shots[0]["foley"].shape[0]
+    expected0 = shots[0]["foley"].astype(np.float64) * 10 ** (-6 / 20) + shots[0]["dialogue"]
+    np.testing.assert_allclose(mixed[:n0], expected0, atol=1e-6)
+    np.testing.assert_array_equal(mixed[n0:], plain[n0:])  # the other shot is untouched
+    # Settings round trip: other keys kept, 0 dB / unmuted stored as absent, values clamped.
+    assert dict(settings)["model"] == "x"
+    back = with_stem_gain(with_stem_gain(settings, "foley", gain_db=0.0), "ambience", muted=False)
+    assert back == (("model", "x"),)
+    assert shot_stem_gains(with_stem_gain((), "music", gain_db=99)) == {"music": 12.0}
+    assert shot_stem_gains((("stem_gain_db.foley", "loud"), ("stem_mute.foley", "yes"))) == {}
+    with pytest.raises(ValueError, match="shot_gains"):
+        join_shots(shots[:2], shot_gains=[{}])
+
+
+def test_per_shot_gain_still_crossfades_smoothly(shots):
+    beds = [{"ambience": s["ambience"]} for s in shots[:2]]
+    mixed = join_shots(beds, shot_gains=[{"ambience": -20.0}, {}]).astype(np.float64)
+    plain = join_shots(beds).astype(np.float64)
+    n0 = beds[0]["ambience"].shape[0]
+    # No step at the cut: sample-to-sample jumps stay like the unbalanced crossfade's own.
+    window = slice(n0 - 4800, n0 + 4800)
+    assert np.max(np.abs(np.diff(mixed[window, 0]))) <= 1.05 * np.max(np.abs(np.diff(plain[window, 0])))
+    # Well before the cut the first shot's bed is 20 dB down; after the fade the second is as it was.
+    early = slice(SR // 4, n0 - 9600)
+    ratio = np.sqrt(np.mean(mixed[early] ** 2) / np.mean(plain[early] ** 2))
+    assert 20 * np.log10(ratio) == pytest.approx(-20.0, abs=0.1)
+    np.testing.assert_array_equal(mixed[n0 + 4800 :], plain[n0 + 4800 :])

@@ -75,3 +75,83 @@ def test_wav_parser_ignores_streaming_sizes():
     assert rate == 22050 and mono.shape == (2205,)
     with pytest.raises(ValueError):
         speech._parse_wav(b"not a wav")
+
+
+def test_kanji_become_kana_for_espeak():
+    from studio.sound.speech import japanese_reading
+
+    assert japanese_reading("今日は雨です") == "きょうはあめです" or japanese_reading("今日は雨です") == "こんにちはあめです"
+    assert japanese_reading("カフェで、ね。") == "カフェで、ね。"  # kana and punctuation are kept
+    assert japanese_reading("hello") == "hello"
+
+
+@needs_espeak
+def test_japanese_is_spoken_in_japanese_not_as_chinese_letters():
+    import subprocess
+
+    from studio.sound.speech import japanese_reading
+
+    text = "東京駅で会いましょう"
+    raw = subprocess.run(["espeak-ng", "-q", "-x", "-v", "ja"], input=text.encode(), capture_output=True).stdout.decode()
+    fixed = subprocess.run(["espeak-ng", "-q", "-x", "-v", "ja"], input=japanese_reading(text).encode(),
+                           capture_output=True).stdout.decode()
+    assert "(en)" in raw  # espeak-ng alone falls back to English ("Chinese letter") for kanji
+    assert "(en)" not in fixed and fixed.strip()
+
+
+def _tiny_vits(folder, seed=0):
+    """A randomly initialised VITS model and tokenizer, saved like an installed MMS-TTS voice."""
+    import json
+
+    import torch
+    from transformers import VitsConfig, VitsModel, VitsTokenizer
+
+    vocab = {c: i for i, c in enumerate(" abcdefghijklmnopqrstuvwxyz'.,?!")}
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vocab.json").write_text(json.dumps(vocab))
+    VitsTokenizer(str(folder / "vocab.json"), phonemize=False, is_uroman=False, add_blank=True).save_pretrained(folder)
+    config = VitsConfig(
+        vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2, ffn_dim=32, flow_size=16,
+        spectrogram_bins=17, upsample_initial_channel=16, upsample_rates=[4, 4], upsample_kernel_sizes=[8, 8],
+        resblock_kernel_sizes=[3], resblock_dilation_sizes=[[1, 3]], prior_encoder_num_flows=1,
+        prior_encoder_num_wavenet_layers=1, posterior_encoder_num_wavenet_layers=1, duration_predictor_num_flows=1,
+        duration_predictor_filter_channels=16, depth_separable_num_layers=1, sampling_rate=16000,
+    )
+    torch.manual_seed(seed)
+    VitsModel(config).eval().save_pretrained(folder)
+    return folder
+
+
+def test_neural_voice_speaks_when_installed_and_falls_back(tmp_path, monkeypatch):
+    from studio.sound import neural_speech
+
+    folder = _tiny_vits(tmp_path / "vits")
+    monkeypatch.setenv(neural_speech.MODEL_ENV, str(folder))
+    assert neural_speech.neural_model_folder("en") == folder
+    a = synthesize_line("hello there, friend.", character_id="hana")
+    b = synthesize_line("hello there, friend.", character_id="hana")
+    c = synthesize_line("hello there, friend.", character_id="kenji")
+    assert a is not None and a.dtype == np.float32 and a.shape[1] == 2
+    np.testing.assert_array_equal(a, b)  # same character, same line: the same take
+    assert a.shape != c.shape or not np.allclose(a, c)  # another character, another voice
+    assert _rms_db(a) == pytest.approx(speech.LINE_RMS_DB, abs=1.5) or np.max(np.abs(a)) == pytest.approx(speech.LINE_PEAK, abs=1e-3)
+    # The same call through espeak-ng (neural off) is a different synthesiser's output.
+    if shutil.which("espeak-ng"):
+        e = synthesize_line("hello there, friend.", character_id="hana", neural=False)
+        assert e is not None and (e.shape != a.shape or not np.allclose(e, a))
+    # A broken model folder: a warning and espeak-ng (or silence without it), never an exception.
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    monkeypatch.setenv(neural_speech.MODEL_ENV, str(broken))
+    out = synthesize_line("a line for the broken model", character_id="hana")
+    assert (out is not None) == bool(shutil.which("espeak-ng"))
+
+
+def test_no_neural_model_means_espeak(monkeypatch, tmp_path):
+    from studio.sound import neural_speech
+
+    monkeypatch.delenv(neural_speech.MODEL_ENV, raising=False)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    assert neural_speech.neural_model_folder("en") is None
+    assert neural_speech.neural_model_folder("ja") is None
