@@ -67,8 +67,10 @@ def test_generate_with_sketch_shows_previews_and_lands_a_take(small_window, qtbo
     gaps = heartbeat.stop()
     job_id, shot_id, take = ready.args
     assert shot_id == shot.id and previews and set(previews) == {job_id}
-    # The UI thread kept ticking while the worker rendered (stalls are measured in benchmarks/bench_ui.py).
-    assert len(gaps) >= 3
+    # The UI thread kept ticking while the worker rendered: no stall over 50 ms at the 99th
+    # percentile (one scheduler hiccup on a loaded CI machine is tolerated; bench_ui.py reports
+    # the p99 and the worst stall on a longer run).
+    assert len(gaps) >= 10 and np.percentile(gaps, 99) <= 50, sorted(gaps)[-5:]
 
     p = w.document.project
     assert p.shot(shot.id).selected_take_id == take.id

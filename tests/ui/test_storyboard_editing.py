@@ -147,3 +147,81 @@ def test_ruler_click_moves_the_playhead(small_window):
     click(t, QPoint(x + 1, 10))
     assert t.playhead == 20
     assert small_window.player_panel.mode == "storyboard"
+
+
+def test_dropping_files_makes_shots_image_as_reference_video_as_take(small_window, qtbot, tmp_path):
+    """Files dragged in from the file manager: an image starts a shot, a video becomes a take."""
+    import numpy as np
+    from PIL import Image
+
+    from studio.media.decode import read_all_frames
+    from studio.media.encode import write_mp4
+    from studio.persistence.bundle import media_path
+    from tests.ui.helpers import file_mime
+
+    w = small_window
+    image = tmp_path / "still.png"
+    Image.fromarray(np.tile(np.linspace(0, 255, 64, dtype=np.uint8)[None, :, None], (48, 1, 3))).save(image)
+    clip = tmp_path / "clip.mp4"
+    frames = np.zeros((10, 64, 96, 3), np.uint8)
+    for i in range(10):
+        frames[i, :, i * 8 : i * 8 + 16] = (230, 60, 40)  # a red block moving right
+    write_mp4(clip, frames, fps=24, width=96, height=64)
+    timeline = w.timeline
+    ids_before = [s.id for s in w.document.project.shots]
+    last = timeline.card_rect(ids_before[-1])
+    with qtbot.waitSignal(w.services.importer.imported, timeout=30000):
+        assert drag_and_drop(timeline, file_mime(image, clip), QPoint(int(last.right()) - 3, int(last.center().y())))
+    p = w.document.project
+    assert len(p.shots) == 5 and [s.id for s in p.shots[:3]] == ids_before
+    still, video = p.shots[3], p.shots[4]
+    assert still.reference_image and media_path(w.document.bundle, still.reference_image).is_file()
+    assert still.selected_take is None
+    take = video.selected_take
+    assert take is not None and take.source == "import"
+    got = read_all_frames(media_path(w.document.bundle, take.video))
+    assert got.shape[0] == 10
+    assert video.duration_frames == 10
+    # One undo step removes both imported shots.
+    w.act_undo.trigger()
+    assert [s.id for s in w.document.project.shots] == ids_before
+
+
+def test_prompt_editor_highlights_the_grammar_and_completes_names(small_window, qtbot):
+    from PySide6.QtGui import QColor
+
+    from studio.ui import theme
+
+    w = small_window
+    w.timeline.select([w.document.project.shots[0].id])
+    edit = w.shot_panel.prompt_edit
+    assert "Mei" in edit.names()
+    edit.setFocus()
+    edit.selectAll()
+    edit.textCursor().removeSelectedText()
+    QTest.keyClicks(edit, "@Me")
+    popup = edit.completer.popup()
+    assert popup.isVisible() and popup.currentIndex().data() == "Mei"
+    QTest.keyClick(popup, Qt.Key_Return)  # the popup has the keyboard while it shows
+    QTest.keyClicks(edit, "waves [camera: dolly in] ")
+    edit.insertPlainText('"おはよう"')  # QTest can only type Latin-1; an input method inserts text like this
+    QTest.keyClicks(edit, " {sfx: door slam}")
+    text = edit.toPlainText()
+    assert text.startswith("@Mei waves")
+    block = edit.document().firstBlock()
+    formats = block.layout().formats()
+
+    def colour_at(substring: str) -> str:
+        i = text.index(substring)
+        for r in formats:
+            if r.start <= i < r.start + r.length:
+                return r.format.foreground().color().name()
+        return ""
+
+    assert colour_at("@Mei") == QColor(theme.GRAMMAR_COLOURS["character"]).name()
+    assert colour_at("[camera") == QColor(theme.GRAMMAR_COLOURS["camera"]).name()
+    assert colour_at("おはよう") == QColor(theme.GRAMMAR_COLOURS["dialogue"]).name()
+    assert colour_at("{sfx") == QColor(theme.GRAMMAR_COLOURS["sound"]).name()
+    assert colour_at("waves") == ""
+    # The typing became the shot's prompt (one undoable edit).
+    qtbot.waitUntil(lambda: w.document.project.shots[0].prompt == text, timeout=3000)
