@@ -6,7 +6,8 @@
         trusted; 3: signed and intact but by an untrusted signer; 1: altered,
         invalid or not signed.
     studio remix FILE.mp4 -o NEW.studio [--title T] [--force]
-        the embedded recipe as a new project (cameos are not carried over).
+        the embedded recipe as a new project (a cameo is carried over only when
+        this machine's cameo vault holds it and permits you to use it).
     studio credentials [--use CERT KEY | --local | --trust CA.pem]
         show or change which certificate signs exports.
 """
@@ -85,16 +86,20 @@ def _print_report(r) -> None:
 def cmd_remix(args: argparse.Namespace) -> int:
     from studio.persistence.bundle import PROJECT_FILE, bundle_path
     from studio.provenance.remix import remix_mp4
+    from studio.services.cameo_credits import may_use_cameo
 
     path = _existing_file(args.file)
     bundle = bundle_path(args.output)
     if (bundle / PROJECT_FILE).exists() and not args.force:
         raise UserError(f"{bundle} already exists (use --force to overwrite it)")
-    result = remix_mp4(path, bundle, title=args.title)
+    # A cameo comes back only if this machine's vault holds it and permits this user.
+    result = remix_mp4(path, bundle, title=args.title, may_use_cameo=may_use_cameo)
     p = result.project
     print(f"Remixed {path.name} into {bundle} — {len(p.shots)} shots, {p.canvas.width}x{p.canvas.height} @ {p.fps} fps")
     for i, shot in enumerate(p.shots, 1):
         print(f"  {i}. {shot.display_title(i - 1)}  [{shot.engine}, seed {shot.seed}]")
+    if result.kept_cameos:
+        print(f"  {len(result.kept_cameos)} cameo(s) carried over (your vault permits them)")
     if result.dropped_cameos:
         print(f"  {len(result.dropped_cameos)} cameo(s) not carried over (no permission to use them); "
               "their characters keep their look")

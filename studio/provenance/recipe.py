@@ -57,7 +57,8 @@ def build_recipe(project: Project, takes: Sequence[tuple[Shot, Take]]) -> str:
     start = 0
     shots = []
     for shot, take in takes:
-        shots.append({"shot_id": shot.id, "take_id": take.id, "start_frame": start, "recipe": recipe_to_dict(take.recipe)})
+        shots.append({"shot_id": shot.id, "take_id": take.id, "start_frame": start,
+                      "recipe": recipe_to_dict(without_cameo_settings(take.recipe))})
         start += shot.duration_frames
     exported_ids = [s.id for s, _ in takes]
     snapshot = replace(project, shots=tuple(project.shot(i) for i in exported_ids))
@@ -72,6 +73,15 @@ def build_recipe(project: Project, takes: Sequence[tuple[Shot, Take]]) -> str:
         "shots": shots,
     }
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+CAMEO_SETTING_PREFIX = "cameo."
+"""Take settings that record a cast cameo (its id, how much its face was seen): never shared in a recipe."""
+
+
+def without_cameo_settings(recipe: TakeRecipe) -> TakeRecipe:
+    """The take recipe without the settings that name a cameo (the content credentials credit cameos)."""
+    return replace(recipe, settings=tuple((k, v) for k, v in recipe.settings if not k.startswith(CAMEO_SETTING_PREFIX)))
 
 
 def _depth(value: Any, limit: int) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from studio.domain.model import Project, new_id
-from studio.provenance.recipe import RECIPE_KEY, Recipe, RecipeError, parse_recipe
+from studio.provenance.recipe import RECIPE_KEY, Recipe, RecipeError, parse_recipe, without_cameo_settings
 
 CameoPermission = Callable[[str], bool]
 """cameo_id -> whether the person remixing may use that cameo."""
@@ -63,7 +63,9 @@ def remix_project(
             notes.append(f"shot {shot.id} was an imported clip; it will be rendered with {shot.engine}")
             shots.append(replace(shot, takes=(), selected_take_id=None))
             continue
-        shots.append(replace(shot, seed=r.seed, engine=r.engine, engine_settings=r.settings, takes=(), selected_take_id=None))
+        # A hostile recipe could smuggle cameo settings in: they are measurements, never inputs.
+        settings = without_cameo_settings(r).settings
+        shots.append(replace(shot, seed=r.seed, engine=r.engine, engine_settings=settings, takes=(), selected_take_id=None))
     kept, dropped = [], []
     characters = []
     for character in recipe.project.bible.characters:

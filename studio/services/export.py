@@ -27,6 +27,7 @@ from studio.persistence.bundle import media_path, save_project
 from studio.provenance.recipe import RECIPE_KEY, build_recipe
 from studio.media._atomic import partial_path
 from studio.provenance.content_credentials import ConsentLookup, cameos_in, sign_export
+from studio.services.cameo_credits import consent_reference
 from studio.services.feed_store import record_export
 from studio.services.takes import load_take_stems, render_shot, take_is_current
 from studio.sound.mix import join_shots, measure_loudness, normalize_loudness, shot_stem_gains
@@ -155,7 +156,7 @@ def export_project(
     """Render what is missing, then write the signed MP4 atomically. Raises CancelledError on cancel.
 
     ``cameo_consent(cameo_id)`` gives the consent record reference that the
-    content credentials cite for each cameo that appears (None: not recorded).
+    content credentials cite for each cameo that appears (default: the vault's).
     """
     cancel = cancel or CancelToken()
     shots = [s for s in project.shots if options.shot_ids is None or s.id in options.shot_ids]
@@ -212,7 +213,7 @@ def export_project(
             should_cancel=lambda: cancel.cancelled,
         )
         path = sign_export(unsigned, Path(destination).absolute(), project, takes, recipe_text=recipe,  # type: ignore[arg-type]
-                           consent=cameo_consent)
+                           consent=cameo_consent or consent_reference)
     except ExportCancelled:
         raise CancelledError() from None
     finally:

@@ -332,3 +332,24 @@ def feed_audio_path(video: FeedVideo, cache_dir: Path | None = None) -> Path | N
     except Exception as exc:
         log.info("no feed sound for %s: %s", video.path, exc)
         return None
+
+
+def remix_video(path: Path, may_use_cameo=None):
+    """The recipe of the Studio MP4 at ``path`` as a new, unsaved project (a `RemixResult`).
+
+    Cameos come back only where the file's credentials are intact and
+    ``may_use_cameo(cameo_id)`` allows it (default: never). Raises RecipeError
+    (no or broken recipe) or MediaError (not a readable video) with a clear message.
+    """
+    from studio.provenance.remix import credited_cameos_of, no_cameo_permission, read_recipe_from_mp4, remix_project
+    from studio.provenance.recipe import RecipeError
+
+    recipe = read_recipe_from_mp4(Path(path))
+    try:
+        credited = credited_cameos_of(Path(path))
+    except OSError:
+        credited = {}
+    result = remix_project(recipe, credited_cameos=credited, may_use_cameo=may_use_cameo or no_cameo_permission)
+    if not result.project.shots:
+        raise RecipeError("the recipe has no shots to remix")
+    return result

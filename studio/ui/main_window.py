@@ -45,6 +45,7 @@ from studio.services.qt_import import MediaImporter
 from studio.services.settings import Settings, projects_folder, save_settings, unique_bundle
 from studio.ui import i18n, theme
 from studio.ui.bible_panel import StoryBiblePanel
+from studio.ui.cameo_wizard import add_cameo_action
 from studio.ui.dialogs import ExportDialog, SettingsDialog
 from studio.ui.i18n import tr
 from studio.ui.player import PlayerPanel
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
 
         self._make_actions()
         self._connect()
+        self.act_cameo = add_cameo_action(self)  # opens the cameo wizard (consent, liveness, identity)
         self.player_panel.set_volume(self.settings.volume)
         self.player_panel.set_loop(self.settings.loop_playback)
         self.start_page.set_default_aspect(self.settings.default_aspect)

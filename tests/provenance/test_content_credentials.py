@@ -23,24 +23,32 @@ from studio.provenance.credentials import CREDENTIALS_FOLDER, SigningIdentity, c
 from studio.provenance.recipe import RECIPE_KEY
 from studio.provenance.remix import remix_mp4, remix_project, read_recipe_from_mp4
 from studio.services.export import export_project
+from tests.support.cameos import make_cameo, no_os_keyring
 from tests.support.projects import small_project
 
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(autouse=True)
+def _no_keyring():
+    with no_os_keyring():
+        yield
+
+
 @pytest.fixture(scope="module")
 def signed(tmp_path_factory):
-    """One export with a cameo in it, signed by a local CA in a private data folder."""
+    """One export casting the user's own cameo, signed by a local CA, all in a private data folder."""
     folder = tmp_path_factory.mktemp("signed")
     data = folder / "data"
-    with pytest.MonkeyPatch.context() as mp:
+    with pytest.MonkeyPatch.context() as mp, no_os_keyring():
         mp.setenv("STUDIO_DATA_DIR", str(data))
+        cameo = make_cameo("Mei")
         project = small_project("Mei walks to the university in the morning", "a ball bounces in the park", frames=12)
-        hero = replace(project.bible.characters[0], cameo_id="cameo_mei_01")
+        hero = replace(project.bible.characters[0], cameo_id=cameo.id)
         project = replace(project, bible=replace(project.bible, characters=(hero,)))
         bundle = save_project(project, folder / "p")
-        report = export_project(project, bundle, folder / "out.mp4", cameo_consent=lambda cid: f"consent:{cid}:v1")
-    return project, report.path, data
+        report = export_project(project, bundle, folder / "out.mp4")
+    return project, report.path, data, cameo.id
 
 
 @pytest.fixture
@@ -61,22 +69,24 @@ def flip_byte_in_box(src: Path, dst: Path, box: str, at: float = 0.5) -> None:
 
 
 def test_export_is_signed_trusted_and_declares_ai_engines_and_cameos(signed, data_dir):
-    project, path, _ = signed
+    project, path, _, cameo_id = signed
     r = verify_mp4(path)
     assert (r.has_manifest, r.signature_valid, r.trusted, r.altered, r.state) == (True, True, True, False, "Trusted")
     assert r.ok and r.failures == []
     assert r.ai_generated and r.digital_source_type == TRAINED_ALGORITHMIC_MEDIA
     assert r.generator.startswith("Studio ") and r.title == project.title
     assert r.engines == ["sketch 1.0"] or all(e.startswith("sketch") for e in r.engines)
-    assert r.cameos == [{"cameo_id": "cameo_mei_01", "character": "Mei", "consent": "consent:cameo_mei_01:v1"}]
+    assert [(c["cameo_id"], c["character"]) for c in r.cameos] == [(cameo_id, "Mei")]
+    # The consent reference names the vault's consent record by its time, statement version and digest.
+    assert r.cameos[0]["consent"].startswith(f"{cameo_id}/consent@20") and ";sha256=" in r.cameos[0]["consent"]
     # The credentials bind the recipe that travels in the file, and that recipe still has no cameo ids.
     recipe_text = read_metadata(path)[RECIPE_KEY]
     assert r.recipe_sha256 == hashlib.sha256(recipe_text.encode("utf-8")).hexdigest()
-    assert "cameo_mei_01" not in recipe_text
+    assert cameo_id not in recipe_text
 
 
 def test_one_changed_byte_of_media_is_reported_as_altered(signed, data_dir, tmp_path):
-    _, path, _ = signed
+    path = signed[1]
     tampered = tmp_path / "tampered.mp4"
     flip_byte_in_box(path, tampered, "mdat")
     r = verify_mp4(tampered)
@@ -86,7 +96,7 @@ def test_one_changed_byte_of_media_is_reported_as_altered(signed, data_dir, tmp_
 
 
 def test_a_changed_recipe_is_reported_as_altered(signed, data_dir, tmp_path):
-    _, path, _ = signed
+    path = signed[1]
     data = path.read_bytes()
     start = data.index(b'"title":"test"')
     tampered = tmp_path / "recipe.mp4"
@@ -96,7 +106,7 @@ def test_a_changed_recipe_is_reported_as_altered(signed, data_dir, tmp_path):
 
 
 def test_untrusted_without_the_anchor_and_trusted_with_it(signed, tmp_path, monkeypatch, capsys):
-    _, path, data = signed
+    path, data = signed[1], signed[2]
     monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "someone_else"))
     r = verify_mp4(path)
     assert r.signature_valid and not r.altered and not r.trusted and not r.ok
@@ -107,7 +117,7 @@ def test_untrusted_without_the_anchor_and_trusted_with_it(signed, tmp_path, monk
 
 
 def test_verify_json_and_unsigned_files(signed, data_dir, tmp_path, capsys):
-    _, path, _ = signed
+    path = signed[1]
     assert cli_main(["verify", str(path), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["ok"] and doc["trusted"] and not doc["altered"] and doc["manifest"]["title"] == "test"
@@ -126,7 +136,7 @@ def test_verify_json_and_unsigned_files(signed, data_dir, tmp_path, capsys):
 
 
 def test_a_failed_sign_leaves_nothing_and_keeps_the_old_file(signed, tmp_path):
-    project, path, _ = signed
+    project, path = signed[0], signed[1]
     dest = tmp_path / "dest.mp4"
     dest.write_bytes(b"previous export")
     create_local_ca(tmp_path / "a")
@@ -142,15 +152,15 @@ def test_a_failed_sign_leaves_nothing_and_keeps_the_old_file(signed, tmp_path):
 
 
 def test_remix_round_trip_renders_the_same_frames(signed, data_dir, tmp_path, capsys):
-    project, path, _ = signed
+    """The owner remixes their own video: the cameo comes back and the same seeds give the same frames."""
+    project, path, _, cameo_id = signed
     remixed = tmp_path / "again.studio"
     assert cli_main(["remix", str(path), "-o", str(remixed)]) == 0
-    out = capsys.readouterr().out
-    assert "1 cameo(s) not carried over" in out
+    assert "1 cameo(s) carried over" in capsys.readouterr().out
     p = load_project(remixed)
     assert p.id != project.id and [s.id for s in p.shots] == [s.id for s in project.shots]
     assert [s.seed for s in p.shots] == [s.seed for s in project.shots]
-    assert all(c.cameo_id is None for c in p.bible.characters) and all(not s.takes for s in p.shots)
+    assert p.bible.characters[0].cameo_id == cameo_id and all(not s.takes for s in p.shots)
     again = tmp_path / "again.mp4"
     assert cli_main(["render", str(remixed), "-o", str(again), "-q"]) == 0
     assert frames_digest(again) == frames_digest(path)
@@ -162,13 +172,24 @@ def test_remix_round_trip_renders_the_same_frames(signed, data_dir, tmp_path, ca
     assert err.count("\n") == 2 and "studio: error:" in err
 
 
+def test_someone_else_remixing_gets_no_cameo_and_can_render(signed, tmp_path, monkeypatch, capsys):
+    path = signed[1]
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "stranger"))
+    remixed = tmp_path / "theirs.studio"
+    assert cli_main(["remix", str(path), "-o", str(remixed)]) == 0
+    assert "1 cameo(s) not carried over" in capsys.readouterr().out
+    p = load_project(remixed)
+    assert p.bible.characters[0].cameo_id is None and p.bible.characters[0].look  # keeps the look, not the face
+    assert cli_main(["render", str(remixed), "-o", str(tmp_path / "theirs.mp4"), "-q"]) == 0
+
+
 def test_cameos_come_back_only_with_permission(signed, data_dir, tmp_path):
-    _, path, _ = signed
+    path, cameo_id = signed[1], signed[3]
     denied = remix_mp4(path, tmp_path / "denied.studio")
-    assert denied.dropped_cameos == ("cameo_mei_01",) and denied.kept_cameos == ()
-    allowed = remix_mp4(path, tmp_path / "allowed.studio", may_use_cameo=lambda cid: cid == "cameo_mei_01")
-    assert allowed.kept_cameos == ("cameo_mei_01",)
-    assert load_project(tmp_path / "allowed.studio").bible.characters[0].cameo_id == "cameo_mei_01"
+    assert denied.dropped_cameos == (cameo_id,) and denied.kept_cameos == ()
+    allowed = remix_mp4(path, tmp_path / "allowed.studio", may_use_cameo=lambda cid: cid == cameo_id)
+    assert allowed.kept_cameos == (cameo_id,)
+    assert load_project(tmp_path / "allowed.studio").bible.characters[0].cameo_id == cameo_id
     # Credentials that no longer match the file give no cameo, whatever the permission says.
     tampered = tmp_path / "tampered.mp4"
     flip_byte_in_box(path, tampered, "mdat")
