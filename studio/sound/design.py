@@ -209,6 +209,68 @@ def duck_envelope(n: int, spans: Sequence[tuple[int, int]], depth_db: float = DU
     return 10 ** (depth_db * amount / 20)
 
 
+def sidechain_gain(
+    key: np.ndarray,
+    depth_db: float = DUCK_DB,
+    *,
+    threshold_db: float = -45.0,
+    attack_ms: float = DUCK_RAMP_MS,
+    release_ms: float = 250.0,
+    hold_ms: float = 200.0,
+    lookahead_ms: float = DUCK_RAMP_MS,
+    sample_rate: int = SAMPLE_RATE,
+) -> np.ndarray:
+    """Gain curve (n,) that ducks a bed by ``depth_db`` wherever ``key`` (the dialogue) is speaking.
+
+    A sidechain compressor with a gate's decision: the key's 10 ms RMS above
+    ``threshold_db`` dBFS means "speaking"; pauses shorter than ``hold_ms``
+    between words stay ducked. The duck amount then moves at most 1/attack per
+    sample going down and 1/release coming back up (linear in dB: full depth
+    exactly ``attack_ms`` after it starts), and the whole curve is moved
+    ``lookahead_ms`` earlier, which offline rendering allows, so the first
+    syllable is already over a ducked bed.
+    """
+    k = np.asarray(key, dtype=np.float64)
+    if k.ndim == 2:
+        k = np.max(np.abs(k), axis=1)
+    n = k.shape[0]
+    if n == 0:
+        return np.ones(0)
+    win = max(1, int(0.01 * sample_rate))
+    power = np.convolve(k * k, np.ones(win) / win, mode="same")
+    speaking = power > 10 ** (threshold_db / 10)
+    if not np.any(speaking):
+        return np.ones(n)
+    # Hold: the gate stays open hold_ms after the key falls (so pauses between words stay ducked).
+    hold = int(hold_ms / 1000 * sample_rate)
+    idx = np.flatnonzero(speaking)
+    for g in np.flatnonzero(np.diff(idx) > 1):
+        a, b = idx[g], idx[g + 1]
+        speaking[a : min(b, a + hold)] = True
+    speaking[idx[-1] : min(n, idx[-1] + hold)] = True
+    look = int(lookahead_ms / 1000 * sample_rate)
+    target = np.zeros(n)
+    target[: n - look] = speaking[look:]
+    if look:
+        target[n - look :] = speaking[-1]
+    up = 1.0 / max(1, int(attack_ms / 1000 * sample_rate))
+    down = 1.0 / max(1, int(release_ms / 1000 * sample_rate))
+    amount = np.empty(n)
+    # A slew limiter: segments between target changes are straight ramps, so compute them in blocks.
+    level = 0.0
+    edges = np.concatenate([[0], np.flatnonzero(np.diff(target)) + 1, [n]])
+    for s, e in zip(edges[:-1], edges[1:]):
+        t = target[s]
+        steps = np.arange(1, e - s + 1)
+        if t > level:
+            seg = np.minimum(t, level + up * steps)
+        else:
+            seg = np.maximum(t, level - down * steps)
+        amount[s:e] = seg
+        level = float(seg[-1])
+    return 10 ** (depth_db * amount / 20)
+
+
 def design_sound(
     scene: SceneDescription,
     events: Sequence[SoundEvent],
@@ -224,7 +286,8 @@ def design_sound(
 
     Each stem is float32 (S, 2), S = ``frame_to_sample(frames, fps)``, silent
     where nothing happens. Ambience: the scene's beds (first main, others
-    -8 dB), 30 ms edge fades, ducked -8 dB (80 ms ramps) under dialogue.
+    -8 dB), 30 ms edge fades, ducked -8 dB under the dialogue by
+    `sidechain_gain` (80 ms attack with look-ahead, 250 ms release).
     Foley: each event's attack starts exactly at ``frame_to_sample(event.frame,
     fps)``, equal-power panned by ``event.pan``, scaled by ``event.strength``.
     An sfx cue lands on its ``at_frame``; without one it claims the first event
@@ -241,7 +304,7 @@ def design_sound(
     foley = _foley_stem(_plan_hits(events, sfx_cues, frames), n, fps, seed)
     speech, spans = _dialogue_stem(dialogue, frames, fps, n, voices)
     if spans:
-        amb *= duck_envelope(n, spans)[:, None]
+        amb *= sidechain_gain(speech)[:, None]
     return {
         "ambience": amb.astype(np.float32),
         "foley": np.clip(foley, -1.0, 1.0).astype(np.float32),

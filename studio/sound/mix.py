@@ -18,10 +18,13 @@ from scipy.ndimage import minimum_filter1d
 from scipy.signal import resample_poly
 
 from studio.domain.timing import SAMPLE_RATE
-from studio.sound.design import EDGE_FADE_MS
+from studio.sound.design import EDGE_FADE_MS, sidechain_gain
 
 LOUDNESS_PRESETS = {"streaming": -14.0, "podcast": -16.0, "broadcast": -23.0}
 """Integrated loudness targets (LUFS)."""
+
+MUSIC_DUCK_DB = -10.0
+"""Music gain under dialogue in the program mix."""
 
 CROSSFADE_STEMS = ("ambience", "music")
 """Stems that crossfade across a cut; every other stem is hard-cut."""
@@ -135,6 +138,7 @@ def join_shots(
     crossfade_ms: float = 200.0,
     *,
     shot_gains: Sequence[Mapping[str, float]] | None = None,
+    music_duck_db: float = MUSIC_DUCK_DB,
 ) -> np.ndarray:
     """Join shots' stems into one stereo program (float32, S×2), total length = sum of shots.
 
@@ -143,8 +147,10 @@ def join_shots(
     stem are hard-cut so their timing is exact. ``gains`` are per-stem dB for
     the whole program (default 0); ``shot_gains[i]`` are shot i's own per-stem
     dB (-inf mutes; see `shot_stem_gains`), applied before the crossfades so a
-    rebalanced bed still fades smoothly into the next shot. A shot's stems must
-    be equally long; a missing stem is silence.
+    rebalanced bed still fades smoothly into the next shot. Music is ducked by
+    ``music_duck_db`` under the program's dialogue (`design.sidechain_gain`:
+    across cuts, since music runs across them; ambience was ducked per shot
+    when it was designed). A shot's stems must be equally long; a missing stem is silence.
     """
     gains = dict(gains or {})
     per_shot = list(shot_gains) if shot_gains is not None else [{} for _ in shot_stems]
@@ -160,6 +166,7 @@ def join_shots(
     out = np.zeros((total, 2), np.float64)
     half = int(round(crossfade_ms / 1000 * SAMPLE_RATE / 2))
     edge = int(round(EDGE_FADE_MS / 1000 * SAMPLE_RATE))
+    tracks: dict[str, np.ndarray] = {}
     for name in names:
         pieces = [_fit(stems.get(name), n) * _db_to_gain(sg.get(name, 0.0))
                   for stems, n, sg in zip(shot_stems, lengths, per_shot)]
@@ -167,7 +174,11 @@ def join_shots(
             track = _crossfaded(pieces, half, edge)
         else:
             track = np.concatenate(pieces, axis=0) if pieces else np.zeros((0, 2))
-        out += track * _db_to_gain(gains.get(name, 0.0))
+        tracks[name] = track * _db_to_gain(gains.get(name, 0.0))
+    if music_duck_db < 0 and "music" in tracks and "dialogue" in tracks and np.any(tracks["dialogue"]):
+        tracks["music"] = tracks["music"] * sidechain_gain(tracks["dialogue"], music_duck_db)[:, None]
+    for track in tracks.values():
+        out += track
     return out.astype(np.float32)
 
 

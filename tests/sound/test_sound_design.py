@@ -179,3 +179,24 @@ def test_dialogue_without_espeak_is_silent(monkeypatch):
     assert not np.any(stems["dialogue"])
     dry = design_sound(_scene("rain"), [], 48, 24, 4)
     assert np.array_equal(stems["ambience"], dry["ambience"])  # nothing to duck under
+
+
+def test_sidechain_ducks_under_speech_with_attack_hold_and_release():
+    from studio.sound.design import sidechain_gain
+
+    key = np.zeros((3 * SR, 2))
+    rng = np.random.default_rng(0)
+    # Two words 100 ms apart (held: one duck), then 1 s of silence, then a third word.
+    for a, b in ((0.5, 0.8), (0.9, 1.2), (2.2, 2.5)):
+        key[int(a * SR) : int(b * SR)] = rng.normal(0, 0.1, (int(b * SR) - int(a * SR), 2))
+    g = 20 * np.log10(sidechain_gain(key, -8.0, attack_ms=80, release_ms=250, hold_ms=200, lookahead_ms=80))
+    at = lambda t: g[int(t * SR)]  # noqa: E731
+    assert at(0.3) == 0.0  # before the look-ahead: untouched
+    assert at(0.5) == pytest.approx(-8.0, abs=0.05)  # full depth as the first word starts
+    assert at(0.46) == pytest.approx(-4.0, abs=0.6)  # half way through the 80 ms attack (10 ms RMS window)
+    assert at(0.85) == pytest.approx(-8.0, abs=0.01)  # the pause between words stays ducked
+    assert at(1.8) == 0.0  # released in the long pause
+    assert -8.0 < at(1.2 + 0.2 - 0.08 + 0.125) < 0.0  # mid-release (hold, then 250 ms up)
+    assert at(2.3) == pytest.approx(-8.0, abs=0.01)
+    assert np.max(np.abs(np.diff(g))) < 8.0 / (0.08 * SR) + 1e-9  # never faster than the attack
+    assert np.all(sidechain_gain(np.zeros((SR, 2))) == 1.0)

@@ -190,3 +190,21 @@ def test_per_shot_gain_still_crossfades_smoothly(shots):
     ratio = np.sqrt(np.mean(mixed[early] ** 2) / np.mean(plain[early] ** 2))
     assert 20 * np.log10(ratio) == pytest.approx(-20.0, abs=0.1)
     np.testing.assert_array_equal(mixed[n0 + 4800 :], plain[n0 + 4800 :])
+
+
+def test_music_ducks_under_dialogue_across_shots():
+    n = SR
+    t = np.arange(n) / SR
+    tone = np.stack([0.1 * np.sin(2 * np.pi * 220 * t)] * 2, axis=1).astype(np.float32)
+    talk = np.zeros((n, 2), np.float32)
+    talk[SR // 2 :] = np.random.default_rng(1).normal(0, 0.1, (n - SR // 2, 2))
+    shots = [{"music": tone, "dialogue": np.zeros((n, 2), np.float32)}, {"music": tone, "dialogue": talk}]
+    mixed = join_shots(shots, crossfade_ms=0).astype(np.float64)
+    music_only = join_shots(shots, crossfade_ms=0, music_duck_db=0.0).astype(np.float64) - join_shots(
+        [{"dialogue": s["dialogue"]} for s in shots], crossfade_ms=0)
+    quiet = slice(SR // 4, SR // 2)  # first shot: no dialogue anywhere near
+    np.testing.assert_allclose(mixed[quiet], music_only[quiet], atol=1e-6)
+    ducked = mixed[SR + SR // 2 + 9600 : 2 * SR - 9600] - join_shots(
+        [{"dialogue": s["dialogue"]} for s in shots], crossfade_ms=0)[SR + SR // 2 + 9600 : 2 * SR - 9600]
+    level = 20 * np.log10(np.sqrt(np.mean(ducked**2)) / np.sqrt(np.mean(music_only[quiet] ** 2)))
+    assert level == pytest.approx(-10.0, abs=0.1)
