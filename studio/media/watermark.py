@@ -1,7 +1,10 @@
 """The visible mark every export carries: a logo glyph and "Studio · AI", gliding.
 
-It is rendered once into a premultiplied RGBA sprite (white with a dark soft
-outline, so it reads on snow and on night footage alike, at ~65 % opacity) and
+It is rendered once into a premultiplied RGBA sprite (white letters at 65 %
+opacity in a dark soft outline ring at 78 %, so it reads on snow and on night
+footage alike: the letters carry it on dark footage, the outline on light
+footage, and letters against outline keep at least 3:1 WCAG contrast on any
+background) and
 blended per frame into only the rectangle it covers. It moves between fixed
 anchor points — the four corners, inset, and two central ones — holding each
 for about three seconds and easing between them in half a second, so it cannot
@@ -36,7 +39,8 @@ FONT_CANDIDATES: list[str] = [
 
 HEIGHT_FRACTION = 0.045  # sprite height as a share of the canvas's short side
 INSET_FRACTION = 0.04  # distance from the edges, as a share of the short side
-OPACITY = 0.65
+OPACITY = 0.65  # the letters and glyph: the footage still shows through
+OUTLINE_OPACITY = 0.78  # the outline is stronger, or white letters wash out on white footage
 HOLD_SECONDS = 3.0
 MOVE_SECONDS = 0.5
 _SUPERSAMPLE = 4  # draw big, shrink with Lanczos: anti-aliased edges for free
@@ -63,9 +67,9 @@ class Watermark:
             scale = room / rgba.width
             rgba = rgba.resize((max(1, int(rgba.width * scale)), max(1, int(rgba.height * scale))), Image.LANCZOS)
         self.sprite = rgba
-        """The mark at full strength (before `OPACITY`), as a Pillow RGBA image."""
+        """The mark as it is blended (opacities included), as a Pillow RGBA image."""
         arr = np.asarray(rgba, dtype=np.float32) / 255.0
-        alpha = arr[:, :, 3:4] * OPACITY
+        alpha = arr[:, :, 3:4]
         # Premultiplied: out = under * (1 - alpha) + colour, two numpy ops per frame.
         self._alpha = alpha
         self._inv_alpha = 1.0 - alpha
@@ -200,8 +204,11 @@ def _render_sprite(text: str, height: int) -> Image.Image:
     size = (max(1, round(big_w / s)), height)
     fg = np.asarray(mask.resize(size, Image.LANCZOS), dtype=np.float32) / 255.0
     sh = np.asarray(shadow.resize(size, Image.LANCZOS), dtype=np.float32) / 255.0
-    sh = np.clip(sh * 0.9, 0.0, 1.0)
-    # "Over" compositing of white text on the dark outline, kept as straight RGBA.
+    # The outline is a ring around the letters, not a plate under them: under see-through letters a
+    # dark plate would grey them out on light footage and cost the letters their contrast.
+    sh = np.clip(sh, 0.0, 1.0) * (1.0 - fg) * OUTLINE_OPACITY
+    fg = fg * OPACITY
+    # "Over" compositing of the see-through letters on the dark outline, kept as straight RGBA.
     alpha = fg + sh * (1.0 - fg)
     premul = _WHITE * fg[..., None] + _SHADOW * (sh * (1.0 - fg))[..., None]
     rgb = np.where(alpha[..., None] > 1e-6, premul / np.maximum(alpha[..., None], 1e-6), 0.0)

@@ -101,3 +101,49 @@ def test_falls_back_to_pillows_font_when_none_is_installed(monkeypatch):
 def test_narrow_canvas_and_long_text_still_fit():
     mark = Watermark(96, 160, fps=12, text="Studio · AI — 日本語のテキストも入る長い透かし")
     assert all(inside(mark.box(i), 96, 160) for i in range(mark.cycle_frames))
+
+
+def _luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG 2 relative luminance of sRGB uint8 pixels."""
+    c = rgb.astype(np.float64) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return lin @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def _contrast(a: float, b: float) -> float:
+    hi, lo = max(a, b), min(a, b)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("background", ["black", "white", "grey", "noise"])
+def test_contrast_ratio_of_the_letters_against_their_outline_and_the_footage(background):
+    """WCAG contrast, measured on the exported pixels: the light letters stand out from their dark
+    outline on any footage (>= 3:1, the WCAG minimum for large text), and the mark as a whole from
+    the background: the letters on dark footage, the outline on light footage."""
+    width, height = 1280, 720
+    mark = Watermark(width, height, fps=24)
+    rng = np.random.default_rng(1)
+    frame = {
+        "black": np.zeros((height, width, 3), np.uint8),
+        "white": np.full((height, width, 3), 255, np.uint8),
+        "grey": np.full((height, width, 3), 128, np.uint8),
+        "noise": rng.integers(0, 256, (height, width, 3), dtype=np.uint8),
+    }[background]
+    x, y, w, h = mark.box(0)
+    out = mark.apply(frame, 0)[y : y + h, x : x + w]
+    sprite = np.asarray(mark.sprite)
+    # The sprite is straight RGBA as blended: letters light, the outline ring dark.
+    letters = (sprite[..., :3].min(axis=2) > 150) & (sprite[..., 3] > 150)
+    outline = (sprite[..., :3].max(axis=2) < 40) & (sprite[..., 3] > 150)
+    assert letters.sum() > 50 and outline.sum() > 50
+    lum_letters = float(_luminance(out[letters]).mean())
+    lum_outline = float(_luminance(out[outline]).mean())
+    assert _contrast(lum_letters, lum_outline) >= 3.0
+    under = float(_luminance(frame[y : y + h, x : x + w][letters | outline]).mean())
+    if background == "black":
+        assert _contrast(lum_letters, under) >= 4.5
+    if background == "white":
+        assert _contrast(lum_outline, under) >= 3.0
+    # Semi-transparent: the footage still shows through the letters.
+    if background in ("black", "white"):
+        assert 0.05 < lum_letters < 0.97 or 0.05 < lum_outline < 0.97
