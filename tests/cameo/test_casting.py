@@ -90,3 +90,26 @@ def test_unknown_or_unpermitted_cameo_is_refused(cameo, tmp_path, monkeypatch):
     with pytest.raises(RenderFailed, match="not permitted"):
         render_shot(project, bundle, project.shots[0])
     assert started == []
+
+
+def test_window_engine_bridge_refuses_and_records_too(cameo, tmp_path, qtbot):
+    """The window's path (EngineBridge): a permitted cameo's take records the likeness; a revoked one fails at once."""
+    from studio.services.qt_engine import EngineBridge
+
+    project = _project(cameo.id)
+    bundle = save_project(project, tmp_path / "p")
+    bridge = EngineBridge()
+    takes = []
+    bridge.take_ready.connect(lambda job, shot, take: takes.append(take))
+    with qtbot.waitSignal(bridge.take_ready, timeout=60_000):
+        bridge.submit(project, bundle, project.shots[0])
+    assert dict(takes[0].recipe.settings)[f"cameo.{cameo.id}.similarity"] > 0.6
+    assert Vault().ledger(cameo.id)[-1]["take"] == takes[0].id
+
+    Vault().revoke(cameo.id)
+    failures = []
+    bridge.job_failed.connect(lambda job, message, hint: failures.append(message))
+    job = bridge.submit(project, bundle, project.shots[0])
+    assert failures and "revoked" in failures[0]
+    assert bridge.jobs.get(job).state.name == "FAILED"
+    bridge.shutdown()

@@ -53,13 +53,16 @@ def test_spliced_second_face_fails_on_identity(videos, challenge):
 
 
 def test_two_faces_in_view_fail(tmp_path, challenge):
+    # Someone steps in beside the creator for the last second of the reading.
     live = camera_videos.performance_frames(challenge)
     stranger = camera_videos.hopper_portrait()
-    both = [np.hstack([f, stranger]) for f in live]
+    empty = np.full_like(stranger, 120)
+    joins = [i for i in range(len(live)) if i / camera_videos.FPS >= challenge.duration - 1.0]
+    both = [np.hstack([f, stranger if i in joins else empty]) for i, f in enumerate(live)]
     path = camera_videos.write_video(tmp_path / "two.mp4", both)
     result = run_enrolment(_consent(), CameraSource(path), challenge)
     assert "two_faces" in result.liveness.failures
-    assert result.liveness.facts["frames_with_several_faces"] >= len(both) * 0.9
+    assert result.liveness.facts["frames_with_several_faces"] >= 8
 
 
 def test_turns_must_happen_in_their_own_step():
