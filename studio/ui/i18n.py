@@ -49,7 +49,6 @@ def tr(text: str, **values: object) -> str:
 
 JA: dict[str, str] = {
     # stem mixer (studio/ui/stem_mixer.py)
-    "Sound": "サウンド",
     "Dialogue": "セリフ",
     "Foley": "効果音",
     "Ambience": "環境音",
