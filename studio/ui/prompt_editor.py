@@ -35,6 +35,7 @@ from studio.domain.model import CameraMove, Project, Shot
 from studio.domain.prompt import TokenKind, tokenize
 from studio.ui import theme
 from studio.ui.i18n import tr
+from studio.ui.stem_mixer import StemMixerWidget
 
 CAMERA_LABELS = {
     CameraMove.STATIC: "Static",
@@ -260,13 +261,10 @@ class ShotPanel(QFrame):
         self.form.addRow(self._labels[4], self.model_combo)
         self.form.addRow(self._labels[5], self.take_combo)
         # Stem balance (dialogue/foley/ambience/music) is a shot setting: saved, undoable, no regeneration.
-        from studio.ui.stem_mixer import StemMixerWidget
-
         self.stem_mixer = StemMixerWidget()
         self._sound_label = QLabel()
         self.form.addRow(self._sound_label, self.stem_mixer)
-        self.stem_mixer.settings_changed.connect(
-            lambda settings, text, key: self.shot() and self._emit(replace(self.shot(), engine_settings=settings), text, key))
+        self.stem_mixer.settings_changed.connect(self._stem_balance_edited)
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("Muted")
@@ -455,6 +453,11 @@ class ShotPanel(QFrame):
             settings = dict(shot.engine_settings)
             settings["model"] = model
             self._emit(replace(shot, engine_settings=tuple(sorted(settings.items()))), tr("Change model"))
+
+    def _stem_balance_edited(self, settings: tuple, text: str, merge_key: object) -> None:
+        shot = self.shot()
+        if shot is not None:
+            self._emit(replace(shot, engine_settings=settings), text, merge_key)
 
     def _take_selected(self, index: int) -> None:
         shot = self.shot()
