@@ -68,3 +68,24 @@ def test_labels_in_japanese(qtbot):
     finally:
         i18n.set_language("en")
     assert format_db(3) == "+3.0 dB" and format_db(0.01) == "0 dB"
+
+
+def test_in_the_window_a_slider_drag_is_one_undo_step_and_is_saved(small_window, qtbot):
+    from studio.persistence.bundle import load_project
+
+    w = small_window
+    shot_id = w.document.project.shots[1].id
+    w.timeline.select([shot_id])
+    mixer = w.shot_panel.stem_mixer
+    qtbot.waitUntil(lambda: w.shot_panel.shot() is not None and w.shot_panel.shot().id == shot_id)
+    steps = w.document.undo_stack.index()
+    for value in (-2, -6, -10, -16):  # a drag: several values, one undo step
+        mixer.sliders["foley"].setValue(value)
+    assert w.document.undo_stack.index() == steps + 1
+    assert shot_stem_gains(w.document.project.shot(shot_id).engine_settings) == {"foley": -8.0}
+    w.document.undo()
+    assert shot_stem_gains(w.document.project.shot(shot_id).engine_settings) == {}
+    assert mixer.sliders["foley"].value() == 0  # the panel follows the undo
+    w.document.redo()
+    w.document.save()
+    assert shot_stem_gains(load_project(w.document.bundle).shot(shot_id).engine_settings) == {"foley": -8.0}
