@@ -48,6 +48,7 @@ from studio.ui.bible_panel import StoryBiblePanel
 from studio.ui.cameo_wizard import add_cameo_action
 from studio.ui.dialogs import ExportDialog, SettingsDialog
 from studio.ui.i18n import tr
+from studio.ui.feed import FeedIntegration
 from studio.ui.player import PlayerPanel
 from studio.ui.prompt_editor import ShotPanel
 from studio.ui.queue_panel import QueuePanel
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
 
         self._make_actions()
         self._connect()
+        self.feed = FeedIntegration(self)  # the feed page, its toolbar action, and dropped Studio MP4s -> remix
         self.act_cameo = add_cameo_action(self)  # opens the cameo wizard (consent, liveness, identity)
         self.player_panel.set_volume(self.settings.volume)
         self.player_panel.set_loop(self.settings.loop_playback)
@@ -768,5 +770,6 @@ class MainWindow(QMainWindow):
             self._export_dialog.runner.wait(10)
         self.engine.shutdown()
         self.player.shutdown()
+        self.feed.page.shutdown()
         self.thumbnails.shutdown()
         self.document.wait_for_autosave()

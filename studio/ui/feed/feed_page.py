@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
-from PySide6.QtCore import QEasingCurve, QEvent, QPropertyAnimation, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEasingCurve, QPropertyAnimation, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QLinearGradient, QPainter
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -97,6 +97,34 @@ class _InfoOverlay(QWidget):
         p.end()
 
 
+class _FeedScrollArea(QScrollArea):
+    """The feed's scroll area: a wheel notch asks for one whole video, and it says when it is resized.
+
+    (Overrides rather than an event filter on the viewport: a Python filter can be called
+    while the page is being destroyed, which crashes PySide at exit.)
+    """
+
+    step_requested = Signal(int)
+    """+1: next video, -1: previous."""
+    resized = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._wheel = 0
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        self._wheel += event.angleDelta().y()
+        if abs(self._wheel) >= WHEEL_STEP:
+            step = -1 if self._wheel > 0 else 1
+            self._wheel = 0
+            self.step_requested.emit(step)
+        event.accept()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.resized.emit()
+
+
 class FeedItemWidget(QFrame):
     """One video of the feed, as tall as the page: the picture and its actions column."""
 
@@ -133,9 +161,11 @@ class FeedItemWidget(QFrame):
         actions.addSpacing(24)
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 10, 12, 10)
-        row.setSpacing(12)
-        row.addWidget(self.view, 1)
+        row.setSpacing(16)
+        row.addStretch(1)
+        row.addWidget(self.view)
         row.addLayout(actions)
+        row.addStretch(1)
         self.retranslate()
 
     def _action_button(self, icon: str) -> QToolButton:
@@ -193,6 +223,13 @@ class FeedItemWidget(QFrame):
         self.view.set_image(to_qimage(self.poster))
 
     def resizeEvent(self, event) -> None:  # noqa: N802
+        # The picture is as tall as the item and exactly as wide as its aspect asks, so the
+        # actions sit right beside the video, as on a phone.
+        m = self.layout().contentsMargins()
+        height = max(1, self.height() - m.top() - m.bottom())
+        room = max(120, self.width() - m.left() - m.right() - 16 - self.like_button.sizeHint().width())
+        aspect = (self.video.width or 9) / (self.video.height or 16)
+        self.view.setFixedWidth(int(min(room, height * aspect)))
         super().resizeEvent(event)
         self._place_overlay()
 
@@ -228,7 +265,6 @@ class FeedPageWidget(QWidget):
         self._my_cameo_ids = my_cameo_ids
         self.items: list[FeedItemWidget] = []
         self.current_index = -1
-        self._wheel = 0
         self._playing_id: int | None = None
         self._active = False
 
@@ -257,7 +293,7 @@ class FeedPageWidget(QWidget):
         top.addWidget(self.back_button)
 
         # -- the feed
-        self.scroll = QScrollArea()
+        self.scroll = _FeedScrollArea()
         self.scroll.setObjectName("FeedScroll")
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -273,7 +309,8 @@ class FeedPageWidget(QWidget):
         self.empty_label.setWordWrap(True)
         self.column.addWidget(self.empty_label)
         self.scroll.setWidget(self.container)
-        self.scroll.viewport().installEventFilter(self)
+        self.scroll.step_requested.connect(lambda step: self.go(self.current_index + step))
+        self.scroll.resized.connect(self._scroll_resized)
         self._animation = QPropertyAnimation(self.scroll.verticalScrollBar(), b"value", self)
         self._animation.setDuration(260)
         self._animation.setEasingCurve(QEasingCurve.OutCubic)
@@ -601,21 +638,15 @@ class FeedPageWidget(QWidget):
         self.empty_label.setText(tr("No videos with your cameo yet.") if self.showing_mine else
                                  tr("No videos yet. Export a project and it appears here; drop a Studio MP4 on the window to remix it."))
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802
-        if obj is self.scroll.viewport():
-            if event.type() == QEvent.Wheel:
-                # One notch (or a trackpad's worth) moves one whole video, like a phone feed.
-                self._wheel += event.angleDelta().y()
-                if abs(self._wheel) >= WHEEL_STEP:
-                    step = -1 if self._wheel > 0 else 1
-                    self._wheel = 0
-                    self.go(self.current_index + step)
-                return True
-            if event.type() == QEvent.Resize:
-                self._size_items()
-                QTimer.singleShot(0, lambda: self.go(self.current_index, animate=False) if self.items else None)
-                self._update_display_size()
-        return super().eventFilter(obj, event)
+    def _scroll_resized(self) -> None:
+        self._size_items()
+        if self.items:
+            QTimer.singleShot(0, self._realign)
+        self._update_display_size()
+
+    def _realign(self) -> None:
+        if self.items:
+            self.go(self.current_index, animate=False)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
@@ -644,7 +675,7 @@ def recipe_html(video: FeedVideo) -> str:
         return f"<p>{e(tr('The recipe cannot be read: {m}', m=str(exc)))}</p>"
     p = recipe.project
     parts = [f"<h3>{e(p.title)}</h3>",
-             f"<p>{e(tr('{n} shots', n=len(p.shots)))} · {p.canvas.width}×{p.canvas.height} · {p.fps} fps · "
+             f"<p>{e(tr('1 shot') if len(p.shots) == 1 else tr('{n} shots', n=len(p.shots)))} · {p.canvas.width}×{p.canvas.height} · {p.fps} fps · "
              f"{e(', '.join(recipe.engines))}</p>"]
     if p.bible.characters:
         cast = ", ".join(f"{c.name} ({c.look})" if c.look else c.name for c in p.bible.characters)
