@@ -10,14 +10,19 @@ the engine layer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from math import gcd
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 from scipy.ndimage import map_coordinates
+from scipy.signal import resample_poly
 
-from studio.domain.timing import SAMPLE_RATE
+from studio.domain.timing import SAMPLE_RATE, frame_to_sample
 from studio.sound.analysis import audio_onsets
 from studio.sound.sync import estimate_offset
+
+if TYPE_CHECKING:
+    from studio.sound.motion import MotionAnalysis
 
 MAX_SHIFT_MS = 250.0
 """Most a generated sound is moved: further than that it is a different sound, not a late one."""
@@ -115,3 +120,38 @@ def align_to_picture(
     report = Alignment(shift_s=shift, rate=rate, matched=len(good), onsets=int(frames.size),
                        residual_ms=float(np.median(good) * 1000) if good else float("nan"))
     return (y[:, 0] if mono_input else y), report
+
+
+def align_generated_audio(
+    audio: np.ndarray,
+    rate: int,
+    frames: np.ndarray | Iterable[np.ndarray] | None,
+    fps: int,
+    frame_count: int,
+    *,
+    motion: "MotionAnalysis | None" = None,
+) -> tuple[np.ndarray, Alignment]:
+    """A text-to-audio model's output made into a shot's stem: 48 kHz stereo, exactly ``frame_count``
+    frames long, its attacks moved onto the picture's impacts (`align_to_picture`).
+
+    ``audio`` is (S,), (S, C) or (C, S) float at ``rate`` Hz (channels-first
+    arrays, as diffusers' audio pipelines return, are recognised by shape).
+    ``frames`` (or a ready ``motion`` analysis) is the shot's picture.
+    """
+    from studio.sound.motion import analyse_motion
+
+    a = np.asarray(audio, dtype=np.float64)
+    if a.ndim == 2 and a.shape[0] <= 8 < a.shape[1]:
+        a = a.T  # (channels, samples) -> (samples, channels)
+    if a.ndim == 1:
+        a = a[:, None]
+    if a.shape[1] == 1:
+        a = np.repeat(a, 2, axis=1)
+    elif a.shape[1] > 2:
+        a = a[:, :2]
+    if int(rate) != SAMPLE_RATE:
+        g = gcd(SAMPLE_RATE, int(rate))
+        a = resample_poly(a, SAMPLE_RATE // g, int(rate) // g, axis=0)
+    a = np.nan_to_num(np.clip(a, -1.0, 1.0)).astype(np.float32)
+    analysis = motion if motion is not None else analyse_motion(frames if frames is not None else [], fps)
+    return align_to_picture(a, analysis.impact_frames(), fps, length=frame_to_sample(frame_count, fps))

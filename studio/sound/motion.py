@@ -165,59 +165,75 @@ def analyse_motion(
     """
     if fps < 1:
         raise ValueError(f"fps must be positive, got {fps}")
+    # One pass, constant memory: only the previous frame and the previous residual flow are kept
+    # (a ten-minute clip is 14,400 frames; its flows would be gigabytes).
     flow_of = _FlowField()
-    greys: list[np.ndarray] = []
-    hists: list[np.ndarray] = []
-    flows: list[np.ndarray | None] = [None]
+    dist: list[float] = [0.0]
+    energy_l: list[float] = [0.0]
+    camera_l: list[tuple[float, float]] = [(0.0, 0.0)]
+    accel_l: list[float] = [0.0]
+    accel_x_l: list[float] = [0.0]
     prev: np.ndarray | None = None
+    prev_hist: np.ndarray | None = None
+    prev_residual: np.ndarray | None = None
+    grid: tuple[np.ndarray, np.ndarray] | None = None
+    n = 0
     for frame in frames:
         g = _grey(frame, width)
-        hists.append(_colour_hist(frame))
-        if prev is not None:
-            flows.append(flow_of(prev, g) if prev.shape == g.shape else np.zeros((*g.shape, 2), np.float32))
-        greys.append(g)
-        prev = g
-    n = len(greys)
+        hist = _colour_hist(frame)
+        n += 1
+        if prev is None:
+            prev, prev_hist = g, hist
+            continue
+        dist.append(float(cv2.compareHist(prev_hist, hist, cv2.HISTCMP_BHATTACHARYYA)))
+        if prev.shape != g.shape:  # a clip whose size changes mid-way: treat it as a cut
+            dist[-1] = 1.0
+            residual = None
+            camera_l.append((0.0, 0.0))
+            energy_l.append(0.0)
+        else:
+            f = flow_of(prev, g)
+            h, w = g.shape
+            med = np.median(f.reshape(-1, 2), axis=0)
+            camera_l.append((float(med[0]) * fps / w, float(med[1]) * fps / w))
+            residual = f - med[None, None, :].astype(np.float32)
+            energy_l.append(float(np.mean(np.hypot(residual[..., 0], residual[..., 1]))))
+        # Material acceleration at the previous frame: this flow sampled where the previous
+        # frame's pixels came to rest, minus the flow that brought them there.
+        a_val, a_x = 0.0, 0.0
+        if prev_residual is not None and residual is not None and prev_residual.shape == residual.shape:
+            h, w = residual.shape[:2]
+            if grid is None or grid[0].shape != (h, w):
+                grid = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+            map_x = grid[0] + prev_residual[..., 0]
+            map_y = grid[1] + prev_residual[..., 1]
+            onward = cv2.remap(residual, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            mag = np.hypot(onward[..., 0] - prev_residual[..., 0], onward[..., 1] - prev_residual[..., 1])
+            # Small residues of flow noise everywhere must not add up to an event.
+            mag = np.where(mag > 0.5, mag, 0.0)
+            total = float(mag.sum())
+            a_val = total / (h * w)
+            if total > 0:
+                a_x = float((mag * map_x).sum() / total)
+        accel_l[-1] = a_val
+        accel_x_l[-1] = a_x
+        accel_l.append(0.0)
+        accel_x_l.append(0.0)
+        prev, prev_hist, prev_residual = g, hist, residual
     if n == 0:
         raise ValueError("the clip has no frames")
-    dist = np.zeros(n)
-    for k in range(1, n):
-        dist[k] = cv2.compareHist(hists[k - 1], hists[k], cv2.HISTCMP_BHATTACHARYYA)
-    cuts = cuts_from_distances(dist)
+    cuts = cuts_from_distances(np.asarray(dist))
     cut_set = {int(c) for c in cuts}
-
-    h, w = greys[0].shape
-    camera = np.zeros((n, 2))
-    energy = np.zeros(n)
-    residual: list[np.ndarray | None] = [None] * n
-    for k in range(1, n):
-        f = flows[k]
-        if f is None or k in cut_set:
-            continue
-        med = np.median(f.reshape(-1, 2), axis=0)
-        camera[k] = med * fps / w
-        r = f - med[None, None, :].astype(np.float32)
-        residual[k] = r
-        energy[k] = float(np.mean(np.hypot(r[..., 0], r[..., 1])))
-
-    # Material acceleration at frame k: F_{k+1} sampled where frame k-1's pixels went, minus F_k.
-    grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    accel = np.zeros(n)
-    accel_x = np.zeros(n)
-    for k in range(1, n - 1):
-        a_flow, b_flow = residual[k], residual[k + 1]
-        if a_flow is None or b_flow is None:
-            continue
-        map_x = grid_x + a_flow[..., 0]
-        map_y = grid_y + a_flow[..., 1]
-        onward = cv2.remap(b_flow, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        mag = np.hypot(onward[..., 0] - a_flow[..., 0], onward[..., 1] - a_flow[..., 1])
-        # Small residues of flow noise everywhere must not add up to an event.
-        mag = np.where(mag > 0.5, mag, 0.0)
-        total = float(mag.sum())
-        accel[k] = total / (h * w)
-        if total > 0:
-            accel_x[k] = float((mag * map_x).sum() / total)
+    energy = np.asarray(energy_l)
+    camera = np.asarray(camera_l, dtype=np.float64).reshape(n, 2)
+    accel = np.asarray(accel_l)
+    accel_x = np.asarray(accel_x_l)
+    w = prev.shape[1] if prev is not None else width
+    # Across a cut the "flow" is between two different pictures: no motion, no acceleration.
+    for c in cut_set:
+        energy[c] = 0.0
+        camera[c] = 0.0
+        accel[max(0, c - 1) : c + 1] = 0.0
 
     exclude = set()
     for c in cut_set:

@@ -57,3 +57,24 @@ def test_nothing_to_align_leaves_audio_alone():
     assert report.rate == 1.0 and report.shift_s == 0.0 and report.matched == 0
     mono, _ = align_to_picture(bed[:, 0], [], FPS, length=SR)
     assert mono.shape == (SR,)
+
+
+def test_generated_audio_becomes_an_aligned_shot_stem():
+    from studio.sound.align import align_generated_audio
+    from tests.sound.clips import bouncing_ball_clip
+
+    impacts = [12, 29, 47, 66]
+    clip = bouncing_ball_clip(impacts, 80)
+    # A model's output: mono, channels first, at 16 kHz, every hit 90 ms late, 3 s long.
+    n16 = 16_000 * 3
+    x = np.zeros(n16)
+    for i, f in enumerate(impacts):
+        p = int(round((f / FPS + 0.09) * 16_000))
+        hit = render_foley("bounce", i)[::3, 0]
+        x[p : p + hit.shape[0]] += hit[: n16 - p]
+    stem, report = align_generated_audio(x[None, :], 16_000, clip, FPS, 80)
+    assert stem.shape == (80 * SR // FPS, 2) and stem.dtype == np.float32
+    assert abs(report.shift_s - 0.09) < 0.004 and report.matched == len(impacts)
+    heard = audio_onsets(stem) * FPS
+    for f in impacts:
+        assert np.min(np.abs(heard - f)) <= 0.25
