@@ -200,3 +200,20 @@ def test_sidechain_ducks_under_speech_with_attack_hold_and_release():
     assert at(2.3) == pytest.approx(-8.0, abs=0.01)
     assert np.max(np.abs(np.diff(g))) < 8.0 / (0.08 * SR) + 1e-9  # never faster than the attack
     assert np.all(sidechain_gain(np.zeros((SR, 2))) == 1.0)
+
+
+@needs_espeak
+def test_japanese_line_is_spoken_where_it_is_placed():
+    fps, frames = 24, 96
+    line = DialogueLine("駅で会いましょう。", speaker_id="hana", at_frame=40)
+    stems = design_sound(_scene("city"), [], frames, fps, 2, dialogue=[line])
+    dia = stems["dialogue"]
+    start = frame_to_sample(40, fps)
+    assert not np.any(dia[:start])
+    assert 0 <= _first_nonzero(dia) - start <= int(0.005 * SR)
+    voiced = np.flatnonzero(np.any(dia != 0, axis=1))
+    assert voiced[-1] - start > SR // 2  # the kanji were read, not skipped
+    # The bed under the line is ducked; before the look-ahead it is untouched.
+    dry = design_sound(_scene("city"), [], frames, fps, 2)["ambience"]
+    assert _rms_db(stems["ambience"][start + 4800 : start + 14400]) < _rms_db(dry[start + 4800 : start + 14400]) - 6
+    np.testing.assert_array_equal(stems["ambience"][: start - int(0.1 * SR)], dry[: start - int(0.1 * SR)])
