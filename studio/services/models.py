@@ -197,14 +197,15 @@ def _progress_tqdm(total: int, progress: ProgressFn | None, cancel: threading.Ev
 
     class ProgressTqdm(tqdm):  # type: ignore[misc]
         def __init__(self, *args, **kwargs):
+            # Only byte counters carry a unit of "B"; snapshot_download's per-file counter counts files.
+            self.counts_bytes = kwargs.get("unit") == "B"
             kwargs["disable"] = True  # no terminal bars; the callback draws
             super().__init__(*args, **kwargs)
 
         def update(self, n=1):
             if cancel is not None and cancel.is_set():
                 raise DownloadCancelled()
-            # Only byte counters carry a unit of "B"; the per-file counter of snapshot_download counts files.
-            if getattr(self, "unit", "") == "B" and n:
+            if self.counts_bytes and n:
                 with lock:
                     state["done"] += int(n)
                     done = state["done"]

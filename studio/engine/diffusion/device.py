@@ -134,8 +134,7 @@ def apply_profile(pipe, profile: str, device: str) -> None:
     import torch
 
     if profile == CPU_PROFILE or device == "cpu":
-        pipe.to("cpu")
-        return
+        return  # from_pretrained already loaded it on the CPU
     denoiser = getattr(pipe, "transformer", None) or getattr(pipe, "unet", None)
     if profile == "gpu":
         pipe.to(device)
