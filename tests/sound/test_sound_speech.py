@@ -122,6 +122,7 @@ def _tiny_vits(folder, seed=0):
     return folder
 
 
+@pytest.mark.slow  # builds and runs a (tiny) transformers model: several seconds
 def test_neural_voice_speaks_when_installed_and_falls_back(tmp_path, monkeypatch):
     from studio.sound import neural_speech
 
