@@ -76,6 +76,8 @@ def _print_report(r) -> None:
     print(f"  AI-generated: {'yes (trainedAlgorithmicMedia)' if r.ai_generated else 'not declared'}")
     if r.engines or r.models:
         print(f"  engines: {', '.join(r.engines) or '-'}; models: {', '.join(r.models) or '-'}")
+    if r.recipe_intact is not None:
+        print(f"  recipe: {'matches the credentials' if r.recipe_intact else 'CHANGED since signing'}")
     for c in r.cameos:
         consent = c.get("consent") or "no consent reference recorded"
         print(f"  cameo: {c.get('cameo_id')} as {c.get('character', '?')} (consent: {consent})")

@@ -182,6 +182,8 @@ class VerifyReport:
     models: list[str] = field(default_factory=list)
     cameos: list[dict[str, Any]] = field(default_factory=list)
     recipe_sha256: str = ""
+    recipe_intact: bool | None = None
+    """Whether the recipe in the file is the one the credentials name (None: they name none)."""
     failures: list[dict[str, str]] = field(default_factory=list)
     manifest: dict[str, Any] | None = None
 
@@ -250,7 +252,25 @@ def verify_mp4(path: Path, *, extra_anchors: bytes = b"", credentials_folder: Pa
     )
     report.trusted = state == "Trusted"
     _fill_summary(report, active)
+    if report.recipe_sha256:
+        report.recipe_intact = _recipe_digest(path) == report.recipe_sha256
+        if not report.recipe_intact:
+            # The BMFF hash covers the metadata too; this names what changed when it is the recipe.
+            report.altered = True
+            report.failures.append({"code": "studio.recipe.mismatch",
+                                    "explanation": "the embedded recipe is not the one the credentials name"})
     return report
+
+
+def _recipe_digest(path: Path) -> str:
+    from studio.media.decode import read_metadata
+    from studio.provenance.recipe import RECIPE_KEY
+
+    try:
+        text = read_metadata(path).get(RECIPE_KEY, "")
+    except Exception:  # an unreadable container: no recipe to compare
+        return ""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() if text else ""
 
 
 def _looks_signed(path: Path) -> bool:

@@ -113,12 +113,12 @@ def _write_private(path: Path, data: bytes, mode: int = 0o600) -> None:
         raise
 
 
-def _read(path: Path, what: str) -> bytes:
+def _read(path: Path, what: str, hint: str | None = None) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
         raise CredentialsError(f"cannot read the {what} {path}: {exc.strerror or exc}",
-                               f"check its permissions, or delete {path.parent} to make a new local CA") from None
+                               hint or f"check its permissions, or delete {path.parent} to make a new local CA") from None
 
 
 # --------------------------------------------------------------------------- the local CA
@@ -282,8 +282,8 @@ def check_identity(chain_pem: bytes, key_pem: bytes, where: str) -> None:
 
 def use_user_certificate(chain_path: Path, key_path: Path, folder: Path | None = None) -> SigningIdentity:
     """Check a user's certificate chain and key, then copy them into the credentials folder."""
-    chain = _read(Path(chain_path), "certificate chain")
-    key = _read(Path(key_path), "private key")
+    chain = _read(Path(chain_path), "certificate chain", "check the path to your PEM certificate chain")
+    key = _read(Path(key_path), "private key", "check the path to your PEM private key")
     check_identity(chain, key, str(chain_path))
     folder = _private_folder(folder or credentials_dir())
     _write_private(folder / USER_KEY, key)
@@ -315,7 +315,7 @@ def add_trust_anchor(pem_path: Path, folder: Path | None = None) -> int:
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
-    data = _read(Path(pem_path), "trust anchor")
+    data = _read(Path(pem_path), "trust anchor", "check the path to the CA certificate file")
     try:
         certs = x509.load_pem_x509_certificates(data)
     except ValueError:

@@ -81,7 +81,7 @@ def test_export_is_signed_trusted_and_declares_ai_engines_and_cameos(signed, dat
     assert r.cameos[0]["consent"].startswith(f"{cameo_id}/consent@20") and ";sha256=" in r.cameos[0]["consent"]
     # The credentials bind the recipe that travels in the file, and that recipe still has no cameo ids.
     recipe_text = read_metadata(path)[RECIPE_KEY]
-    assert r.recipe_sha256 == hashlib.sha256(recipe_text.encode("utf-8")).hexdigest()
+    assert r.recipe_sha256 == hashlib.sha256(recipe_text.encode("utf-8")).hexdigest() and r.recipe_intact
     assert cameo_id not in recipe_text
 
 
@@ -102,7 +102,9 @@ def test_a_changed_recipe_is_reported_as_altered(signed, data_dir, tmp_path):
     tampered = tmp_path / "recipe.mp4"
     tampered.write_bytes(data[:start] + b'"title":"evil"' + data[start + 14:])
     assert read_metadata(tampered)[RECIPE_KEY] != read_metadata(path)[RECIPE_KEY]
-    assert verify_mp4(tampered).altered
+    r = verify_mp4(tampered)
+    assert r.altered and r.recipe_intact is False and not r.ok
+    assert {"assertion.bmffHash.mismatch", "studio.recipe.mismatch"} <= {f["code"] for f in r.failures}
 
 
 def test_untrusted_without_the_anchor_and_trusted_with_it(signed, tmp_path, monkeypatch, capsys):

@@ -110,3 +110,22 @@ def test_missing_key_file_names_the_file(tmp_path):
     chain, _ = _write_chain(tmp_path)
     with pytest.raises(cr.CredentialsError, match="missing.pem"):
         cr.use_user_certificate(chain, tmp_path / "missing.pem", tmp_path / "creds")
+
+
+def test_credentials_command_switches_certificates_and_adds_anchors(tmp_path, monkeypatch, capsys):
+    from studio.cli import main as cli_main
+
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))
+    assert cli_main(["credentials"]) == 0
+    assert "local CA" in capsys.readouterr().out
+    chain, key = _write_chain(tmp_path)
+    assert cli_main(["credentials", "--use", str(chain), str(key)]) == 0
+    assert "CN=Someone" in capsys.readouterr().out
+    assert cr.signing_identity().source == "user certificate"
+    assert cli_main(["credentials", "--local", "--trust", str(chain)]) == 0
+    out = capsys.readouterr().out
+    assert "Added 1 trust anchor" in out and "local CA" in out
+    assert chain.read_bytes().strip() in cr.trust_anchors_pem()
+    assert cli_main(["credentials", "--use", str(tmp_path / "nope.pem"), str(key)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nope.pem" in err and "check the path" in err
