@@ -551,10 +551,10 @@ class Vault:
             existing = self.get(candidate.id)
         except VaultError:
             existing = None
-        if existing is not None and owner == me:
-            raise VaultError(f"cameo {candidate.name!r} is already in this vault", "nothing to import")
         if existing is not None and existing.revoked:
             raise CameoNotPermitted(f"cameo {candidate.name!r} was revoked on this machine", "a revoked cameo stays revoked")
+        if existing is not None and owner == me:
+            raise VaultError(f"cameo {candidate.name!r} is already in this vault", "nothing to import")
         imported = replace(candidate, imported=owner != me, expires_at=manifest["expires_at"], status="active")
         self._store(imported, biometrics)
         self.record_use(imported.id, {"kind": "import", "file": path.name, "expires_at": manifest["expires_at"]})

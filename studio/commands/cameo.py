@@ -1,4 +1,4 @@
-"""`studio cameo create|list|revoke|export|import|key|ledger`: cameos from the terminal.
+"""`studio cameo create|list|revoke|export|import|cast|key|ledger`: cameos from the terminal.
 
 `create` is the wizard's flow without a window: the consent statement point by
 point (or `--agree --signature "NAME"` for scripts), then the recorded liveness
@@ -15,7 +15,7 @@ from studio.commands import UserError
 
 def register(sub) -> None:
     p = sub.add_parser("cameo", help="cast yourself: consent, capture, and manage your cameos")
-    cs = p.add_subparsers(dest="cameo_command", metavar="create|list|revoke|export|import|key|ledger")
+    cs = p.add_subparsers(dest="cameo_command", metavar="create|list|revoke|export|import|cast|key|ledger")
     cs.required = True
 
     c = cs.add_parser("create", help="make a cameo of yourself (consent, liveness check, identity)")
@@ -54,6 +54,13 @@ def register(sub) -> None:
 
     k = cs.add_parser("key", help="print your public key (others approve you with it)")
     k.set_defaults(func=cmd_key)
+
+    t = cs.add_parser("cast", help="cast a cameo as a story-bible character of a project (then write @NAME in prompts)")
+    t.add_argument("project", help="the project (.studio folder)")
+    t.add_argument("cameo", help="cameo id or name")
+    t.add_argument("--character", help="the character's name in the story bible (default: the cameo's name; added if missing)")
+    t.add_argument("--look", default="", help="look of a newly added character (clothes, build)")
+    t.set_defaults(func=cmd_cast)
 
     g = cs.add_parser("ledger", help="every render that used a cameo")
     g.add_argument("cameo", help="cameo id or name")
@@ -147,7 +154,7 @@ def cmd_create(args) -> int:
         raise UserError("the liveness check did not pass, so no cameo was made: " + " ".join(result.liveness.messages(args.lang)))
     cameo = create_cameo(Vault(), consent, result, permission=args.permission, approved=approved)
     print(f"created cameo {cameo.id} ({cameo.name}), permission {cameo.permission}; "
-          f"cast it by setting cameo_id {cameo.id} on a story-bible character")
+          f"cast it into a project with `studio cameo cast PROJECT {cameo.id}`")
     return 0
 
 
@@ -216,6 +223,33 @@ def cmd_key(args) -> int:
 
     vault = Vault()
     print(f"public key:  {vault.owner_public_key()}\nfingerprint: {vault.owner_id()}")
+    return 0
+
+
+def cmd_cast(args) -> int:
+    from dataclasses import replace
+
+    from studio.cameo.vault import Vault
+    from studio.domain.model import Character, new_id
+    from studio.persistence.bundle import load_project, save_project
+
+    cameo = Vault().check_render_allowed(Vault().get(args.cameo).id)
+    project = load_project(args.project)
+    import re
+
+    # The prompt grammar's @name is one word (letters first; digits, _ and - after): see studio.domain.prompt.
+    one_word = re.compile(r"[^\W\d][\w\-]*")
+    name = (args.character or (cameo.name if one_word.fullmatch(cameo.name) else cameo.name.split()[0])).strip()
+    if not one_word.fullmatch(name):
+        raise UserError(f"--character {name!r}: give a one-word name (it is written @{name.split()[0] if name else 'NAME'} in prompts)")
+    bible = project.bible
+    existing = bible.find_by_name(name)
+    if existing is not None:
+        characters = tuple(replace(c, cameo_id=cameo.id) if c.id == existing.id else c for c in bible.characters)
+    else:
+        characters = bible.characters + (Character(new_id("char"), name, args.look, cameo_id=cameo.id),)
+    save_project(replace(project, bible=replace(bible, characters=characters)), args.project)
+    print(f"{name} is now played by cameo {cameo.id} ({cameo.name}); write @{name} in a shot's prompt to cast them")
     return 0
 
 

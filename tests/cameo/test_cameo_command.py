@@ -89,3 +89,28 @@ def test_missing_camera_file_is_one_clear_line(tmp_path, capsys):
     assert code == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "none.mp4 does not exist" in err[0]
+
+
+def test_cast_command_puts_the_cameo_into_the_story_bible(tmp_path, capsys):
+    import numpy as np
+
+    from studio.cameo.consent import CONSENT_POINTS, give_consent
+    from studio.cameo.vault import Biometrics
+    from studio.persistence.bundle import load_project, save_project
+    from tests.support.projects import small_project
+
+    vault = Vault()
+    cameo = vault.create("Eileen Collins", give_consent("Eileen Collins", "Eileen Collins", [p.key for p in CONSENT_POINTS]),
+                         Biometrics(np.zeros(128), (np.zeros((160, 160, 3), np.uint8),)))
+    bundle = save_project(small_project(), tmp_path / "p")
+    assert run("cast", str(bundle), cameo.id) == 0
+    assert "write @Eileen" in capsys.readouterr().out
+    bible = load_project(bundle).bible
+    assert bible.find_by_name("Eileen").cameo_id == cameo.id and bible.find_by_name("Mei").cameo_id is None
+    # An existing character takes the cameo in place.
+    assert run("cast", str(bundle), "Eileen Collins", "--character", "mei") == 0
+    assert load_project(bundle).bible.find_by_name("Mei").cameo_id == cameo.id
+    assert run("cast", str(bundle), cameo.id, "--character", "Two Words") == 2
+    vault.revoke(cameo.id)
+    assert run("cast", str(bundle), cameo.id) == 1
+    assert "revoked" in capsys.readouterr().err
