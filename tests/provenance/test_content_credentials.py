@@ -197,3 +197,21 @@ def test_cameos_come_back_only_with_permission(signed, data_dir, tmp_path):
     flip_byte_in_box(path, tampered, "mdat")
     assert remix_mp4(tampered, tmp_path / "t.studio", may_use_cameo=lambda _: True).kept_cameos == ()
     assert remix_project(read_recipe_from_mp4(path), may_use_cameo=lambda _: True).kept_cameos == ()
+
+
+def test_an_export_whose_signing_fails_leaves_nothing_at_the_destination(tmp_path, monkeypatch):
+    from studio.provenance import content_credentials
+
+    create_local_ca(tmp_path / "a")
+    create_local_ca(tmp_path / "b")
+    bad = SigningIdentity((tmp_path / "a" / "signer_chain.pem").read_bytes(), (tmp_path / "b" / "signer.key").read_bytes(),
+                          "local CA")
+    monkeypatch.setattr(content_credentials, "signing_identity", lambda: bad)
+    out = tmp_path / "out"
+    out.mkdir()
+    project = small_project("a ball bounces in the park", frames=6)
+    bundle = save_project(project, tmp_path / "p")
+    with pytest.raises(SigningError):
+        export_project(project, bundle, out / "video.mp4")
+    assert list(out.iterdir()) == []  # neither the video nor a hidden partial or unsigned file
+    assert cli_main(["verify", str(out / "video.mp4")]) == 2
