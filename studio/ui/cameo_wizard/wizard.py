@@ -334,6 +334,7 @@ class IdentityPage(QWizardPage):
             label = QLabel()
             label.setPixmap(_pixmap(crop, 120))
             self.crops_row.addWidget(label)
+        self.crops_row.addStretch(1)
         self.name_view.setText(self.consent_page.consent.name if self.consent_page.consent else "")
 
     def validatePage(self) -> bool:
