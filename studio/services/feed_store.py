@@ -328,10 +328,22 @@ def feed_audio_path(video: FeedVideo, cache_dir: Path | None = None) -> Path | N
             return None
         folder.mkdir(parents=True, exist_ok=True)
         write_wav(wav, samples, rate)
+        _prune_audio_cache(folder, keep=wav)
         return wav
     except Exception as exc:
         log.info("no feed sound for %s: %s", video.path, exc)
         return None
+
+
+AUDIO_CACHE_FILES = 40
+"""Sound tracks kept extracted for the feed (the most recently written ones); older ones are deleted."""
+
+
+def _prune_audio_cache(folder: Path, keep: Path) -> None:
+    files = sorted(folder.glob("video_*.wav"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[AUDIO_CACHE_FILES:]:
+        if old != keep:
+            old.unlink(missing_ok=True)
 
 
 def remix_video(path: Path, may_use_cameo=None):

@@ -112,3 +112,19 @@ def test_feed_sound_is_extracted_once_from_a_real_export(tmp_path):
     assert 0.15 < np.abs(samples[4800:-4800]).max() < 0.45  # the tone, not silence
     mtime = wav.stat().st_mtime_ns
     assert feed_audio_path(video, tmp_path / "cache") == wav and wav.stat().st_mtime_ns == mtime  # cached
+
+
+def test_the_feed_sound_cache_stays_small(tmp_path, monkeypatch):
+    import os
+
+    from studio.services import feed_store
+
+    monkeypatch.setattr(feed_store, "AUDIO_CACHE_FILES", 3)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for i in range(6):
+        f = cache / f"video_{i}.wav"
+        f.write_bytes(b"x")
+        os.utime(f, (1000 + i, 1000 + i))
+    feed_store._prune_audio_cache(cache, keep=cache / "video_0.wav")
+    assert sorted(p.name for p in cache.iterdir()) == ["video_0.wav", "video_3.wav", "video_4.wav", "video_5.wav"]
