@@ -232,4 +232,101 @@ def build_ltx2(folder: Path) -> Path:
     return _save(pipe, folder, card)
 
 
+def t5_unigram_tokenizer(max_length: int = 77):
+    """A T5TokenizerFast over a Unigram vocabulary (what T5Tokenizer saves and reloads as)."""
+    import transformers
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    pieces = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)] + [("\u2581" + w, -1.0) for w in WORDS]
+    tok = Tokenizer(models.Unigram(pieces, unk_id=2))
+    tok.pre_tokenizer = pre_tokenizers.Metaspace()
+    return transformers.T5TokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>",
+                                        model_max_length=max_length, extra_ids=0)
+
+
+def build_stable_audio(folder: Path) -> Path:
+    """A Stable Audio Open pipeline (Oobleck VAE, DiT, T5) at a tiny sample rate."""
+    import torch
+    from diffusers import (AutoencoderOobleck, CosineDPMSolverMultistepScheduler, StableAudioDiTModel,
+                           StableAudioPipeline, StableAudioProjectionModel)
+
+    torch.manual_seed(0)
+    transformer = StableAudioDiTModel(sample_size=200, in_channels=3, num_layers=2, attention_head_dim=4,
+                                      num_attention_heads=2, num_key_value_attention_heads=2, out_channels=3,
+                                      cross_attention_dim=4, time_proj_dim=8, global_states_input_dim=8,
+                                      cross_attention_input_dim=4)
+    scheduler = CosineDPMSolverMultistepScheduler(solver_order=2, prediction_type="v_prediction", sigma_data=1.0,
+                                                  sigma_schedule="exponential")
+    torch.manual_seed(0)
+    vae = AutoencoderOobleck(encoder_hidden_size=6, downsampling_ratios=[1, 2], decoder_channels=3,
+                             decoder_input_channels=3, audio_channels=2, channel_multiples=[2, 4], sampling_rate=200)
+    text_encoder = _t5_encoder(d_model=32)
+    projection = StableAudioProjectionModel(text_encoder_dim=32, conditioning_dim=4, min_value=0, max_value=32)
+    pipe = StableAudioPipeline(vae=vae, text_encoder=text_encoder, projection_model=projection,
+                               tokenizer=t5_unigram_tokenizer(), transformer=transformer, scheduler=scheduler)
+    card = {"base": "stable-audio-open-1.0", "id": "tiny-stable-audio", "max_seconds": 2.0,
+            "steps": {"draft": 2, "standard": 2, "high": 3}, "dtype": "float32"}
+    return _save(pipe, folder, card)
+
+
+def build_audioldm2(folder: Path) -> Path:
+    """An AudioLDM 2 pipeline (CLAP + T5 + GPT-2 + UNet + HiFi-GAN) at diffusers' fast-test sizes."""
+    import torch
+    import transformers
+    from diffusers import AudioLDM2Pipeline, AudioLDM2ProjectionModel, AudioLDM2UNet2DConditionModel, AutoencoderKL
+    from diffusers import DDIMScheduler
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+
+    torch.manual_seed(0)
+    unet = AudioLDM2UNet2DConditionModel(block_out_channels=(32, 64), layers_per_block=2, sample_size=32,
+                                         in_channels=4, out_channels=4,
+                                         down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+                                         up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+                                         cross_attention_dim=([None, 16, 32], [None, 16, 32]))
+    scheduler = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False,
+                              set_alpha_to_one=False)
+    torch.manual_seed(0)
+    vae = AutoencoderKL(block_out_channels=[32, 64], in_channels=1, out_channels=1,
+                        down_block_types=["DownEncoderBlock2D", "DownEncoderBlock2D"],
+                        up_block_types=["UpDecoderBlock2D", "UpDecoderBlock2D"], latent_channels=4)
+    torch.manual_seed(0)
+    text_cfg = transformers.ClapTextConfig(bos_token_id=0, eos_token_id=2, hidden_size=16, intermediate_size=37,
+                                           layer_norm_eps=1e-05, num_attention_heads=2, num_hidden_layers=2,
+                                           pad_token_id=1, vocab_size=1000, projection_dim=16)
+    audio_cfg = transformers.ClapAudioConfig(spec_size=64, window_size=4, num_mel_bins=64, intermediate_size=37,
+                                             layer_norm_eps=1e-05, depths=[2, 2], num_attention_heads=[2, 2],
+                                             num_hidden_layers=2, hidden_size=192, projection_dim=16, patch_size=2,
+                                             patch_stride=2, patch_embed_input_channels=4)
+    clap = transformers.ClapModel(transformers.ClapConfig(text_config=text_cfg.to_dict(),
+                                                          audio_config=audio_cfg.to_dict(), projection_dim=16))
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+    for w in WORDS:
+        vocab.setdefault(w, len(vocab))
+    word_level = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
+    word_level.normalizer = normalizers.Lowercase()
+    word_level.pre_tokenizer = pre_tokenizers.Whitespace()
+    word_level.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
+    roberta = transformers.RobertaTokenizerFast(tokenizer_object=word_level, bos_token="<s>", eos_token="</s>",
+                                                pad_token="<pad>", unk_token="<unk>", model_max_length=77)
+    torch.manual_seed(0)
+    language_model = transformers.GPT2Model(transformers.GPT2Config(n_embd=16, n_head=2, n_layer=2, vocab_size=1000,
+                                                                    n_ctx=99, n_positions=99))
+    language_model.config.max_new_tokens = 8
+    torch.manual_seed(0)
+    projection = AudioLDM2ProjectionModel(text_encoder_dim=16, text_encoder_1_dim=32, langauge_model_dim=16)
+    vocoder = transformers.SpeechT5HifiGan(transformers.SpeechT5HifiGanConfig(
+        model_in_dim=8, sampling_rate=16000, upsample_initial_channel=16, upsample_rates=[2, 2],
+        upsample_kernel_sizes=[4, 4], resblock_kernel_sizes=[3, 7], resblock_dilation_sizes=[[1, 3, 5], [1, 3, 5]],
+        normalize_before=False))
+    pipe = AudioLDM2Pipeline(unet=unet, scheduler=scheduler, vae=vae, text_encoder=clap,
+                             text_encoder_2=_t5_encoder(d_model=32), tokenizer=roberta,
+                             tokenizer_2=t5_unigram_tokenizer(), feature_extractor=transformers.ClapFeatureExtractor(hop_length=7900),
+                             language_model=language_model, projection_model=projection, vocoder=vocoder)
+    card = {"base": "audioldm2", "id": "tiny-audioldm2", "max_seconds": 0.032,
+            "steps": {"draft": 1, "standard": 1, "high": 2}, "dtype": "float32"}
+    return _save(pipe, folder, card)
+
+
+AUDIO_BUILDERS = {"stable_audio": build_stable_audio, "audioldm2": build_audioldm2}
+
 BUILDERS = {"wan": build_wan, "ltx": build_ltx, "cogvideox": build_cogvideox, "ltx2": build_ltx2}

@@ -20,3 +20,12 @@ def engine():
     from studio.engine.diffusion.engine import DiffusersEngine
 
     return DiffusersEngine()
+
+
+@pytest.fixture(scope="session")
+def tiny_audio_models(tmp_path_factory):
+    """family -> folder of a saved tiny text-to-audio pipeline (stable_audio, audioldm2)."""
+    from tests.support.tiny_models import AUDIO_BUILDERS
+
+    root = tmp_path_factory.mktemp("tiny_audio_models")
+    return {family: build(root / family) for family, build in AUDIO_BUILDERS.items()}
