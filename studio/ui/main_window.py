@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         tb.addAction(self.act_export)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        spacer.setStyleSheet("background: transparent;")  # the theme paints every QWidget in the page colour
         tb.addWidget(spacer)
         tb.addAction(self.act_zoom_out)
         tb.addAction(self.act_zoom_in)
@@ -219,6 +220,9 @@ class MainWindow(QMainWindow):
                 w.setToolButtonStyle(Qt.ToolButtonIconOnly)
         self.addToolBar(tb)
         self.toolbar = tb
+        from studio.ui.models_dialog import install_models_action
+
+        install_models_action(self)  # "Models…": install and manage the diffusers engine's video models
 
     def _connect(self) -> None:
         d = self.document
