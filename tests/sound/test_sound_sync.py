@@ -92,3 +92,12 @@ def test_exported_studio_video_is_in_sync(tmp_path):
     data = json.loads(proc.stdout)
     assert data["matched_events"] >= 3, data
     assert abs(data["offset_frames"]) <= 1.0, data
+
+
+def test_sync_check_silent_video_and_bad_option(tmp_path):
+    silent = tmp_path / "silent.mp4"
+    write_mp4(silent, bouncing_ball_clip([10], 24), fps=FPS, width=320, height=180)
+    for args, words in (([silent], "has no sound"), ([silent, "--max-offset-ms", "0"], "--max-offset-ms")):
+        proc = _studio("sync-check", *args)
+        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        assert proc.returncode == 2 and len(lines) == 1 and words in lines[0], proc.stderr
