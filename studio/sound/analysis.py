@@ -2,7 +2,10 @@
 
 Pure numpy/scipy/OpenCV. `audio_onsets` finds sharp attacks (foley hits) and
 ignores stationary beds; `visual_onsets` finds frames where motion suddenly
-spikes. Comparing the two says whether a sound lands on its picture.
+spikes (frame differences: cheap, for clips whose events are sudden starts).
+`studio.sound.motion` has the optical-flow analysis (impacts as sudden
+velocity changes, camera moves) that sync checks and sound design for any
+video use.
 """
 
 from __future__ import annotations
@@ -220,23 +223,10 @@ def detect_cuts(
     fast motion inside one shot (which changes histograms gradually) does not count.
     A cut is a visual onset with no sound of its own; sync checks leave them out.
     """
-    hists: list[np.ndarray] = []
-    for frame in frames:
-        f = np.asarray(frame)
-        if f.ndim == 2:
-            f = np.repeat(f[:, :, None], 3, axis=2)
-        small = cv2.resize(f.astype(np.uint8), (96, max(1, int(round(f.shape[0] * 96 / f.shape[1])))), interpolation=cv2.INTER_AREA)
-        hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
-        h = cv2.calcHist([hsv], [0, 1, 2], None, [16, 4, 4], [0, 180, 0, 256, 0, 256])
-        hists.append(cv2.normalize(h, h).flatten())
-    n = len(hists)
-    d = np.zeros(n)
-    for k in range(1, n):
+    from studio.sound.motion import colour_histogram, cuts_from_distances
+
+    hists = [colour_histogram(frame) for frame in frames]
+    d = np.zeros(len(hists))
+    for k in range(1, len(hists)):
         d[k] = cv2.compareHist(hists[k - 1], hists[k], cv2.HISTCMP_BHATTACHARYYA)
-    cuts: list[int] = []
-    for k in range(1, n):
-        neigh = np.concatenate([d[max(1, k - neighbourhood) : k], d[k + 1 : k + neighbourhood + 1]])
-        med = float(np.median(neigh)) if neigh.size else 0.0
-        if d[k] >= threshold and d[k] >= ratio * max(med, 1e-3):
-            cuts.append(k)
-    return np.asarray(cuts, dtype=np.int64)
+    return cuts_from_distances(d, threshold=threshold, ratio=ratio, neighbourhood=neighbourhood)

@@ -83,7 +83,8 @@ def _grey(frame: np.ndarray, width: int) -> np.ndarray:
     return g
 
 
-def _colour_hist(frame: np.ndarray) -> np.ndarray:
+def colour_histogram(frame: np.ndarray) -> np.ndarray:
+    """A normalised 16×4×4 HSV histogram of a 96-px-wide copy of an RGB frame (for cut detection)."""
     f = np.asarray(frame)
     if f.ndim == 2:
         f = np.repeat(f[:, :, None], 3, axis=2)
@@ -180,7 +181,7 @@ def analyse_motion(
     n = 0
     for frame in frames:
         g = _grey(frame, width)
-        hist = _colour_hist(frame)
+        hist = colour_histogram(frame)
         n += 1
         if prev is None:
             prev, prev_hist = g, hist
