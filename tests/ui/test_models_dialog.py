@@ -1,0 +1,78 @@
+"""The Models window and generating with the diffusers engine from the window (tiny model, CPU)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from studio.media.decode import read_all_frames
+from studio.persistence.bundle import media_path
+
+
+@pytest.fixture(scope="module")
+def tiny_wan(tmp_path_factory):
+    from tests.support.tiny_models import build_wan
+
+    return build_wan(tmp_path_factory.mktemp("models_ui") / "tiny_wan")
+
+
+@pytest.fixture
+def empty_hf_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+
+
+def test_models_window_lists_the_catalogue_and_adds_a_local_folder(window, qtbot, tiny_wan, tmp_path, empty_hf_cache,
+                                                                    monkeypatch):
+    from studio.engine.diffusion.catalogue import load_catalogue
+    from studio.ui import prompt_editor
+    from studio.ui.models_dialog import ModelsDialog
+
+    assert window.act_models in window.toolbar.actions()
+    window.act_models.trigger()
+    dialog = window.models_dialog
+    assert isinstance(dialog, ModelsDialog) and dialog.isVisible()
+    assert dialog.table.rowCount() == len(load_catalogue())
+    states = {dialog.table.item(r, 0).data(0x0100): dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())}
+    assert states["ltx-2"] == "Not installed"
+    dialog.select_model("ltx-2")
+    assert dialog.install_button.isEnabled() and not dialog.remove_button.isEnabled()
+
+    # A folder that is not a model: a clear message, nothing added.
+    assert not dialog.add_local_folder(str(tmp_path))
+    assert "model_index.json" in dialog.status.text()
+    assert dialog.add_local_folder(str(tiny_wan))
+    assert str(tiny_wan.resolve()) in prompt_editor.ENGINE_MODELS["diffusers"]
+    assert "wan2.1-t2v-1.3b" in prompt_editor.ENGINE_MODELS["diffusers"]
+    engines = [window.shot_panel.engine_combo.itemData(i) for i in range(window.shot_panel.engine_combo.count())]
+    assert "diffusers" in engines
+
+    # Installing with offline mode on fails with the reason, and the window carries on.
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with qtbot.waitSignal(dialog.installer.finished, timeout=10000) as done:
+        dialog.install_selected()
+    assert "offline" in done.args[1]
+    assert "offline" in dialog.status.text()
+
+
+def test_generate_with_the_diffusers_engine_shows_previews_and_lands_a_take(small_window, qtbot, tiny_wan):
+    w = small_window
+    p = w.document.project
+    shot = p.shots[0]
+    settings = dict(shot.engine_settings)
+    settings["model"] = str(tiny_wan)
+    w.document.apply(p.with_shot(replace(shot, engine="diffusers", engine_settings=tuple(sorted(settings.items())))), "model")
+    w.timeline.select([shot.id])
+    previews = []
+    w.engine.preview_ready.connect(lambda job, frame: previews.append(frame))
+    with qtbot.waitSignal(w.engine.take_ready, timeout=120000) as ready:
+        w.act_generate.trigger()
+    job_id, shot_id, take = ready.args
+    assert shot_id == shot.id and previews
+    assert previews[0].dtype == np.uint8 and previews[0].ndim == 3
+    assert take.recipe.engine == "diffusers" and take.recipe.model == str(tiny_wan)
+    frames = read_all_frames(media_path(w.document.bundle, take.video))
+    assert frames.shape == (12, 180, 320, 3)
+    assert w.document.project.shot(shot.id).selected_take_id == take.id
