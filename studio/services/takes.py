@@ -50,6 +50,8 @@ def take_is_current(take: Take, request: GenerateRequest) -> bool:
         and (r.width, r.height) == (request.canvas.width, request.canvas.height)
         and r.fps == request.fps
         and r.camera == request.resolved().camera.value
+        # A shot switched to another model (diffusers engine) needs a new take.
+        and dict(r.settings).get("model") == request.setting("model")
     )
 
 

@@ -216,7 +216,8 @@ class DiffusersEngine:
         stems = self._sound(request, audio)
         emit(Progress(job_id, total, total, "sound"))
         extra = {
-            "model": spec.id,
+            # Not "model": that key is the user's setting (id or folder), kept as chosen in the recipe.
+            "model_id": spec.id,
             "model_repo": spec.repo,
             "pipeline": class_name,
             "model_width": plan.width,

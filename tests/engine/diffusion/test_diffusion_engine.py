@@ -218,3 +218,18 @@ def test_time_resampling_and_model_audio_conversion():
     assert stereo.shape == (48000, 2) and stereo.dtype == np.float32
     spectrum = np.abs(np.fft.rfft(stereo[:, 0]))
     assert abs(np.argmax(spectrum) - 440) <= 1
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("profile", ["gpu", "model_offload", "group_offload", "sequential_offload", "fp8"])
+def test_memory_profiles_on_cuda_give_the_same_shape(tiny_models, profile):
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("needs an NVIDIA GPU")
+    from studio.engine.diffusion.engine import DiffusersEngine
+
+    engine = DiffusersEngine()
+    result = engine.generate(make_request(tiny_models["wan"], settings={"memory_profile": profile, "device": "cuda"}),
+                             lambda e: None, CancelToken())
+    assert result.extra["memory_profile"] == profile and result.extra["device"] == "cuda"
+    assert result.frames.shape == (12, 36, 64, 3)

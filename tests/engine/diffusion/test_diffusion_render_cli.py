@@ -36,6 +36,7 @@ def test_render_with_the_diffusers_engine_writes_an_mp4_and_carries_continuity(t
     assert settings[0]["start_image"] == "none" and settings[1]["start_image"] == "start image"
     assert settings[1]["pipeline"] == "WanImageToVideoPipeline"
     assert settings[0]["seed_policy"] and settings[0]["model_frames"] == 9
+    assert settings[0]["model"] == str(tiny_models["wan"]) and settings[0]["model_id"] == "tiny-wan"
 
     assert "Wrote" in capsys.readouterr().out
     assert main(["info", str(out), "--json"]) == 0
