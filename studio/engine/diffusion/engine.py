@@ -159,7 +159,8 @@ class DiffusersEngine:
                 raise self._oom_error(spec, profile, free, plan, "loading") from exc
             raise
         cancel.check()
-        emit(Progress(job_id, 1, total, "load"))
+        # The snapped size and length, shown in the queue while the first step runs.
+        emit(Progress(job_id, 1, total, f"{plan.width}×{plan.height} · {plan.num_frames} f · {plan.fps} fps · {profile}"))
 
         import torch
 

@@ -58,6 +58,8 @@ def test_each_family_makes_a_shot_with_progress_previews_and_sound(engine, tiny_
     h, w = result.extra["model_height"], result.extra["model_width"]
     assert previews[0].frame.shape == (h, w, 3) and previews[0].frame.dtype == np.uint8
     assert result.extra["model_frames"] >= 8 and result.extra["seed_policy"]
+    shown = [e.stage for e in events if isinstance(e, Progress) and e.step == 1]
+    assert shown == [f"{w}×{h} · {result.extra['model_frames']} f · {result.extra['model_fps']} fps · cpu"]
     # Sound: LTX-2 makes its own; the others get the sound design.
     n = frames_to_samples(12, 12)
     assert all(s.shape == (n, 2) and s.dtype == np.float32 for s in result.stems.values())
