@@ -323,7 +323,9 @@ class MainWindow(QMainWindow):
         self.status_label.setStyleSheet(f"color: {theme.ERROR if error else theme.MUTED};")
         self.status_label.setText(text)
         if timeout_ms:
-            QTimer.singleShot(timeout_ms, lambda t=text: self.status_label.text() == t and self.status_label.setText(""))
+            # The label as context: the timer is dropped if the window is deleted before it fires.
+            QTimer.singleShot(timeout_ms, self.status_label,
+                              lambda t=text: self.status_label.text() == t and self.status_label.setText(""))
 
     def new_from_story(self, story: str, aspect: str = "16:9") -> Path | None:
         from studio.domain.story import storyboard_from_story

@@ -7,9 +7,6 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from studio.media.decode import read_all_frames
-from studio.persistence.bundle import media_path
-
 
 @pytest.fixture(scope="module")
 def tiny_wan(tmp_path_factory):
@@ -58,6 +55,9 @@ def test_models_window_lists_the_catalogue_and_adds_a_local_folder(window, qtbot
 
 
 def test_generate_with_the_diffusers_engine_shows_previews_and_lands_a_take(small_window, qtbot, tiny_wan):
+    from studio.media.decode import read_all_frames
+    from studio.persistence.bundle import media_path
+
     w = small_window
     p = w.document.project
     shot = p.shots[0]
