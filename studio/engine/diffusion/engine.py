@@ -150,7 +150,14 @@ class DiffusersEngine:
         device = pick_device(_str_setting(request, "device") or os.environ.get("STUDIO_DEVICE") or None)
         dtype = pick_dtype(device, spec.dtype)
         free = free_vram_gb(device)
-        profile = choose_profile(spec, device, free, _str_setting(request, "memory_profile") or os.environ.get("STUDIO_MEMORY_PROFILE"))
+        requested = _str_setting(request, "memory_profile") or os.environ.get("STUDIO_MEMORY_PROFILE")
+        loaded = self._loaded
+        if loaded is not None and loaded.key[:3] == (str(source.path), device, dtype) and requested in (None, "", "auto"):
+            # The kept model's own VRAM is not free: judging again would pick a thriftier
+            # profile and reload for nothing. Keep the profile it was loaded with.
+            profile = loaded.key[3]
+        else:
+            profile = choose_profile(spec, device, free, requested)
         try:
             pipe = self._pipeline(source, class_name, device, dtype, profile)
         except Exception as exc:
