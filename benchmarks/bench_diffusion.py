@@ -61,16 +61,24 @@ def full_size_wan(device: str, dtype: torch.dtype):
     from tests.support.tiny_models import t5_tokenizer
 
     torch.manual_seed(0)
-    with torch.device(device):
-        transformer = WanTransformer3DModel(
-            patch_size=(1, 2, 2), num_attention_heads=12, attention_head_dim=128, in_channels=16, out_channels=16,
-            text_dim=4096, freq_dim=256, ffn_dim=8960, num_layers=30, cross_attn_norm=True,
-            qk_norm="rms_norm_across_heads", eps=1e-6, rope_max_seq_len=1024,
-        ).to(dtype)
-        vae = AutoencoderKLWan(base_dim=96, z_dim=16, dim_mult=[1, 2, 4, 4], num_res_blocks=2,
-                               temperal_downsample=[False, True, True]).to(torch.float32)
-        text_encoder = UMT5EncoderModel(UMT5Config(vocab_size=256384, d_model=4096, d_kv=64, d_ff=10240, num_layers=24,
-                                                   num_heads=64, feed_forward_proj="gated-gelu")).to(dtype)
+    previous = torch.get_default_dtype()
+    try:
+        # Built directly in the half type (a 5.7B-parameter text encoder in fp32 would need 23 GB first).
+        torch.set_default_dtype(dtype)
+        with torch.device(device):
+            transformer = WanTransformer3DModel(
+                patch_size=(1, 2, 2), num_attention_heads=12, attention_head_dim=128, in_channels=16, out_channels=16,
+                text_dim=4096, freq_dim=256, ffn_dim=8960, num_layers=30, cross_attn_norm=True,
+                qk_norm="rms_norm_across_heads", eps=1e-6, rope_max_seq_len=1024,
+            )
+            text_encoder = UMT5EncoderModel(UMT5Config(vocab_size=256384, d_model=4096, d_kv=64, d_ff=10240,
+                                                       num_layers=24, num_heads=64, feed_forward_proj="gated-gelu"))
+        torch.set_default_dtype(torch.float32)
+        with torch.device(device):
+            vae = AutoencoderKLWan(base_dim=96, z_dim=16, dim_mult=[1, 2, 4, 4], num_res_blocks=2,
+                                   temperal_downsample=[False, True, True])
+    finally:
+        torch.set_default_dtype(previous)
     scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0)
     pipe = WanPipeline(tokenizer=t5_tokenizer(512), text_encoder=text_encoder, vae=vae, scheduler=scheduler,
                        transformer=transformer)
