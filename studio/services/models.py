@@ -197,8 +197,9 @@ def _progress_tqdm(total: int, progress: ProgressFn | None, cancel: threading.Ev
 
     class ProgressTqdm(tqdm):  # type: ignore[misc]
         def __init__(self, *args, **kwargs):
-            # Only byte counters carry a unit of "B"; snapshot_download's per-file counter counts files.
-            self.counts_bytes = kwargs.get("unit") == "B"
+            # Count the bytes written to the cache only: snapshot_download also has a files counter
+            # (no unit "B") and, for Xet storage, a network "Downloading bytes" bar over the same data.
+            self.counts_bytes = kwargs.get("unit") == "B" and not str(kwargs.get("desc", "")).startswith("Downloading bytes")
             kwargs["disable"] = True  # no terminal bars; the callback draws
             super().__init__(*args, **kwargs)
 

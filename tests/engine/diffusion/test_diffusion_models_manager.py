@@ -116,8 +116,10 @@ def test_download_progress_adds_bytes_and_cancel_stops_it():
     a = bar_class(total=600, unit="B")
     b = bar_class(total=400, unit="B")
     files = bar_class(total=2)  # snapshot_download's files counter is not bytes
+    network = bar_class(total=0, unit="B", desc="Downloading bytes")  # the same bytes, counted once
     a.update(600)
     files.update(1)
+    network.update(600)
     b.update(300)
     assert seen == [(600, 1000), (900, 1000)]
     cancel.set()
