@@ -19,6 +19,15 @@ from scipy.signal import resample_poly
 
 from studio.domain.timing import SAMPLE_RATE
 from studio.sound.design import EDGE_FADE_MS, sidechain_gain
+# Per-shot stem settings are plain data on the shot (the domain owns them); re-exported here.
+from studio.domain.stems import (
+    STEM_GAIN_KEY,
+    STEM_GAIN_RANGE_DB,
+    STEM_MUTE_KEY,
+    STEM_NAMES,
+    shot_stem_gains,
+    with_stem_gain,
+)
 
 LOUDNESS_PRESETS = {"streaming": -14.0, "podcast": -16.0, "broadcast": -23.0}
 """Integrated loudness targets (LUFS)."""
@@ -83,49 +92,6 @@ def _crossfaded(pieces: list[np.ndarray], half: int, edge: int) -> np.ndarray:
         wb = np.sin(0.5 * np.pi * t)[:, None]
         track[cut - h : cut + h] = wa * a[src_a] + wb * b[src_b]
     return track
-
-
-STEM_NAMES = ("dialogue", "foley", "ambience", "music")
-"""The stems every take can have, in mixer order."""
-STEM_GAIN_KEY = "stem_gain_db."
-STEM_MUTE_KEY = "stem_mute."
-"""Per-shot mix settings live in the shot's engine_settings as ``stem_gain_db.<stem>`` (dB) and
-``stem_mute.<stem>`` (bool): saved with the project, undoable, and no take is regenerated for them."""
-STEM_GAIN_RANGE_DB = (-40.0, 12.0)
-
-
-def shot_stem_gains(settings: Iterable[tuple[str, object]]) -> dict[str, float]:
-    """Per-stem gains (dB) of a shot from its settings; a muted stem is -inf. Stems not set are absent (0 dB)."""
-    gains: dict[str, float] = {}
-    muted: set[str] = set()
-    for key, value in settings:
-        if key.startswith(STEM_GAIN_KEY) and isinstance(value, (int, float)) and not isinstance(value, bool):
-            lo, hi = STEM_GAIN_RANGE_DB
-            gains[key[len(STEM_GAIN_KEY):]] = float(min(max(float(value), lo), hi)) if math.isfinite(value) else 0.0
-        elif key.startswith(STEM_MUTE_KEY) and value is True:
-            muted.add(key[len(STEM_MUTE_KEY):])
-    for stem in muted:
-        gains[stem] = -math.inf
-    return gains
-
-
-def with_stem_gain(settings: Iterable[tuple[str, object]], stem: str, gain_db: float | None = None,
-                   muted: bool | None = None) -> tuple[tuple[str, object], ...]:
-    """Settings with ``stem``'s gain and/or mute changed (0 dB and unmuted are stored as absent)."""
-    d = dict(settings)
-    if gain_db is not None:
-        lo, hi = STEM_GAIN_RANGE_DB
-        g = round(float(min(max(gain_db, lo), hi)), 1)
-        if g == 0.0:
-            d.pop(STEM_GAIN_KEY + stem, None)
-        else:
-            d[STEM_GAIN_KEY + stem] = g
-    if muted is not None:
-        if muted:
-            d[STEM_MUTE_KEY + stem] = True
-        else:
-            d.pop(STEM_MUTE_KEY + stem, None)
-    return tuple(sorted(d.items()))
 
 
 def _db_to_gain(db: float) -> float:

@@ -1,7 +1,7 @@
 """The stem mixer: a shot's dialogue, foley, ambience and music levels, without regenerating.
 
 Each stem has a dB slider and a mute button. The balance is stored in the
-shot's engine_settings (`studio.sound.mix.with_stem_gain`), so it is saved,
+shot's engine_settings (`studio.domain.stems.with_stem_gain`), so it is saved,
 undoable like every other shot edit, and applied by the export mix.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QToolButton, QWidget
 
-from studio.sound.mix import STEM_GAIN_RANGE_DB, STEM_NAMES, shot_stem_gains, with_stem_gain
+from studio.domain.stems import STEM_GAIN_RANGE_DB, STEM_NAMES, shot_stem_gains, with_stem_gain
 from studio.ui.i18n import tr
 
 STEM_LABELS = {"dialogue": "Dialogue", "foley": "Foley", "ambience": "Ambience", "music": "Music"}
