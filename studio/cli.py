@@ -173,6 +173,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         engine=args.engine,
         seed=args.seed,
         model=getattr(args, "model", None),
+        audio_model=getattr(args, "audio_model", None),
     )
     bar = ProgressBar(enabled=not args.quiet)
     t0 = time.monotonic()
@@ -354,6 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shots", help="which shots: positions (1,3-4) or ids; default all")
     p.add_argument("--seed", type=int, help="render every exported shot again with this seed")
     p.add_argument("--model", help="render every exported shot again with this model: a catalogue id or a diffusers folder")
+    p.add_argument("--audio-model", help="with --engine diffusers: a text-to-audio model (stable-audio-open-1.0, audioldm2 "
+                   "or a folder) that voices the shots' sound cues, aligned to the picture")
     p.add_argument("--aspect", choices=["16:9", "9:16", "1:1"], help="export canvas (default: the project's)")
     p.add_argument("--quality", default="standard", choices=["draft", "standard", "high"])
     p.add_argument("--loudness", type=float, default=-14.0, choices=[-14.0, -16.0, -23.0], help="target LUFS")

@@ -58,6 +58,8 @@ class ExportOptions:
     """Render every exported shot again with this seed."""
     model: str | None = None
     """Render every exported shot again with this model (a catalogue id or a folder)."""
+    audio_model: str | None = None
+    """A text-to-audio model (catalogue id or folder) that voices the shots' sound cues (diffusers engine)."""
     stem_gains_db: dict[str, float] = field(default_factory=dict)
 
 
@@ -164,13 +166,14 @@ def export_project(
         raise ValueError("nothing to export: the storyboard has no shots" if not project.shots else "no shot matches --shots")
     if options.quality not in QUALITY_PRESETS:
         raise ValueError(f"unknown quality {options.quality!r}; choose one of {', '.join(QUALITY_PRESETS)}")
-    if options.engine is not None or options.seed is not None or options.model is not None:
+    forced_settings = {k: v for k, v in (("model", options.model), ("audio_model", options.audio_model)) if v}
+    if options.engine is not None or options.seed is not None or forced_settings:
         # A forced engine, seed or model is a new render of every exported shot.
         forced = {x.id for x in shots}
         project = project.with_shots(replace(s, selected_take_id=None) if s.id in forced else s for s in project.shots)
     project, rendered = ensure_takes(
         project, bundle, shots, engine=options.engine, seed=options.seed, progress=progress, cancel=cancel,
-        settings={"model": options.model} if options.model else None,
+        settings=forced_settings or None,
     )
     takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
     assert all(t is not None for _, t in takes)

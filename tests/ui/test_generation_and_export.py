@@ -64,7 +64,9 @@ class Heartbeat:
 def test_generate_with_sketch_shows_previews_and_lands_a_take(small_window, qtbot):
     w = small_window
     p = w.document.project
-    shot = p.shots[1]
+    # Three seconds of picture, so the heartbeat watches a render that takes a while.
+    w.document.apply(p.with_shot(replace(p.shots[1], duration_frames=72)), "longer")
+    shot = w.document.project.shots[1]
     w.timeline.select([shot.id])
     previews: list[str] = []
     w.engine.preview_ready.connect(lambda job, frame: previews.append(job))
@@ -88,7 +90,7 @@ def test_generate_with_sketch_shows_previews_and_lands_a_take(small_window, qtbo
     row = w.queue_panel.row(job_id)
     assert row is not None and row.bar.value() == 1000
     frames = read_all_frames(media_path(w.document.bundle, take.video))
-    assert frames.shape == (12, 180, 320, 3) and frames.std() > 5  # a picture, not a blank
+    assert frames.shape == (72, 180, 320, 3) and frames.std() > 5  # a picture, not a blank
     assert {name for name, _ in take.stems} >= {"ambience", "foley"}
     # The card now shows the take's thumbnail.
     qtbot.waitUntil(lambda: w.timeline.card_state(shot.id).thumbnail is not None, timeout=5000)

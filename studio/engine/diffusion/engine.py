@@ -23,7 +23,6 @@ from types import ModuleType
 
 import numpy as np
 
-from studio.domain.scene import describe_scene
 from studio.domain.timing import frames_to_samples
 from studio.engine.diffusion import cogvideox, ltx, ltx2, wan
 from studio.engine.diffusion.catalogue import ModelSpec
@@ -221,7 +220,7 @@ class DiffusersEngine:
 
         raw_frames, audio = family.read_output(out, pipe)
         frames = self._finish_frames(np.asarray(raw_frames), plan, request)
-        stems = self._sound(request, audio)
+        stems, events, sound_facts = self._sound(request, audio, frames, cancel)
         emit(Progress(job_id, total, total, "sound"))
         extra = {
             # Not "model": that key is the user's setting (id or folder), kept as chosen in the recipe.
@@ -242,13 +241,13 @@ class DiffusersEngine:
             "dtype": dtype,
             "seed_policy": SEED_POLICY,
             "start_image": start_from,
-            "sound": "model" if audio is not None else "sound design",
+            **sound_facts,
         }
         return EngineResult(
             frames=frames,
             fps=request.fps,
             stems=stems,
-            events=(),
+            events=events,
             engine=self.name,
             engine_version=self.version,
             seed=int(request.seed),
@@ -345,21 +344,54 @@ class DiffusersEngine:
         return out
 
     @staticmethod
-    def _sound(request: GenerateRequest, audio) -> dict[str, np.ndarray]:
-        """The model's own sound (one full-mix stem), else the Sketch sound design for the shot."""
+    def _sound(request: GenerateRequest, audio, frames: np.ndarray, cancel: CancelToken):
+        """The take's stems, the sound events placed on the picture, and where the sound came from.
+
+        A model that makes sound (LTX-2) keeps it, as one full-mix stem. Otherwise the
+        picture is analysed (optical flow) and the sound design puts foley on its impacts,
+        whooshes on fast camera moves and an ambience bed from the prompt and setting.
+        With a text-to-audio model chosen (``audio_model`` setting) and sound cues in the
+        shot, the model voices the cues and its output is shifted/stretched so its attacks
+        land on the picture's impacts; it replaces the designed foley (sfx cues) or bed
+        (ambience cues only).
+        """
         n = frames_to_samples(request.frames, request.fps)
         if audio is not None:
             samples, rate = audio
-            return {"ambience": to_stereo_48k(samples, rate, n)}
+            return {"ambience": to_stereo_48k(samples, rate, n)}, (), {"sound": "model"}
         from studio.domain.model import SoundCueKind
-        from studio.sound.design import design_sound
+        from studio.sound.design import design_sound_for_video
+        from studio.sound.motion import analyse_motion
 
         resolved = request.resolved()
-        cues = tuple(c.description for c in resolved.sound_cues if c.kind is SoundCueKind.AMBIENCE)
-        scene = describe_scene(resolved.text, request.bible.setting, cues=cues)
+        ambience = tuple(c.description for c in resolved.sound_cues if c.kind is SoundCueKind.AMBIENCE)
         sfx = tuple(c for c in resolved.sound_cues if c.kind is SoundCueKind.SFX)
-        return design_sound(scene, (), request.frames, request.fps, int(request.seed),
-                            dialogue=resolved.dialogue, sfx_cues=sfx)
+        motion = analyse_motion(frames, request.fps)
+        cancel.check()
+        track = design_sound_for_video(frames, request.fps, prompt=resolved.text, setting=request.bible.setting,
+                                       seed=int(request.seed), dialogue=resolved.dialogue, sfx_cues=sfx,
+                                       ambience_cues=ambience, motion=motion)
+        stems = dict(track.stems)
+        audio_model = _str_setting(request, "audio_model")
+        if not audio_model or not (sfx or ambience):
+            return stems, track.events, {"sound": "sound design", "sound_events": len(track.events)}
+        from studio.engine.diffusion.audio import generate_audio
+        from studio.sound.align import align_generated_audio
+
+        described = [c.description for c in sfx] or list(ambience)
+        clip = generate_audio(", ".join(described), request.frames / request.fps, model=audio_model,
+                              seed=int(request.seed), quality=request.quality, cancel=cancel)
+        aligned, alignment = align_generated_audio(clip.samples, clip.sample_rate, None, request.fps, request.frames,
+                                                   motion=motion)
+        stems["foley" if sfx else "ambience"] = aligned
+        return stems, track.events, {
+            "sound": "generated + sound design",
+            "audio_model": clip.model,
+            "sound_events": len(track.events),
+            "audio_shift_ms": round(alignment.shift_s * 1000, 1),
+            "audio_stretch": round(alignment.rate, 4),
+            "audio_onsets_matched": f"{alignment.matched}/{alignment.onsets}",
+        }
 
 
 def _str_setting(request: GenerateRequest, key: str) -> str | None:

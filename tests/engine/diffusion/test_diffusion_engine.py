@@ -235,3 +235,46 @@ def test_memory_profiles_on_cuda_give_the_same_shape(tiny_models, profile):
                              lambda e: None, CancelToken())
     assert result.extra["memory_profile"] == profile and result.extra["device"] == "cuda"
     assert result.frames.shape == (12, 36, 64, 3)
+
+
+def test_silent_models_get_sound_designed_from_their_picture(engine, tiny_models, monkeypatch):
+    """A model without sound: the picture's impacts (optical flow) get foley on their frames."""
+    import studio.engine.diffusion.engine as engine_module
+
+    # Replace the random model's frames by a picture with known impacts: a block that
+    # moves right and reverses on frames 8 and 16 (so the test controls where sound belongs).
+    def bouncing(raw, plan, request):
+        frames = np.full((request.frames, request.canvas.height, request.canvas.width, 3), 40, np.uint8)
+        x = 4
+        for i in range(request.frames):
+            step = 3 if (i // 8) % 2 == 0 else -3
+            x += step
+            frames[i, 10:26, x : x + 10] = (240, 220, 60)
+        return frames
+
+    monkeypatch.setattr(engine_module.DiffusersEngine, "_finish_frames", lambda self, raw, plan, req: bouncing(raw, plan, req))
+    request = make_request(tiny_models["wan"], frames=24, fps=12, prompt="a ball bounces {sfx: bounce}")
+    result = engine.generate(request, lambda e: None, CancelToken())
+    assert result.extra["sound"] == "sound design"
+    hits = sorted(e.frame for e in result.events if e.kind != "whoosh")
+    assert hits and all(any(abs(h - t) <= 1 for t in (8, 16)) for h in hits), hits
+    foley = result.stems["foley"]
+    n = frames_to_samples(24, 12)
+    assert foley.shape == (n, 2)
+    # The foley stem is silent before the first impact and sounds at it.
+    first = frames_to_samples(hits[0], 12)
+    assert np.abs(foley[: max(0, first - 200)]).max() < 1e-4
+    assert np.abs(foley[first : first + 4800]).max() > 0.01
+
+
+def test_a_text_to_audio_model_voices_the_cues_aligned_to_the_picture(engine, tiny_models, tiny_audio_models):
+    request = make_request(tiny_models["wan"], prompt="@Mei opens the door {sfx: door slam}",
+                           settings={"audio_model": str(tiny_audio_models["stable_audio"])})
+    result = engine.generate(request, lambda e: None, CancelToken())
+    assert result.extra["sound"] == "generated + sound design"
+    assert result.extra["audio_model"] and "audio_shift_ms" in result.extra
+    n = frames_to_samples(12, 12)
+    foley = result.stems["foley"]
+    assert foley.shape == (n, 2) and foley.dtype == np.float32
+    assert np.sqrt(np.mean(foley**2)) > 1e-6, "the generated sound is in the foley stem"
+    assert {"ambience", "dialogue"} <= set(result.stems)
