@@ -363,4 +363,9 @@ JA: dict[str, str] = {
     "People I approve": "承認した人",
     "Everyone": "全員",
     "Could not store the cameo: {m}": "カメオを保存できませんでした: {m}",
+    'Duration': '長さ',
+    'Seed': 'シード',
+    'Engine': 'エンジン',
+    'Take': 'テイク',
+    'Diffusers (video models on your GPU)': 'Diffusers（GPU の動画モデル）',
 }

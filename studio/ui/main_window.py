@@ -297,6 +297,8 @@ class MainWindow(QMainWindow):
         for w in (self.start_page, self.shot_panel, self.bible_panel, self.player_panel, self.queue_panel):
             w.retranslate()
         self.timeline.update()
+        if self.document.is_open():
+            self._set_save_state(tr("Unsaved changes") if self.document.dirty else tr("Saved"))
         self._update_title()
         self._update_actions()
 

@@ -52,7 +52,7 @@ CAMERA_LABELS = {
 
 # Models each engine offers; the Sketch engine has one built in. Diffusion engines add theirs here.
 ENGINE_MODELS: dict[str, list[str]] = {"sketch": []}
-ENGINE_LABELS = {"sketch": "Sketch (instant animatic)"}
+ENGINE_LABELS = {"sketch": "Sketch (instant animatic)", "diffusers": "Diffusers (video models on your GPU)"}
 
 
 def ignore_undo_shortcuts(event: QEvent) -> bool:
@@ -320,6 +320,10 @@ class ShotPanel(QFrame):
         self._loading = True
         for i in range(self.camera_combo.count()):
             self.camera_combo.setItemText(i, tr(CAMERA_LABELS[self.camera_combo.itemData(i)]))
+        for i in range(self.engine_combo.count()):
+            name = self.engine_combo.itemData(i)
+            if name in ENGINE_LABELS:
+                self.engine_combo.setItemText(i, tr(ENGINE_LABELS[name]))
         self._loading = False
         if self._project is not None:
             self._load()
@@ -329,7 +333,7 @@ class ShotPanel(QFrame):
         self._loading = True
         self.engine_combo.clear()
         for n in names:
-            self.engine_combo.addItem(ENGINE_LABELS.get(n, n), n)
+            self.engine_combo.addItem(tr(ENGINE_LABELS[n]) if n in ENGINE_LABELS else n, n)
         self._loading = False
 
     def set_shot(self, project: Project | None, shot_id: str | None) -> None:

@@ -215,6 +215,19 @@ def test_switching_to_japanese_relabels_the_window(small_window, qtbot):
     assert w.act_generate.text() == "生成"
     assert w.side_tabs.tabText(1) == "ストーリーバイブル"
     assert w.shot_panel.generate_button.text() == "生成"
+    # No label, button, tab or menu item still shows an English string the catalogue translates.
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QTabWidget
+
+    shown: list[str] = []
+    for widget in w.findChildren(QLabel) + w.findChildren(QAbstractButton):
+        shown.append(widget.text())
+    for combo in w.findChildren(QComboBox):
+        shown += [combo.itemText(i) for i in range(combo.count())]
+    for tabs in w.findChildren(QTabWidget):
+        shown += [tabs.tabText(i) for i in range(tabs.count())]
+    shown += [a.text() for a in w.actions()]
+    untranslated = sorted({t for t in shown if t in i18n.JA and i18n.JA[t] != t})
+    assert not untranslated, untranslated
     w.apply_settings(replace(w.settings, language="en"))
     assert w.act_generate.text() == "Generate"
 
