@@ -214,7 +214,9 @@ class MainWindow(QMainWindow):
         tb.addAction(self.act_zoom_out)
         tb.addAction(self.act_zoom_in)
         tb.addAction(self.act_settings)
-        for a in (self.act_undo, self.act_redo, self.act_delete, self.act_zoom_in, self.act_zoom_out, self.act_settings):
+        # Icon-only (with tooltips) so the toolbar fits a 1280-pixel window in English and Japanese.
+        for a in (self.act_undo, self.act_redo, self.act_duplicate, self.act_split, self.act_delete, self.act_zoom_in,
+                  self.act_zoom_out, self.act_settings):
             w = tb.widgetForAction(a)
             if w is not None:
                 w.setToolButtonStyle(Qt.ToolButtonIconOnly)
