@@ -118,7 +118,10 @@ QMenu {{ background: {RAISED}; border: 1px solid {BORDER}; padding: 4px; }}
 QMenu::item {{ padding: 5px 18px; border-radius: 4px; }}
 QMenu::item:selected {{ background: {ACCENT}; }}
 QToolTip {{ background: {RAISED}; color: {TEXT}; border: 1px solid {BORDER}; padding: 4px; }}
-QCheckBox::indicator {{ width: 14px; height: 14px; }}
+QCheckBox::indicator {{ width: 16px; height: 16px; border: 1px solid {MUTED}; border-radius: 4px; background: {RAISED}; }}
+QCheckBox::indicator:hover {{ border-color: {ACCENT}; }}
+QCheckBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; image: url({(ICONS_DIR / "check.svg").as_posix()}); }}
+QCheckBox::indicator:disabled {{ border-color: {BORDER}; background: {PANEL}; }}
 QDialog {{ background: {PANEL}; }}
 """
 
