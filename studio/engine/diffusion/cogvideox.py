@@ -42,5 +42,28 @@ def first_latent_frame(latents, pipe, job: DiffusionJob):
     return latents[0, 0]
 
 
+def preview_latents(latents, pipe, job: DiffusionJob):
+    """(VAE-space latents of the first decode slice ``[1, C, k, h, w]``, no decode timestep).
+
+    As ``decode_latents`` does: skip the padding frames CogVideoX 1.5 puts in
+    front (its transformer's temporal patch), frames after channels, divide by
+    the VAE's scaling factor. Only the VAE's first decode slice is decoded
+    (three of CogVideoX 2B's thirteen latent frames).
+    """
+    patch_t = getattr(pipe.transformer.config, "patch_size_t", None)
+    padding = 0
+    if patch_t:
+        latent_frames = (job.num_frames - 1) // int(pipe.vae_scale_factor_temporal) + 1
+        if latent_frames % patch_t:
+            padding = patch_t - latent_frames % patch_t
+    # The VAE decodes in slices of latent frames whose group norms span the slice, so the
+    # first picture frame depends on the whole first slice (the batch size plus the remainder).
+    total = latents.shape[1] - padding
+    batch = int(getattr(pipe.vae, "num_latent_frames_batch_size", 1) or 1)
+    first_slice = min(total, batch + total % batch) if total >= batch else total
+    z = latents[:1, padding:padding + first_slice].permute(0, 2, 1, 3, 4).float()
+    return z / float(pipe.vae_scaling_factor_image), None
+
+
 def read_output(out, pipe):
     return out.frames[0], None

@@ -50,6 +50,13 @@ def first_latent_frame(latents, pipe, job: DiffusionJob):
     return latents[0, : h * w].reshape(h, w, -1).permute(2, 0, 1)
 
 
+def preview_latents(latents, pipe, job: DiffusionJob):
+    """Like LTX-Video's (same packing, same denormalisation, a non-causal decoder)."""
+    from studio.engine.diffusion import ltx
+
+    return ltx.preview_latents(latents, pipe, job)
+
+
 def read_output(out, pipe):
     """(frames F×H×W×3 in 0..1, (samples S×C float32, sample rate))."""
     audio = out.audio[0]

@@ -46,6 +46,22 @@ def first_latent_frame(latents, pipe, job: DiffusionJob):
     return latents[0, :, 0]
 
 
+def preview_latents(latents, pipe, job: DiffusionJob):
+    """(VAE-space latents of the first frame ``[1, C, 1, h, w]``, no decode timestep).
+
+    The pipeline's own un-normalisation before its decode: ``latents * std + mean``
+    from the VAE config. Wan's VAE is causal, so one latent frame decodes to
+    exactly the first picture frame.
+    """
+    import torch
+
+    z = latents[:1, :, :1].float()
+    cfg = pipe.vae.config
+    mean = torch.tensor(cfg.latents_mean, dtype=z.dtype, device=z.device).view(1, cfg.z_dim, 1, 1, 1)
+    std = torch.tensor(cfg.latents_std, dtype=z.dtype, device=z.device).view(1, cfg.z_dim, 1, 1, 1)
+    return z * std + mean, None
+
+
 def read_output(out, pipe):
     """(frames as F×H×W×3 floats in 0..1, None: Wan makes no sound)."""
     return out.frames[0], None

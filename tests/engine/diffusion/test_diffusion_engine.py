@@ -54,7 +54,7 @@ def test_each_family_makes_a_shot_with_progress_previews_and_sound(engine, tiny_
     renders = [e.step for e in events if isinstance(e, Progress) and e.stage == "render"]
     assert renders == list(range(2, steps + 2)), "one progress event per denoising step"
     previews = [e for e in events if isinstance(e, Preview)]
-    assert len(previews) >= 2
+    assert len(previews) >= 1, "the first preview is always made (it tells what one costs)"
     h, w = result.extra["model_height"], result.extra["model_width"]
     assert previews[0].frame.shape == (h, w, 3) and previews[0].frame.dtype == np.uint8
     assert result.extra["model_frames"] >= 8 and result.extra["seed_policy"]
