@@ -37,7 +37,7 @@ from studio.engine.diffusion.device import (
 )
 from studio.engine.diffusion.job import SEED_POLICY, DiffusionJob, SizePlan, plan_size
 from studio.engine.diffusion.loader import ModelSource, load_pipeline, pipeline_class, resolve_model, set_eval
-from studio.engine.diffusion.previews import latent_preview, should_preview
+from studio.engine.diffusion.previews import PreviewPacer, decode_first_frame, fit_preview, latent_preview
 from studio.engine.diffusion.prompting import compose_prompt, negative_prompt
 from studio.engine.protocol import (
     CancelledError,
@@ -149,7 +149,9 @@ class DiffusersEngine:
         device = pick_device(_str_setting(request, "device") or os.environ.get("STUDIO_DEVICE") or None)
         dtype = pick_dtype(device, spec.dtype)
         free = free_vram_gb(device)
-        requested = _str_setting(request, "memory_profile") or os.environ.get("STUDIO_MEMORY_PROFILE")
+        # The profile chosen in Models arrives in the request's settings (the services layer puts it
+        # there from the saved app settings); the environment variable overrides it for one session.
+        requested = os.environ.get("STUDIO_MEMORY_PROFILE") or _str_setting(request, "memory_profile")
         loaded = self._loaded
         if loaded is not None and loaded.key[:3] == (str(source.path), device, dtype) and requested in (None, "", "auto"):
             # The kept model's own VRAM is not free: judging again would pick a thriftier
@@ -189,17 +191,18 @@ class DiffusersEngine:
         kwargs = family.call_kwargs(job)
         kwargs.update(spec.call_defaults)
 
+        pacer = PreviewPacer(plan.steps)
+
         def on_step_end(p, i: int, t, callback_kwargs: dict) -> dict:
             cancel.check()  # raising here stops the pipeline before the next step
             emit(Progress(job_id, 2 + i, total, "render"))
             latents = callback_kwargs.get("latents")
-            if latents is not None and should_preview(i, plan.steps):
-                try:
-                    frame = latent_preview(family.first_latent_frame(latents, p, job), plan.width, plan.height)
-                except Exception:  # a preview must never cost the take
-                    log.debug("preview failed at step %d", i, exc_info=True)
-                else:
+            if latents is not None and pacer.step_ended(i):
+                frame = self._preview(family, p, latents, job)
+                pacer.preview_done()
+                if frame is not None:
                     emit(Preview(job_id, 0, frame))
+                cancel.check()  # a cancel pressed during the decode still stops before the next step
             return callback_kwargs
 
         kwargs["callback_on_step_end"] = on_step_end
@@ -255,6 +258,20 @@ class DiffusersEngine:
             model=str(source.path) if spec.local else spec.id,
             extra=extra,
         )
+
+    @staticmethod
+    def _preview(family: ModuleType, pipe, latents, job: DiffusionJob) -> np.ndarray | None:
+        """The first frame of ``latents`` through the VAE; the false-colour projection if that fails."""
+        try:
+            z, timestep = family.preview_latents(latents, pipe, job)
+            return fit_preview(decode_first_frame(pipe, z, timestep), job.width, job.height)
+        except Exception:  # a preview must never cost the take
+            log.warning("VAE preview of %s failed; showing the latent projection", job.spec.id, exc_info=True)
+        try:
+            return latent_preview(family.first_latent_frame(latents, pipe, job), job.width, job.height)
+        except Exception:
+            log.debug("latent projection failed too", exc_info=True)
+            return None
 
     # ------------------------------------------------------------------ pipelines
     def _pipeline(self, source: ModelSource, class_name: str, device: str, dtype: str, profile: str):
