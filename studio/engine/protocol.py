@@ -79,6 +79,10 @@ class GenerateRequest:
     job_id: str = ""
     cameo_references: tuple[CameoReference, ...] = field(default=(), compare=False, repr=False)
     """Faces of the cameos cast in this shot; engines put each on its character."""
+    start_image_loader: Callable[[], np.ndarray | None] | None = field(default=None, compare=False, repr=False)
+    """Where ``start_image`` is None: called on the engine's thread, just before generating, by an
+    engine whose model can start from an image; returns that frame or None. Lets the window hand
+    over a decode (the previous take's last frame) without doing it on its own thread."""
 
     @classmethod
     def for_shot(

@@ -62,12 +62,12 @@ def previous_last_frame(project: Project, bundle: Path, shot_id: str) -> np.ndar
     return last
 
 
-def with_continuity(project: Project, bundle: Path, request: GenerateRequest) -> GenerateRequest:
-    """``request`` with a start frame for continuity, where its engine and model can use one."""
-    if request.start_image is not None or request.engine not in IMAGE_ENGINES:
-        return request
-    if request.setting("continuity") is False or not model_can_start_from_image(request):
-        return request
+def start_frame(project: Project, bundle: Path, request: GenerateRequest) -> np.ndarray | None:
+    """The frame ``request``'s shot starts from, fitted to the canvas: its reference image, else
+    the last frame of the previous shot's selected take; None when there is neither (or it is unreadable).
+
+    Decodes: call it where a decode may take its time (the command line, the engine's worker thread).
+    """
     from studio.media.frames import fit_frame, load_image
     from studio.persistence.bundle import media_path
 
@@ -81,5 +81,36 @@ def with_continuity(project: Project, bundle: Path, request: GenerateRequest) ->
     if image is None and any(s.id == shot.id for s in project.shots):
         image = previous_last_frame(project, Path(bundle), shot.id)
     if image is None:
+        return None
+    return fit_frame(image, request.canvas.width, request.canvas.height)
+
+
+def _may_use_start_frame(request: GenerateRequest) -> bool:
+    """The cheap checks (no disk): not set already, an image-capable engine, continuity not turned off."""
+    return (request.start_image is None and request.engine in IMAGE_ENGINES
+            and request.setting("continuity") is not False)
+
+
+def with_continuity(project: Project, bundle: Path, request: GenerateRequest) -> GenerateRequest:
+    """``request`` with a start frame for continuity, where its engine and model can use one (decodes now)."""
+    if not _may_use_start_frame(request) or not model_can_start_from_image(request):
         return request
-    return replace(request, start_image=fit_frame(image, request.canvas.width, request.canvas.height))
+    image = start_frame(project, Path(bundle), request)
+    return request if image is None else replace(request, start_image=image)
+
+
+def with_deferred_continuity(project: Project, bundle: Path, request: GenerateRequest) -> GenerateRequest:
+    """``request`` with a loader for its start frame instead of the frame: nothing is read or decoded here.
+
+    For the window: the engine calls the loader on its worker thread just before generating, and
+    only when its model can start from an image, so the UI thread never waits on a decode. The
+    loader sees the project as it was at submission (the same state `with_continuity` would use).
+    """
+    if not _may_use_start_frame(request):
+        return request
+    bundle = Path(bundle)
+
+    def load() -> np.ndarray | None:
+        return start_frame(project, bundle, request)
+
+    return replace(request, start_image_loader=load)

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -29,6 +30,9 @@ from studio.engine.protocol import (
     Started,
 )
 from studio.services.jobs import JobInfo, JobQueue, JobState
+
+if TYPE_CHECKING:
+    from studio.services.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,8 @@ class EngineBridge(QObject):
         super().__init__(parent)
         self.jobs = jobs or JobQueue(self)
         self._worker = None
+        self.settings_source: Callable[[], Settings] | None = None
+        """The app's current settings (the window sets it); their memory profile goes into each request."""
         self._requests: dict[str, tuple[GenerateRequest, Path]] = {}
         self._lock = threading.Lock()
         self._last_preview: dict[str, float] = {}
@@ -84,12 +90,13 @@ class EngineBridge(QObject):
     def submit(self, project: Project, bundle: Path, shot: Shot, *, engine: str | None = None, seed: int | None = None) -> str:
         """Queue a generation of ``shot``; returns the job id."""
         job_id = new_id("job")
-        request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, job_id=job_id)
-        if shot.reference_image:
-            request = self._with_start_image(request, bundle, shot.reference_image)
-        from studio.services.continuity import with_continuity
+        request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, job_id=job_id,
+                                           settings=self._app_engine_settings(shot))
+        from studio.services.continuity import with_deferred_continuity
 
-        request = with_continuity(project, Path(bundle), request)  # the previous take's last frame, where usable
+        # The start frame (the shot's reference image, else the previous take's last frame) is
+        # decoded by the engine on its worker thread, only if its model can use one: never here.
+        request = with_deferred_continuity(project, Path(bundle), request)
         from studio.services.cameo_casting import CameoRefused, cast_cameos
 
         title = shot.display_title(project.index_of(shot.id))
@@ -105,19 +112,14 @@ class EngineBridge(QObject):
         self._ensure_worker().submit(request)
         return job_id
 
-    @staticmethod
-    def _with_start_image(request: GenerateRequest, bundle: Path, name: str) -> GenerateRequest:
-        from dataclasses import replace
+    def _app_engine_settings(self, shot: Shot) -> dict:
+        """The app settings that travel in the request (the memory profile), unless the shot sets its own."""
+        if self.settings_source is None:
+            return {}
+        from studio.services.settings import engine_settings
 
-        from studio.media.frames import fit_frame, load_image
-        from studio.persistence.bundle import media_path
-
-        try:
-            image = fit_frame(load_image(media_path(bundle, name)), request.canvas.width, request.canvas.height)
-        except Exception as exc:  # a missing reference is not worth failing the job for
-            log.warning("reference image %s unusable: %s", name, exc)
-            return request
-        return replace(request, start_image=image)
+        own = dict(shot.engine_settings)
+        return {k: v for k, v in engine_settings(self.settings_source()).items() if k not in own}
 
     def cancel(self, job_id: str) -> None:
         if self._worker is not None:

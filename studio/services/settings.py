@@ -20,6 +20,8 @@ SETTINGS_VERSION = 1
 SETTINGS_FILE = "settings.json"
 MAX_RECENT = 10
 LANGUAGES = ("system", "en", "ja")
+MEMORY_PROFILES = ("auto", "gpu", "fp8", "model_offload", "group_offload", "sequential_offload")
+"""auto, then the diffusers engine's profiles from fastest to thriftiest (the catalogue's PROFILES)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class Settings:
     default_aspect: str = field(default="16:9", metadata={"help": "Aspect of new projects: 16:9, 9:16 or 1:1."})
     loop_playback: bool = field(default=False, metadata={"help": "Start the preview again at the end."})
     projects_folder: str = field(default="", metadata={"help": "Where new projects are created (empty: Documents/Studio)."})
+    memory_profile: str = field(default="auto", metadata={"help": (
+        "How the diffusers engine fits a model in GPU memory: auto (the fastest profile that fits the free VRAM), "
+        "gpu, fp8, model_offload, group_offload or sequential_offload. "
+        "The STUDIO_MEMORY_PROFILE environment variable overrides it.")})
     version: int = SETTINGS_VERSION
 
     def with_recent(self, path: str | os.PathLike[str]) -> "Settings":
@@ -112,7 +118,22 @@ def _clean(doc: dict[str, Any]) -> Settings:
     loop = bool(doc.get("loop_playback", d.loop_playback))
     folder = doc.get("projects_folder", "")
     folder = folder if isinstance(folder, str) else ""
-    return Settings(language, recent, volume, autosave, aspect, loop, folder, SETTINGS_VERSION)
+    profile = doc.get("memory_profile", d.memory_profile)
+    if profile not in MEMORY_PROFILES:
+        if profile != d.memory_profile:
+            log.warning("settings: unknown memory_profile %r; using %s", profile, d.memory_profile)
+        profile = d.memory_profile
+    return Settings(language=language, recent_projects=recent, volume=volume, autosave_seconds=autosave,
+                    default_aspect=aspect, loop_playback=loop, projects_folder=folder, memory_profile=profile,
+                    version=SETTINGS_VERSION)
+
+
+def engine_settings(settings: Settings) -> dict[str, str]:
+    """The app settings a generation request carries to its engine (the engine never reads settings files).
+
+    Only choices the user made: the memory profile unless it is auto.
+    """
+    return {} if settings.memory_profile == "auto" else {"memory_profile": settings.memory_profile}
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -339,6 +339,16 @@ class DiffusersEngine:
             return None, "none"
         if request.start_image is not None:
             return request.start_image, "start image"
+        if request.start_image_loader is not None:
+            # Handed over by the window: the decode (the previous take's last frame) runs here, on the
+            # worker thread. A frame that cannot be read costs continuity, never the job.
+            try:
+                image = request.start_image_loader()
+            except Exception:
+                log.warning("the start frame of shot %s could not be loaded", request.shot.id, exc_info=True)
+                image = None
+            if image is not None:
+                return np.asarray(image), "start image"
         # A cast cameo's face crop is the next best start (the cameo engineer's CameoReference.crop).
         for ref in getattr(request, "cameo_references", None) or ():
             crop = getattr(ref, "crop", ref)
