@@ -3,7 +3,8 @@
 A table of the catalogue (size, VRAM per memory profile, sound, image start)
 with Install (a background download with progress and cancel; it resumes),
 Remove and Verify, a local-folder button for models that are already on disk,
-and the memory profile for this session. Nothing downloads unless the user
+and the memory profile, saved in the app settings (every later job, and the next
+session, uses it; the STUDIO_MEMORY_PROFILE environment variable overrides it). Nothing downloads unless the user
 presses Install. The diffusers engine's model choices in the shot panel come
 from here: every catalogue video model plus the local folders added.
 """
@@ -13,7 +14,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
@@ -32,12 +35,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from studio.services.settings import MEMORY_PROFILES, Settings, load_settings, save_settings
 from studio.ui import i18n
 from studio.ui.i18n import tr
 
 log = logging.getLogger(__name__)
 
-PROFILE_CHOICES = ("auto", "gpu", "fp8", "model_offload", "group_offload", "sequential_offload")
+PROFILE_CHOICES = MEMORY_PROFILES
 LOCAL_MODELS: list[str] = []
 """Local model folders added this session (offered in the shot panel's model list)."""
 
@@ -98,9 +102,14 @@ class ModelsDialog(QDialog):
 
     COLUMNS = ("Model", "Kind", "State", "Download", "VRAM (GB)", "Sound", "Starts from image")
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, settings_source: Callable[[], Settings] | None = None,
+                 store_settings: Callable[[Settings], None] | None = None) -> None:
+        """``settings_source``/``store_settings``: the window's settings and how it saves them
+        (so its own copy stays current); by default the settings file is read and written."""
         super().__init__(parent)
         self.setObjectName("ModelsDialog")
+        self._settings_source = settings_source or load_settings
+        self._store_settings = store_settings or save_settings
         self.resize(980, 460)
         self.installer = ModelInstaller(self)
         self.installer.progress.connect(self._progress)
@@ -128,9 +137,11 @@ class ModelsDialog(QDialog):
         self.profile_combo = QComboBox()
         for p in PROFILE_CHOICES:
             self.profile_combo.addItem(p, p)
-        current = os.environ.get("STUDIO_MEMORY_PROFILE", "auto") or "auto"
+        current = self._settings_source().memory_profile
         self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findData(current)))
         self.profile_combo.currentIndexChanged.connect(self._profile_changed)
+        self.profile_override = QLabel()
+        self.profile_override.setObjectName("ProfileOverride")
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.hide()
@@ -144,6 +155,7 @@ class ModelsDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.profile_label)
         buttons.addWidget(self.profile_combo)
+        buttons.addWidget(self.profile_override)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
@@ -167,6 +179,9 @@ class ModelsDialog(QDialog):
         self.close_button.setText(tr("Close"))
         self.profile_label.setText(tr("Memory profile"))
         self.profile_combo.setToolTip(tr("auto picks the fastest profile that fits the free GPU memory"))
+        override = os.environ.get("STUDIO_MEMORY_PROFILE", "")
+        self.profile_override.setText(tr("(STUDIO_MEMORY_PROFILE={p} overrides it)", p=override) if override else "")
+        self.profile_override.setVisible(bool(override))
 
     def refresh(self) -> None:
         """Read the catalogue and the cache again (state and size on disk)."""
@@ -299,12 +314,16 @@ class ModelsDialog(QDialog):
         return True
 
     def _profile_changed(self, index: int) -> None:
+        """Save the choice; the engine bridge puts it into every request submitted from now on."""
         profile = self.profile_combo.itemData(index)
-        # The engine reads this on the worker thread at the start of each job.
-        if profile == "auto":
-            os.environ.pop("STUDIO_MEMORY_PROFILE", None)
-        else:
-            os.environ["STUDIO_MEMORY_PROFILE"] = profile
+        settings = replace(self._settings_source(), memory_profile=profile)
+        try:
+            self._store_settings(settings)
+        except OSError as exc:
+            log.warning("memory profile not saved: %s", exc)
+            self.show_status(tr("Could not save the memory profile: {e}", e=exc.strerror or str(exc)), error=True)
+            return
+        self.show_status(tr("Memory profile {p} saved; it applies to the next generation.", p=profile))
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.installer.cancel()
@@ -328,13 +347,22 @@ def install_models_action(window) -> QAction:
     register_diffusion_models()
     if hasattr(window, "shot_panel") and hasattr(window, "services"):
         window.shot_panel.set_engines(list(window.services.engines))
+    services = getattr(window, "services", None)
+    if services is not None and hasattr(services.engine, "settings_source"):
+        # Each job the window submits carries the saved memory profile to the engine.
+        services.engine.settings_source = lambda: services.settings
     action = QAction(window)
     action.setObjectName("models")
 
     def open_dialog() -> None:
         dialog = getattr(window, "models_dialog", None)
         if dialog is None:
-            dialog = ModelsDialog(window)
+            if services is not None and hasattr(window, "apply_settings"):
+                # Through the window, so its own copy of the settings (saved again on any change) stays current.
+                dialog = ModelsDialog(window, settings_source=lambda: services.settings,
+                                      store_settings=window.apply_settings)
+            else:
+                dialog = ModelsDialog(window)
             window.models_dialog = dialog
         dialog.refresh()
         dialog.show()

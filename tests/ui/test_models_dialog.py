@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -76,3 +77,50 @@ def test_generate_with_the_diffusers_engine_shows_previews_and_lands_a_take(smal
     frames = read_all_frames(media_path(w.document.bundle, take.video))
     assert frames.shape == (12, 180, 320, 3)
     assert w.document.project.shot(shot.id).selected_take_id == take.id
+
+
+def test_memory_profile_chosen_in_models_is_saved_and_travels_with_each_job(window, qtbot, tmp_path, monkeypatch):
+    """The choice is written to the settings file (a restart keeps it) and the window's jobs carry it."""
+    from studio.services.settings import load_settings
+    from studio.ui import i18n
+    from studio.ui.models_dialog import ModelsDialog
+    from tests.support.projects import small_project
+
+    monkeypatch.delenv("STUDIO_MEMORY_PROFILE", raising=False)
+    window.act_models.trigger()
+    dialog = window.models_dialog
+    assert dialog.profile_combo.currentData() == "auto"
+    dialog.profile_combo.setCurrentIndex(dialog.profile_combo.findData("group_offload"))
+    assert load_settings().memory_profile == "group_offload", "saved to the settings file"
+    assert window.settings.memory_profile == "group_offload", "the window's own copy is current"
+    assert "group_offload" in dialog.status.text()
+    assert "STUDIO_MEMORY_PROFILE" not in os.environ, "no longer a per-session environment variable"
+    # A volume change afterwards saves the window's settings again: the profile is not lost.
+    window.player_panel.volume_changed.emit(0.5)
+    assert load_settings().memory_profile == "group_offload"
+
+    project = small_project("Mei walks", frames=6)
+    captured = []
+
+    class Worker:
+        def submit(self, request):
+            captured.append(request)
+
+    window.engine._worker = Worker()
+    try:
+        window.engine.submit(project, tmp_path / "p.studio", project.shots[0], engine="diffusers")
+    finally:
+        window.engine._worker = None
+    assert captured[0].setting("memory_profile") == "group_offload"
+
+    # A new Models window (the next session) shows the saved choice, and says when the environment overrides it.
+    monkeypatch.setenv("STUDIO_MEMORY_PROFILE", "fp8")
+    again = ModelsDialog()
+    qtbot.addWidget(again)
+    assert again.profile_combo.currentData() == "group_offload"
+    assert not again.profile_override.isHidden() and "fp8" in again.profile_override.text()
+    i18n.set_language("ja")
+    try:
+        assert "優先" in again.profile_override.text()
+    finally:
+        i18n.set_language("en")
