@@ -17,6 +17,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import time
@@ -30,7 +31,7 @@ log = logging.getLogger("studio")
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-from studio.commands import UserError  # noqa: E402  (shared with the feature commands)
+from studio.commands import UserError, new_bundle_destination, save_new_bundle  # noqa: E402  (shared with the feature commands)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -97,25 +98,45 @@ class ProgressBar:
             sys.stderr.write("\n")
 
 
+_SHOT_RANGE = re.compile(r"(\d+)(?:-(\d*))?")
+
+
+def _shot_seconds(text: str) -> float:
+    """argparse type of --shot-seconds: a finite length the timeline can hold (as the window allows)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (0.04 <= value <= 600):  # also false for NaN
+        raise argparse.ArgumentTypeError(f"{text}: choose a shot length between 0.04 and 600 seconds")
+    return value
+
+
 def _parse_shots(spec: str | None, project: Any) -> tuple[str, ...] | None:
-    """--shots 1,3-4 (1-based positions) or shot ids."""
-    if not spec:
+    """--shots 1,3-4 (1-based positions), 3- (from 3 to the last shot) or shot ids."""
+    if spec is None:
         return None
+    if not isinstance(spec, str):  # Python 3.11's argparse turns `--shots=--` into an empty list
+        spec = ",".join(map(str, spec)) or "--"
     ids: list[str] = []
+    count = len(project.shots)
     for part in spec.split(","):
         part = part.strip()
         if not part:
             continue
-        if part.replace("-", "").isdigit():
-            lo, _, hi = part.partition("-")
-            a, b = int(lo), int(hi or lo)
-            if not 1 <= a <= b <= len(project.shots):
-                raise UserError(f"--shots {part}: the project has shots 1..{len(project.shots)}")
-            ids.extend(project.shots[i - 1].id for i in range(a, b + 1))
-        elif any(s.id == part for s in project.shots):
+        if any(s.id == part for s in project.shots):
             ids.append(part)
-        else:
-            raise UserError(f"--shots: no shot {part!r} (use positions like 1,3 or shot ids)")
+            continue
+        match = _SHOT_RANGE.fullmatch(part)
+        if match is None:
+            raise UserError(f"--shots {part!r}: not a shot position, range or id (use positions like 1,3-4 or 2-, or shot ids)")
+        a = int(match.group(1))
+        b = int(match.group(2)) if match.group(2) else (count if match.group(2) == "" else a)
+        if not 1 <= a <= b <= count:
+            raise UserError(f"--shots {part}: the project has shots 1..{count}")
+        ids.extend(project.shots[i - 1].id for i in range(a, b + 1))
+    if not ids:
+        raise UserError(f"--shots {spec!r}: no shot given (use positions like 1,3-4 or shot ids)")
     return tuple(dict.fromkeys(ids))
 
 
@@ -124,19 +145,20 @@ def _parse_shots(spec: str | None, project: Any) -> tuple[str, ...] | None:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from studio.domain.story import storyboard_from_story, template_project
-    from studio.persistence.bundle import PROJECT_FILE, bundle_path, save_project
 
-    bundle = bundle_path(args.path)
-    if (bundle / PROJECT_FILE).exists() and not args.force:
-        raise UserError(f"{bundle} already exists (use --force to overwrite it)")
+    bundle = new_bundle_destination(args.path, force=args.force)
+    if args.story is not None and args.story_file:
+        raise UserError("give the story with --story or --story-file, not both")
     story = args.story
     if args.story_file:
         try:
             story = Path(args.story_file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"{args.story_file}: cannot read the story ({exc})") from None
+        except OSError as exc:
+            raise UserError(f"{args.story_file}: cannot read the story ({exc.strerror or exc})") from None
+        except UnicodeDecodeError:
+            raise UserError(f"{args.story_file}: the story is not UTF-8 text; save it as UTF-8 and try again") from None
     try:
-        if story:
+        if story is not None:
             project = storyboard_from_story(
                 story, title=args.title, aspect=args.aspect, fps=args.fps, shot_seconds=args.shot_seconds
             )
@@ -144,7 +166,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             project = template_project(title=args.title or "Untitled story", aspect=args.aspect, fps=args.fps, shot_seconds=args.shot_seconds)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    save_project(project, bundle)
+    save_new_bundle(project, bundle)
     print(f"Created {bundle} — {len(project.shots)} shots, {project.canvas.width}x{project.canvas.height} at {project.fps} fps")
     for i, shot in enumerate(project.shots, 1):
         print(f"  {i}. {shot.display_title(i - 1)}: {shot.prompt}  [{shot.camera.value}, {shot.duration_frames / project.fps:g}s]")
@@ -164,12 +186,18 @@ def cmd_render(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".mp4":
         raise UserError(f"{out}: the output must be an .mp4 file")
     if not out.parent.exists():
-        raise UserError(f"{out.parent}: no such folder")
+        raise UserError(f"{out.parent}: no such folder; create it first or write the MP4 elsewhere")
+    if not out.parent.is_dir():
+        raise UserError(f"{out.parent}: is a file, not a folder; write the MP4 elsewhere")
+    if out.is_dir():
+        raise UserError(f"{out}: a folder with that name is in the way; choose another file name")
+    shot_ids = _parse_shots(args.shots, project)
+    _check_model_options(args, project, shot_ids)
     options = ExportOptions(
         aspect=args.aspect,
         quality=args.quality,
         loudness_lufs=args.loudness,
-        shot_ids=_parse_shots(args.shots, project),
+        shot_ids=shot_ids,
         engine=args.engine,
         seed=args.seed,
         model=getattr(args, "model", None),
@@ -191,8 +219,25 @@ def cmd_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_model_options(args: argparse.Namespace, project: Any, shot_ids: tuple[str, ...] | None) -> None:
+    """--model and --audio-model choose diffusers models: refuse them for shots another engine renders.
+
+    Without this a Sketch render silently ignored them (and recorded the unused model in its takes).
+    """
+    flags = [f for f, v in (("--model", getattr(args, "model", None)), ("--audio-model", getattr(args, "audio_model", None))) if v]
+    if not flags:
+        return
+    chosen = [s for s in project.shots if shot_ids is None or s.id in shot_ids]
+    others = sorted({args.engine or s.engine for s in chosen} - {"diffusers"})
+    if others:
+        verb = "are" if len(flags) > 1 else "is"
+        raise UserError(f"{' and '.join(flags)} {verb} for the diffusers engine, but these shots use the "
+                        f"{', '.join(others)} engine; add --engine diffusers")
+
+
 def _project_info(bundle: Path) -> dict[str, Any]:
     from studio.persistence.bundle import load_project, missing_media
+    from studio.services.takes import take_media_present
 
     p = load_project(bundle)
     return {
@@ -223,6 +268,8 @@ def _project_info(bundle: Path) -> dict[str, Any]:
             for i, s in enumerate(p.shots)
         ],
         "missing_media": missing_media(p, bundle),
+        "shots_to_render": [i + 1 for i, s in enumerate(p.shots) if s.selected_take is None
+                            or not take_media_present(bundle, s.selected_take)],
     }
 
 
@@ -283,8 +330,12 @@ def cmd_info(args: argparse.Namespace) -> int:
         for s in data["shots"]:
             take = "take ✓" if s["selected_take"] else "no take"
             print(f"  {s['index']:>2}. {s['title']:<24} {s['frames'] / data['fps']:>5.2f}s  {s['camera']:<10} {s['engine']}/{s['seed']:<10} {take}")
-        if data["missing_media"]:
-            print(f"  warning: {len(data['missing_media'])} media file(s) missing; those shots will be rendered again")
+        broken = [s["index"] for s in data["shots"] if s["selected_take"] and s["index"] in data["shots_to_render"]]
+        if broken:
+            print(f"  warning: the selected take of shot(s) {', '.join(map(str, broken))} lost media files; "
+                  "`studio render` renders them again")
+        elif data["missing_media"]:
+            print(f"  note: {len(data['missing_media'])} media file(s) of older, unselected takes are missing")
     else:
         v = data["video"]
         print(f"{data['path']}: {v['codec']} {v['width']}x{v['height']} @ {v['fps']:g} fps, {v['frames']} frames, {data['seconds']}s")
@@ -331,8 +382,15 @@ def cmd_open(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- entry point
 
 
+class OneLineArgumentParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (argparse prints the whole usage first)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="studio", description=f"{APP_NAME}: a local AI video studio.")
+    parser = OneLineArgumentParser(prog="studio", description=f"{APP_NAME}: a local AI video studio.")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr as well as the log file")
     sub = parser.add_subparsers(dest="command")
@@ -344,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title")
     p.add_argument("--aspect", default="16:9", choices=["16:9", "9:16", "1:1"])
     p.add_argument("--fps", type=int, default=24, choices=[12, 15, 24, 25, 30, 48, 50, 60])
-    p.add_argument("--shot-seconds", type=float, default=4.0)
+    p.add_argument("--shot-seconds", type=_shot_seconds, default=4.0, help="length of each shot (0.04 to 600 s)")
     p.add_argument("--force", action="store_true", help="overwrite an existing project")
     p.set_defaults(func=cmd_new)
 

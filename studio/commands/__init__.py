@@ -16,10 +16,50 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import shutil
+from pathlib import Path
+from typing import Any
 
 
 class UserError(Exception):
     """A problem the user can fix; printed as one line."""
+
+
+def new_bundle_destination(path: str, *, force: bool) -> Path:
+    """The bundle folder `new`/`remix` may create at ``path``, or a UserError saying why not.
+
+    The parent folder must exist (a mistyped path must not grow a tree of folders),
+    and an existing project is only replaced with --force.
+    """
+    from studio.persistence.bundle import PROJECT_FILE, bundle_path
+
+    if not str(path).strip():
+        raise UserError("the project path is empty: give a folder name like my_story.studio")
+    bundle = bundle_path(path)
+    parent = bundle.parent
+    if not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "no such folder"
+        raise UserError(f"{parent}: {what}; create it first or choose another place for the project")
+    if bundle.exists() and not bundle.is_dir():
+        raise UserError(f"{bundle}: a file with that name is in the way; choose another project name")
+    if (bundle / PROJECT_FILE).exists() and not force:
+        raise UserError(f"{bundle} already exists (use --force to overwrite it)")
+    if not force and bundle.is_dir() and not (bundle / PROJECT_FILE).exists() and any(bundle.iterdir()):
+        raise UserError(f"{bundle}: the folder exists and is not a Studio project; choose another name (or --force)")
+    return bundle
+
+
+def save_new_bundle(project: Any, bundle: Path) -> None:
+    """Save a new project; when that fails, remove the folders this call created (nothing half-made stays)."""
+    from studio.persistence.bundle import save_project
+
+    existed = bundle.exists()
+    try:
+        save_project(project, bundle)
+    except BaseException:
+        if not existed:
+            shutil.rmtree(bundle, ignore_errors=True)
+        raise
 
 
 def register_all(sub) -> None:

@@ -18,7 +18,7 @@ import argparse
 import json
 from pathlib import Path
 
-from studio.commands import UserError
+from studio.commands import UserError, new_bundle_destination
 
 EXIT_OK, EXIT_INVALID, EXIT_UNTRUSTED = 0, 1, 3
 
@@ -32,16 +32,41 @@ def _existing_file(path: str) -> Path:
     return p
 
 
+def _read_trust_anchors(pem: str) -> bytes:
+    """The CA certificates of --trust; a file with none is refused (it used to be ignored silently)."""
+    from cryptography import x509
+
+    try:
+        data = Path(pem).read_bytes()
+    except OSError as exc:
+        raise UserError(f"{pem}: cannot read the trust anchors ({exc.strerror or exc})") from None
+    try:
+        x509.load_pem_x509_certificates(data)
+    except ValueError:
+        raise UserError(f"{pem}: no PEM certificate in it; give a PEM file of CA certificates") from None
+    return data
+
+
+def _require_media(path: Path) -> None:
+    """Refuse a file that is not a video at all (a text file renamed .mp4), naming it.
+
+    Without this, verify reported such a file as merely "not signed".
+    """
+    from studio.media.decode import probe
+    from studio.media.errors import MediaError
+
+    try:
+        probe(path)
+    except MediaError as exc:
+        raise UserError(f"{exc}") from None
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from studio.provenance.content_credentials import verify_mp4
 
     path = _existing_file(args.file)
-    extra = b""
-    if args.trust:
-        try:
-            extra = Path(args.trust).read_bytes()
-        except OSError as exc:
-            raise UserError(f"{args.trust}: cannot read the trust anchors ({exc.strerror or exc})") from None
+    extra = _read_trust_anchors(args.trust) if args.trust else b""
+    _require_media(path)
     report = verify_mp4(path, extra_anchors=extra)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -86,16 +111,25 @@ def _print_report(r) -> None:
 
 
 def cmd_remix(args: argparse.Namespace) -> int:
-    from studio.persistence.bundle import PROJECT_FILE, bundle_path
+    from studio.persistence.bundle import ProjectFileError
+    from studio.provenance.recipe import RecipeError
     from studio.provenance.remix import remix_mp4
     from studio.services.cameo_credits import may_use_cameo
 
     path = _existing_file(args.file)
-    bundle = bundle_path(args.output)
-    if (bundle / PROJECT_FILE).exists() and not args.force:
-        raise UserError(f"{bundle} already exists (use --force to overwrite it)")
+    bundle = new_bundle_destination(args.output, force=args.force)
+    existed = bundle.exists()
     # A cameo comes back only if this machine's vault holds it and permits this user.
-    result = remix_mp4(path, bundle, title=args.title, may_use_cameo=may_use_cameo)
+    try:
+        result = remix_mp4(path, bundle, title=args.title, may_use_cameo=may_use_cameo)
+    except RecipeError as exc:
+        raise UserError(f"{path}: {exc}; only a Studio MP4 with its recipe intact can be remixed") from None
+    except (OSError, ProjectFileError):
+        if not existed:  # a failed save (full disk) leaves no half-made project behind
+            import shutil
+
+            shutil.rmtree(bundle, ignore_errors=True)
+        raise
     p = result.project
     print(f"Remixed {path.name} into {bundle} — {len(p.shots)} shots, {p.canvas.width}x{p.canvas.height} @ {p.fps} fps")
     for i, shot in enumerate(p.shots, 1):

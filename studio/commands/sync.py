@@ -46,6 +46,8 @@ def run_sync_check(args) -> int:
     if not 1 <= args.max_offset_ms <= 5000:
         raise UserError(f"--max-offset-ms {args.max_offset_ms:g}: choose between 1 and 5000")
     info = probe(path)  # MediaError names the file when it is not a video
+    if (info.frame_count or 0) <= 1 and not info.has_audio:
+        raise UserError(f"{path}: a still image, not a video; sync-check needs a video with sound")
     if not info.has_audio:
         raise UserError(f"{path}: the video has no sound to check")
     fps_value = float(info.fps) if getattr(info, "fps", None) else 0.0
@@ -54,10 +56,12 @@ def run_sync_check(args) -> int:
     fps = fps_value
     audio, sr = read_audio(path)
     estimate = measure_sync(read_frames(path), audio, fps, sr, max_offset_ms=args.max_offset_ms)
+    # With no paired event the estimator's offset is only where its search stopped: report none.
+    known = estimate.matched > 0
     result = {
         "file": str(path),
-        "offset_ms": round(estimate.offset_ms, 2),
-        "offset_frames": round(estimate.offset_frames, 3),
+        "offset_ms": round(estimate.offset_ms, 2) if known else None,
+        "offset_frames": round(estimate.offset_frames, 3) if known else None,
         "fps": round(fps, 3),
         "confidence": estimate.confidence,
         "matched_events": estimate.matched,
@@ -67,11 +71,11 @@ def run_sync_check(args) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
-    if estimate.matched == 0:
+    if not known:
         print(f"{path.name}: offset unknown (no picture event could be paired with a sound)")
     else:
         print(f"{path.name}: {_describe(estimate.offset_ms, estimate.offset_frames)}")
-    print(f"  offset {estimate.offset_ms:+.1f} ms = {estimate.offset_frames:+.2f} frames at {fps:g} fps")
+        print(f"  offset {estimate.offset_ms:+.1f} ms = {estimate.offset_frames:+.2f} frames at {fps:g} fps")
     print(f"  confidence {estimate.confidence:.2f} ({estimate.matched} of {estimate.visual_events} picture events "
           f"matched; {estimate.audio_events} sound attacks)")
     if estimate.visual_events == 0 or estimate.audio_events == 0:

@@ -29,7 +29,7 @@ from studio.media._atomic import partial_path
 from studio.provenance.content_credentials import ConsentLookup, cameos_in, sign_export
 from studio.services.cameo_credits import consent_reference
 from studio.services.feed_store import record_export
-from studio.services.takes import load_take_stems, render_shot, take_is_current
+from studio.services.takes import load_take_stems, render_shot, take_is_current, take_media_present
 from studio.sound.mix import join_shots, measure_loudness, normalize_loudness, shot_stem_gains
 
 QUALITY_PRESETS: dict[str, tuple[int, str]] = {
@@ -100,7 +100,7 @@ def ensure_takes(
         shot = project.shot(shot.id)
         request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, settings=settings)
         take = shot.selected_take
-        if take is not None and take_is_current(take, request) and media_path(bundle, take.video).is_file():
+        if take is not None and take_is_current(take, request) and take_media_present(bundle, take):
             continue
         label = f"render {shot.display_title(project.index_of(shot.id))}"
 

@@ -144,6 +144,12 @@ def render_shot(
     return updated, take
 
 
+def take_media_present(bundle: Path, take: Take) -> bool:
+    """Whether every file of ``take`` (its video and each sound stem) is in the bundle's media folder."""
+    names = [take.video, *(name for _, name in take.stems)]
+    return all(media_path(bundle, name).is_file() for name in names)
+
+
 def load_take_stems(bundle: Path, take: Take, frames: int, fps: int) -> dict[str, np.ndarray]:
     """A take's stems, each cut or padded to exactly the shot's length."""
     from studio.domain.timing import frames_to_samples

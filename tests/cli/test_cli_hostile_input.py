@@ -1,0 +1,283 @@
+"""A hostile user's command line: every failure is one line, exit != 0, nothing lost or half-written.
+
+Each test here reproduces a defect found in the QA pass of the first release and
+checks the files on disk afterwards (the destination, the project), not only the
+message. The commands run in-process through `studio.cli.main` to stay fast.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from studio.cli import main
+from studio.media.decode import probe, read_frames
+from studio.media.encode import write_mp4
+from studio.persistence.bundle import PROJECT_FILE, load_project, media_dir, save_project
+from tests.support.projects import small_project
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_clear_line(code: int, err: str) -> str:
+    """The failure contract: non-zero exit, one line on stderr, no traceback."""
+    assert code != 0
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("studio"), err
+    assert "internal error" not in lines[0], err
+    return lines[0]
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A saved three-shot Sketch project, small enough to render in about a second."""
+    return save_project(small_project("Mei walks", "Mei runs", "Mei sits", size=(160, 96), frames=6), tmp_path / "p.studio")
+
+
+def _plain_mp4(path: Path, *, audio: bool = False, frames: int = 12) -> Path:
+    """A video with no Studio recipe (and, unless asked, no sound)."""
+    sound = np.zeros((frames * 2000, 2), np.float32) if audio else None
+    write_mp4(path, (np.full((64, 64, 3), 8 * i, np.uint8) for i in range(frames)), fps=24, width=64, height=64,
+              audio=sound, frame_count=frames)
+    return path
+
+
+# --------------------------------------------------------------------------- usage errors
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["render", "{p}"], "-o/--output"),
+        (["bogus-command"], "invalid choice"),
+        (["new", "{tmp}/x", "--shot-seconds", "abc"], "--shot-seconds"),
+        (["models", "install"], "model"),
+    ],
+)
+def test_usage_errors_are_one_line(tmp_path, project, capsys, args, words):
+    # argparse used to print its whole usage block before the error.
+    with pytest.raises(SystemExit) as stop:
+        main([a.replace("{tmp}", str(tmp_path)).replace("{p}", str(project)) for a in args])
+    err = capsys.readouterr().err
+    line = one_clear_line(stop.value.code, err)
+    assert words in line and "--help" in line
+
+
+# --------------------------------------------------------------------------- studio new
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["{tmp}/no/such/folder/p", "--story", "a cat"], "no such folder"),
+        (["{tmp}/afile/p", "--story", "a cat"], "is not a folder"),
+        (["", "--story", "a cat"], "path is empty"),
+        (["{tmp}/p", "--story", ""], "story is empty"),
+        (["{tmp}/p", "--shot-seconds", "nan"], "between 0.04 and 600"),
+        (["{tmp}/p", "--shot-seconds", "0"], "between 0.04 and 600"),
+        (["{tmp}/p", "--shot-seconds", "1e9"], "between 0.04 and 600"),
+        (["{tmp}/p", "--story", "a", "--story-file", "{tmp}/afile"], "not both"),
+        (["{tmp}/p", "--story-file", "{tmp}/latin1.txt"], "not UTF-8"),
+    ],
+)
+def test_new_refuses_bad_input_and_creates_nothing(tmp_path, capsys, args, words):
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "latin1.txt").write_bytes("café".encode("latin-1"))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    try:
+        code, _, err = run(capsys, "new", *[a.replace("{tmp}", str(tmp_path)) for a in args])
+    except SystemExit as stop:  # argparse's own checks (the shot length)
+        code, err = stop.code, capsys.readouterr().err
+    assert words in one_clear_line(code, err)
+    # A typo used to grow a tree of folders; an empty story used to give the template silently.
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_new_on_a_full_disk_leaves_no_half_made_project(tmp_path, capsys, monkeypatch):
+    import studio.persistence.bundle as bundle_module
+
+    def disk_full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(bundle_module, "atomic_write_bytes", disk_full)
+    code, _, err = run(capsys, "new", tmp_path / "full", "--story", "a cat sleeps")
+    assert "disk is full" in one_clear_line(code, err)
+    assert not (tmp_path / "full.studio").exists()  # it used to stay behind, empty but for media/
+
+
+def test_new_refuses_a_folder_that_is_not_a_project(tmp_path, capsys):
+    folder = tmp_path / "photos.studio"
+    folder.mkdir()
+    (folder / "holiday.jpg").write_bytes(b"jpeg")
+    code, _, err = run(capsys, "new", folder, "--story", "a cat")
+    assert "not a Studio project" in one_clear_line(code, err)
+    assert sorted(p.name for p in folder.iterdir()) == ["holiday.jpg"]
+
+
+# --------------------------------------------------------------------------- studio render
+
+
+@pytest.mark.parametrize("spec", ["--", "1-2-3", "-1", ",", "1--2", "x-y"])
+def test_render_rejects_malformed_shot_ranges(tmp_path, project, capsys, spec):
+    before = (project / PROJECT_FILE).read_bytes()
+    code, _, err = run(capsys, "render", project, "-o", tmp_path / "out.mp4", "-q", f"--shots={spec}")
+    line = one_clear_line(code, err)
+    assert "--shots" in line and "invalid literal" not in line
+    assert not (tmp_path / "out.mp4").exists()
+    assert (project / PROJECT_FILE).read_bytes() == before
+
+
+def test_render_open_ended_range_means_to_the_last_shot(tmp_path, project, capsys):
+    out = tmp_path / "tail.mp4"
+    code, _, err = run(capsys, "render", project, "-o", out, "-q", "--shots", "2-")
+    assert code == 0, err
+    # `2-` used to mean shot 2 alone; shots 2 and 3 are 6 frames each.
+    assert sum(1 for _ in read_frames(out)) == 12
+    assert probe(out).frame_count == 12
+
+
+@pytest.mark.parametrize("flags", [["--model", "wan2.1-t2v-1.3b"], ["--audio-model", "audioldm2"],
+                                   ["--engine", "sketch", "--model", "/some/folder"]])
+def test_model_options_are_refused_for_sketch_shots(tmp_path, project, capsys, flags):
+    before = (project / PROJECT_FILE).read_bytes()
+    code, _, err = run(capsys, "render", project, "-o", tmp_path / "out.mp4", "-q", *flags)
+    # They used to be ignored: a Sketch render that recorded a model it never used.
+    assert "--engine diffusers" in one_clear_line(code, err)
+    assert not (tmp_path / "out.mp4").exists()
+    assert (project / PROJECT_FILE).read_bytes() == before
+    assert not any(media_dir(project).iterdir())
+
+
+@pytest.mark.parametrize("where", ["file-parent", "folder-in-the-way"])
+def test_render_output_blocked_by_a_file_or_folder(tmp_path, project, capsys, where):
+    (tmp_path / "afile").write_text("keep me")
+    out = tmp_path / "afile" / "x.mp4" if where == "file-parent" else tmp_path / "x.mp4"
+    if where == "folder-in-the-way":
+        out.mkdir()
+    code, _, err = run(capsys, "render", project, "-o", out, "-q")
+    line = one_clear_line(code, err)
+    assert ".partial" not in line and str(out.parent if where == "file-parent" else out) in line
+    assert (tmp_path / "afile").read_text() == "keep me"
+    assert not any(media_dir(project).iterdir())  # refused before any shot was rendered
+
+
+def test_a_take_that_lost_a_sound_stem_is_rendered_again(tmp_path, project, capsys):
+    first = tmp_path / "first.mp4"
+    assert run(capsys, "render", project, "-o", first, "-q")[0] == 0
+    shot = load_project(project).shots[1]
+    lost = dict(shot.selected_take.stems)["ambience"]
+    (media_dir(project) / lost).unlink()
+
+    code, out, err = run(capsys, "info", project)
+    assert code == 0 and "shot(s) 2 lost media files" in out
+
+    again = tmp_path / "again.mp4"
+    code, out, err = run(capsys, "render", project, "-o", again, "-q")
+    # It used to stop with "could not read ...ambience.wav" instead of rendering shot 2 again.
+    assert code == 0, err
+    assert "1 shot(s) rendered" in out
+    info = probe(again)
+    assert info.frame_count == 18 and info.has_audio
+    reloaded = load_project(project)
+    assert reloaded.shots[1].selected_take_id != shot.selected_take_id
+    assert (media_dir(project) / dict(reloaded.shots[1].selected_take.stems)["ambience"]).is_file()
+
+    # The old take's missing file is not a reason to warn that shots will be rendered again.
+    code, out, _ = run(capsys, "info", project, "--json")
+    data = json.loads(out)
+    assert data["shots_to_render"] == [] and data["missing_media"] == [lost]
+    code, out, _ = run(capsys, "info", project)
+    assert "warning" not in out and "older, unselected takes" in out
+
+
+# --------------------------------------------------------------------------- remix, verify, sync-check
+
+
+def test_remix_of_a_video_without_recipe_names_the_file(tmp_path, capsys):
+    plain = _plain_mp4(tmp_path / "holiday.mp4")
+    code, _, err = run(capsys, "remix", plain, "-o", tmp_path / "r")
+    line = one_clear_line(code, err)
+    assert "holiday.mp4" in line and "no Studio recipe" in line
+    assert not (tmp_path / "r.studio").exists()
+
+
+def test_remix_into_a_missing_folder_or_full_disk_leaves_nothing(tmp_path, project, capsys, monkeypatch):
+    studio_mp4 = tmp_path / "made.mp4"
+    assert run(capsys, "render", project, "-o", studio_mp4, "-q")[0] == 0
+
+    code, _, err = run(capsys, "remix", studio_mp4, "-o", tmp_path / "typo" / "r")
+    assert "no such folder" in one_clear_line(code, err)
+    assert not (tmp_path / "typo").exists()
+
+    import studio.persistence.bundle as bundle_module
+
+    def disk_full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(bundle_module, "atomic_write_bytes", disk_full)
+    code, _, err = run(capsys, "remix", studio_mp4, "-o", tmp_path / "r")
+    assert "disk is full" in one_clear_line(code, err)
+    assert not (tmp_path / "r.studio").exists()
+
+
+def test_verify_refuses_a_trust_file_without_certificates(tmp_path, capsys):
+    video = _plain_mp4(tmp_path / "v.mp4")
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate\n")
+    code, out, err = run(capsys, "verify", video, "--trust", junk)
+    # It used to be ignored silently, so the user believed the CA was trusted.
+    assert "junk.pem" in one_clear_line(code, err) and "no PEM certificate" in err
+    assert out == ""
+
+
+def test_verify_says_a_renamed_text_file_is_not_a_video(tmp_path, capsys):
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("meeting notes\n" * 50)
+    code, out, err = run(capsys, "verify", fake)
+    # It used to print "no content credentials (not signed)" as if it were an unsigned video.
+    assert "notes.mp4" in one_clear_line(code, err) and "not a media file" in err
+    assert out == ""
+
+
+def test_sync_check_reports_no_offset_when_nothing_matched(tmp_path, capsys):
+    silent = _plain_mp4(tmp_path / "silent.mp4", audio=True, frames=24)
+    code, out, err = run(capsys, "sync-check", silent, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["matched_events"] == 0
+    # The search bound (e.g. -500 ms) used to be printed as if it were a measured offset.
+    assert data["offset_ms"] is None and data["offset_frames"] is None
+    code, out, _ = run(capsys, "sync-check", silent)
+    assert "offset unknown" in out and " ms = " not in out
+
+
+def test_sync_check_on_a_still_image(tmp_path, capsys):
+    import cv2
+
+    image = tmp_path / "photo.png"
+    cv2.imwrite(str(image), np.zeros((32, 32, 3), np.uint8))
+    code, _, err = run(capsys, "sync-check", image)
+    assert "still image" in one_clear_line(code, err)
+
+
+def test_saving_keeps_the_project_file_readable_by_its_group(tmp_path, capsys):
+    code, _, err = run(capsys, "new", tmp_path / "shared", "--story", "a cat")
+    assert code == 0, err
+    file = tmp_path / "shared.studio" / PROJECT_FILE
+    umask = os.umask(0o022)
+    os.umask(umask)
+    # mkstemp's owner-only 0600 used to replace the file's mode on every save.
+    assert file.stat().st_mode & 0o777 == 0o666 & ~umask
+    file.chmod(0o640)
+    save_project(load_project(file.parent), file.parent)
+    assert file.stat().st_mode & 0o777 == 0o640
