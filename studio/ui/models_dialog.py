@@ -3,10 +3,11 @@
 A table of the catalogue (size, VRAM per memory profile, sound, image start)
 with Install (a background download with progress and cancel; it resumes),
 Remove and Verify, a local-folder button for models that are already on disk,
-and the memory profile, saved in the app settings (every later job, and the next
-session, uses it; the STUDIO_MEMORY_PROFILE environment variable overrides it). Nothing downloads unless the user
-presses Install. The diffusers engine's model choices in the shot panel come
-from here: every catalogue video model plus the local folders added.
+and the memory profile, saved in the app settings (every later job, and the
+next session, uses it; the STUDIO_MEMORY_PROFILE environment variable overrides
+it). Nothing downloads unless the user presses Install. The diffusers engine's
+model choices in the shot panel come from here: every catalogue video model plus
+the local folders added.
 """
 
 from __future__ import annotations
