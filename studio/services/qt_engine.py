@@ -4,8 +4,10 @@ One long-lived `EngineWorker` owns the engines (and, for diffusion engines,
 their models). Its events arrive on the worker thread; this bridge turns them
 into Qt signals, which Qt queues to the UI thread because the bridge lives
 there. Heavy work stays on the worker: a finished result is written into the
-bundle (`store_take`, ~1 s of encoding) before `take_ready` is emitted, and
-preview frames are shrunk before they cross.
+bundle (`store_take`, ~1 s of encoding) before `take_ready` is emitted, a
+shot's start frame (continuity: the previous take's last frame) is decoded by
+the engine just before it generates, and preview frames are shrunk before
+they cross. Submitting reads no media at all.
 """
 
 from __future__ import annotations
