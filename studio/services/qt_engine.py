@@ -7,7 +7,8 @@ there. Heavy work stays on the worker: a finished result is written into the
 bundle (`store_take`, ~1 s of encoding) before `take_ready` is emitted, a
 shot's start frame (continuity: the previous take's last frame) is decoded by
 the engine just before it generates, and preview frames are shrunk before
-they cross. Submitting reads no media at all.
+they cross. Submitting decodes no take (cast cameos still read their face
+crops from the vault there, before any work, so a refusal is immediate).
 """
 
 from __future__ import annotations
