@@ -202,6 +202,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         seed=args.seed,
         model=getattr(args, "model", None),
         audio_model=getattr(args, "audio_model", None),
+        engine_defaults=_engine_defaults(),
     )
     bar = ProgressBar(enabled=not args.quiet)
     t0 = time.monotonic()
@@ -377,6 +378,13 @@ def cmd_open(args: argparse.Namespace) -> int:
     if not has_display() and not os.environ.get("QT_QPA_PLATFORM"):
         raise UserError("no display: the window needs X11 or Wayland (the render, new and info commands work without one)")
     return app_main([sys.argv[0]], project)
+
+
+def _engine_defaults() -> dict:
+    """The choices saved in the window's settings that every render honours (the memory profile)."""
+    from studio.services.settings import engine_settings, load_settings
+
+    return engine_settings(load_settings())
 
 
 # --------------------------------------------------------------------------- entry point

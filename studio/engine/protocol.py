@@ -93,9 +93,13 @@ class GenerateRequest:
         engine: str | None = None,
         seed: int | None = None,
         settings: dict[str, Scalar] | None = None,
+        defaults: dict[str, Scalar] | None = None,
         job_id: str = "",
     ) -> "GenerateRequest":
-        merged = dict(shot.engine_settings)
+        """The request for ``shot``: ``defaults`` (app-wide choices such as the memory profile)
+        under the shot's own engine settings, under ``settings`` (a forced override)."""
+        merged = dict(defaults or {})
+        merged.update(shot.engine_settings)
         merged.update(settings or {})
         return cls(
             shot=shot,

@@ -60,6 +60,8 @@ class ExportOptions:
     """Render every exported shot again with this model (a catalogue id or a folder)."""
     audio_model: str | None = None
     """A text-to-audio model (catalogue id or folder) that voices the shots' sound cues (diffusers engine)."""
+    engine_defaults: dict | None = None
+    """App-wide engine choices (the saved memory profile) for shots that set none themselves."""
     stem_gains_db: dict[str, float] = field(default_factory=dict)
 
 
@@ -93,6 +95,7 @@ def ensure_takes(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
     settings: dict | None = None,
+    defaults: dict | None = None,
 ) -> tuple[Project, list[str]]:
     """Render each shot that has no current take; save the bundle after each one."""
     rendered: list[str] = []
@@ -109,7 +112,7 @@ def ensure_takes(
                 progress(label, event.step, event.total)
 
         project, _ = render_shot(project, bundle, shot, engine=engine, seed=seed, on_event=on_event, cancel=cancel,
-                                 settings=settings)
+                                 settings=settings, defaults=defaults)
         save_project(project, bundle)
         rendered.append(shot.id)
     return project, rendered
@@ -173,7 +176,7 @@ def export_project(
         project = project.with_shots(replace(s, selected_take_id=None) if s.id in forced else s for s in project.shots)
     project, rendered = ensure_takes(
         project, bundle, shots, engine=options.engine, seed=options.seed, progress=progress, cancel=cancel,
-        settings=forced_settings or None,
+        settings=forced_settings or None, defaults=options.engine_defaults,
     )
     takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
     assert all(t is not None for _, t in takes)

@@ -103,15 +103,17 @@ def render_shot(
     on_event: Emit | None = None,
     cancel: CancelToken | None = None,
     settings: dict | None = None,
+    defaults: dict | None = None,
 ) -> tuple[Project, Take]:
     """Generate ``shot`` now, store the take and select it; returns the updated project.
 
-    ``settings`` override the shot's engine settings (e.g. ``{"model": PATH}``).
+    ``settings`` override the shot's engine settings (e.g. ``{"model": PATH}``); ``defaults``
+    (the app's choices, e.g. the saved memory profile) apply where the shot sets nothing.
     Raises RenderFailed with the engine's message and hint, or CancelledError.
     """
     from studio.services.continuity import with_continuity
 
-    request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, settings=settings)
+    request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, settings=settings, defaults=defaults)
     request = with_continuity(project, bundle, request)  # start from the previous take's last frame
     # A cameo that is revoked, expired or not permitted stops the render before any work.
     from studio.services.cameo_casting import CameoRefused, cast_cameos, measure_cameo_likeness, record_cameo_renders
