@@ -112,6 +112,21 @@ def _shot_seconds(text: str) -> float:
     return value
 
 
+MAX_SEED = 2**63 - 1
+"""The largest seed a project file holds (studio.persistence.schema)."""
+
+
+def _seed(text: str) -> int:
+    """argparse type of --seed: a whole number the project file can store."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text}: choose a seed between 0 and {MAX_SEED}")
+    return value
+
+
 def _parse_shots(spec: str | None, project: Any) -> tuple[str, ...] | None:
     """--shots 1,3-4 (1-based positions), 3- (from 3 to the last shot) or shot ids."""
     if spec is None:
@@ -319,6 +334,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     if not target.exists():
         raise UserError(f"{target}: no such file or project")
     is_project = target.is_dir() or target.name == "project.json"
+    if target.is_dir() and not (target / "project.json").is_file() and target.suffix != ".studio":
+        raise UserError(f"{target}: a folder, but not a Studio project (no project.json inside)")
     data = _project_info(target) if is_project else _video_info(target)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -358,6 +375,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not source.is_dir():
         raise UserError(f"the example project is missing from {source.parent}")
     out_dir = Path(args.output_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"{out_dir}: is a file, not a folder; choose another --output-dir")
     out_dir.mkdir(parents=True, exist_ok=True)
     bundle = out_dir / source.name
     if not bundle.exists():
@@ -419,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="the MP4 to write")
     p.add_argument("--engine", help="render every exported shot again with this engine")
     p.add_argument("--shots", help="which shots: positions (1,3-4) or ids; default all")
-    p.add_argument("--seed", type=int, help="render every exported shot again with this seed")
+    p.add_argument("--seed", type=_seed, help="render every exported shot again with this seed (0 or more)")
     p.add_argument("--model", help="render every exported shot again with this model: a catalogue id or a diffusers folder")
     p.add_argument("--audio-model", help="with --engine diffusers: a text-to-audio model (stable-audio-open-1.0, audioldm2 "
                    "or a folder) that voices the shots' sound cues, aligned to the picture")

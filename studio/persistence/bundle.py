@@ -37,6 +37,8 @@ def bundle_path(path: str | os.PathLike[str]) -> Path:
     p = Path(path)
     if p.name == PROJECT_FILE:
         p = p.parent
+    if p.suffix != BUNDLE_SUFFIX and (p / PROJECT_FILE).is_file():
+        return p  # a bundle renamed without .studio (in a file manager) is still that project
     return p if p.suffix == BUNDLE_SUFFIX else p.with_name(p.name + BUNDLE_SUFFIX)
 
 
@@ -108,9 +110,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
     """Write the project into its bundle (creating the bundle if needed); returns the bundle path."""
     bundle = bundle_path(path)
+    document = project_to_dict(project)
+    try:
+        # Never write a file that load_project would refuse: a bad value (a negative seed
+        # from the command line) used to be saved and then locked the user out of the project.
+        project_from_dict(json.loads(json.dumps(document)))
+    except SchemaError as exc:
+        raise ProjectFileError(bundle / PROJECT_FILE, f"not saved: {exc.problem}; the previous version is unchanged",
+                               exc.field) from None
     try:
         media_dir(bundle).mkdir(parents=True, exist_ok=True)
-        data = json.dumps(project_to_dict(project), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+        data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
         atomic_write_bytes(bundle / PROJECT_FILE, data)
     except OSError as exc:
         reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))

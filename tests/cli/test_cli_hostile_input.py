@@ -200,6 +200,44 @@ def test_a_take_that_lost_a_sound_stem_is_rendered_again(tmp_path, project, caps
     assert "warning" not in out and "older, unselected takes" in out
 
 
+@pytest.mark.parametrize("seed", ["-5", "99999999999999999999999", "1.5"])
+def test_render_refuses_a_seed_the_project_cannot_store(tmp_path, project, capsys, seed):
+    before = (project / PROJECT_FILE).read_bytes()
+    with pytest.raises(SystemExit) as stop:
+        main(["render", str(project), "-o", str(tmp_path / "out.mp4"), "-q", f"--seed={seed}"])
+    assert "--seed" in one_clear_line(stop.value.code, capsys.readouterr().err)
+    # --seed -5 used to be rendered and saved into the takes; the project then no longer loaded.
+    assert (project / PROJECT_FILE).read_bytes() == before
+    load_project(project)
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_info_and_render_accept_a_bundle_renamed_without_its_suffix(tmp_path, project, capsys):
+    renamed = project.rename(tmp_path / "my story backup")
+    code, out, err = run(capsys, "info", renamed)
+    assert code == 0, err
+    assert "3 shots" in out
+    code, out, err = run(capsys, "render", renamed, "-o", tmp_path / "r.mp4", "-q", "--shots", "1")
+    assert code == 0, err
+    assert probe(tmp_path / "r.mp4").frame_count == 6
+    assert load_project(renamed).shots[0].selected_take is not None
+    assert not (tmp_path / "my story backup.studio").exists()
+
+
+def test_info_on_a_folder_that_is_not_a_project(tmp_path, capsys):
+    (tmp_path / "holiday").mkdir()
+    code, _, err = run(capsys, "info", tmp_path / "holiday")
+    assert "not a Studio project" in one_clear_line(code, err)
+
+
+def test_demo_into_a_file_is_refused(tmp_path, capsys):
+    target = tmp_path / "out"
+    target.write_text("keep me")
+    code, _, err = run(capsys, "demo", "--output-dir", target, "-q")
+    assert "not a folder" in one_clear_line(code, err)
+    assert target.read_text() == "keep me"
+
+
 # --------------------------------------------------------------------------- remix, verify, sync-check
 
 
@@ -268,16 +306,3 @@ def test_sync_check_on_a_still_image(tmp_path, capsys):
     cv2.imwrite(str(image), np.zeros((32, 32, 3), np.uint8))
     code, _, err = run(capsys, "sync-check", image)
     assert "still image" in one_clear_line(code, err)
-
-
-def test_saving_keeps_the_project_file_readable_by_its_group(tmp_path, capsys):
-    code, _, err = run(capsys, "new", tmp_path / "shared", "--story", "a cat")
-    assert code == 0, err
-    file = tmp_path / "shared.studio" / PROJECT_FILE
-    umask = os.umask(0o022)
-    os.umask(umask)
-    # mkstemp's owner-only 0600 used to replace the file's mode on every save.
-    assert file.stat().st_mode & 0o777 == 0o666 & ~umask
-    file.chmod(0o640)
-    save_project(load_project(file.parent), file.parent)
-    assert file.stat().st_mode & 0o777 == 0o640
