@@ -232,6 +232,12 @@ def cmd_render(args: argparse.Namespace) -> int:
         f"{report.loudness_lufs:.1f} LUFS, peak {report.true_peak_db:.1f} dBTP "
         f"({len(report.rendered_shots)} shot(s) rendered, {elapsed:.1f}s)"
     )
+    if report.loudness_lufs == float("-inf"):
+        print("  note: the sound is silent, so there was no loudness to bring to the target")
+    elif report.loudness_lufs < args.loudness - 1.0:
+        # The mix stops short of the target rather than crush sparse hits into the bed (studio.sound.mix).
+        print(f"  note: {report.loudness_lufs:.1f} LUFS is below the {args.loudness:g} LUFS target: the sound is mostly "
+              "quiet with a few loud hits, and reaching the target would flatten them under the true-peak ceiling")
     return EXIT_OK
 
 

@@ -511,6 +511,9 @@ class Vault:
                 raise VaultError(f"{path} is {size} bytes, too big for a cameo package")
             doc = json.loads(path.read_bytes())
             manifest, payload_b64, sig_b64 = doc["manifest"], doc["payload"], doc["signature"]
+            # Shapes first: a hostile package (even one validly signed by its maker) must not crash the import.
+            if not isinstance(manifest, dict) or not isinstance(manifest.get("cameo"), dict):
+                raise ValueError("not a cameo package")
             if manifest.get("format") != PACKAGE_FORMAT:
                 raise ValueError("not a cameo package")
             public = base64.b64decode(manifest["owner_public_key"], validate=True)
@@ -539,7 +542,11 @@ class Vault:
             raise CameoNotPermitted(f"{path}: the package expired on {manifest['expires_at']}", "ask the owner for a new export")
         me = self.owner_id()
         owner = fingerprint(public)
-        candidate = Cameo.from_dict({**cameo_doc, "approved": manifest["approved"], "permission": manifest["permission"]})
+        try:
+            candidate = Cameo.from_dict({**cameo_doc, "approved": manifest["approved"], "permission": manifest["permission"]})
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise VaultError(f"{path}: the cameo record in the package is incomplete ({exc})",
+                             "ask the owner for a fresh export") from None
         if not self._permits(candidate, me):
             raise CameoNotPermitted(f"{path}: cameo {candidate.name!r} is not shared with you (permission: {candidate.permission})",
                                     f"ask its owner to approve your key: {self.owner_public_key()}")

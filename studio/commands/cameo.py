@@ -203,6 +203,8 @@ def cmd_export(args) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UserError(f"{out.parent}: no such folder")
+    if out.is_dir():
+        raise UserError(f"{out}: a folder with that name is in the way; give a file name like {args.cameo}.cameo")
     approved = _approved_ids(args.approve) if args.approve is not None else None
     path = vault.export_package(args.cameo, out, permission=args.permission, approved=approved, expires=parse_expiry(args.expires))
     print(f"wrote {path}, signed by {vault.owner_id()}")

@@ -238,6 +238,22 @@ def test_demo_into_a_file_is_refused(tmp_path, capsys):
     assert target.read_text() == "keep me"
 
 
+def test_render_says_when_the_mix_stays_below_the_loudness_target(tmp_path, capsys):
+    # Sparse hits over quiet beds: the mixer stops short of -14 LUFS rather than flatten the hits.
+    sparse = save_project(small_project("a cat runs", "a dog barks", "a bird sings", size=(160, 96), frames=192),
+                          tmp_path / "sparse.studio")
+    out = tmp_path / "sparse.mp4"
+    code, stdout, err = run(capsys, "render", sparse, "-o", out, "-q")
+    assert code == 0, err
+    from studio.media.decode import read_audio
+    from studio.sound.mix import measure_loudness
+
+    lufs, _ = measure_loudness(read_audio(out)[0])
+    assert lufs < -15.0  # the premise: this programme really is quieter than the target
+    # It used to print the low figure with no word that the target was missed.
+    assert "below the -14 LUFS target" in stdout
+
+
 # --------------------------------------------------------------------------- remix, verify, sync-check
 
 
@@ -306,3 +322,55 @@ def test_sync_check_on_a_still_image(tmp_path, capsys):
     cv2.imwrite(str(image), np.zeros((32, 32, 3), np.uint8))
     code, _, err = run(capsys, "sync-check", image)
     assert "still image" in one_clear_line(code, err)
+
+
+# --------------------------------------------------------------------------- cameo packages
+
+
+def _signed_package(path: Path, manifest: dict, payload: bytes) -> Path:
+    """A package signed by a stranger's fresh key: the signature verifies, so only its content can be wrong."""
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from studio.cameo.vault import _canonical
+
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    manifest = {**manifest, "owner_public_key": base64.b64encode(public).decode(),
+                "payload_sha256": hashlib.sha256(payload).hexdigest()}
+    if isinstance(manifest.get("cameo"), dict):
+        manifest["cameo"] = {**manifest["cameo"], "owner": hashlib.sha256(public).hexdigest()[:32]}
+    doc = {"manifest": manifest, "payload": base64.b64encode(payload).decode(),
+           "signature": base64.b64encode(key.sign(_canonical(manifest))).decode()}
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.mark.parametrize("cameo_record", ["just text", {"permission": "everyone"}])
+def test_cameo_import_of_a_malformed_but_signed_package(tmp_path, capsys, cameo_record):
+    from studio.cameo.vault import PACKAGE_FORMAT, Vault
+    from tests.support.cameos import no_os_keyring
+
+    manifest = {"format": PACKAGE_FORMAT, "version": 1, "cameo": cameo_record, "permission": "everyone",
+                "approved": [], "created_at": "2026-01-01T00:00:00+00:00", "expires_at": "2099-01-01T00:00:00+00:00"}
+    package = _signed_package(tmp_path / "odd.cameo", manifest, b"face data")
+    with no_os_keyring():
+        code, _, err = run(capsys, "cameo", "import", package)
+        # Both used to end in "internal error: ... has no attribute ..." (a crash, not an answer).
+        assert "odd.cameo" in one_clear_line(code, err)
+        assert Vault().list() == []
+
+
+def test_cameo_export_onto_a_folder_is_refused(tmp_path, capsys):
+    from tests.support.cameos import make_cameo, no_os_keyring
+
+    cameo = make_cameo("Mei")
+    (tmp_path / "Mei.cameo").mkdir()
+    with no_os_keyring():
+        code, _, err = run(capsys, "cameo", "export", cameo.id, "-o", tmp_path / "Mei.cameo")
+    line = one_clear_line(code, err)
+    assert "in the way" in line and ".tmp" not in line
+    assert list((tmp_path / "Mei.cameo").iterdir()) == []
