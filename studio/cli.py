@@ -167,7 +167,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     story = args.story
     if args.story_file:
         try:
-            story = Path(args.story_file).read_text(encoding="utf-8")
+            # utf-8-sig: Windows editors start UTF-8 files with a BOM, which would end up in the first prompt.
+            story = Path(args.story_file).read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise UserError(f"{args.story_file}: cannot read the story ({exc.strerror or exc})") from None
         except UnicodeDecodeError:

@@ -236,8 +236,12 @@ def ensure_local_ca(folder: Path | None = None) -> Path:
 # --------------------------------------------------------------------------- the identity
 
 
-def check_identity(chain_pem: bytes, key_pem: bytes, where: str) -> None:
-    """Raise CredentialsError when the chain and key cannot sign C2PA manifests (with the reason)."""
+def check_identity(chain_pem: bytes, key_pem: bytes, where: str, key_where: str | None = None) -> None:
+    """Raise CredentialsError when the chain and key cannot sign C2PA manifests (with the reason).
+
+    ``where`` names the chain file in messages, ``key_where`` the key file (default: ``where``).
+    """
+    key_where = key_where or where
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -250,13 +254,13 @@ def check_identity(chain_pem: bytes, key_pem: bytes, where: str) -> None:
     try:
         key = serialization.load_pem_private_key(key_pem, password=None)
     except (ValueError, TypeError) as exc:
-        raise CredentialsError(f"{where}: the key is not an unencrypted PEM private key ({exc})",
+        raise CredentialsError(f"{key_where}: the key is not an unencrypted PEM private key ({exc})",
                                "export it without a passphrase (PKCS#8 PEM)") from None
     if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
-        raise CredentialsError(f"{where}: the key must be an EC P-256 key (ES256)", "make an ES256 key and certificate")
+        raise CredentialsError(f"{key_where}: the key must be an EC P-256 key (ES256)", "make an ES256 key and certificate")
     leaf = certs[0]
     if leaf.public_key().public_numbers() != key.public_key().public_numbers():
-        raise CredentialsError(f"{where}: the key does not belong to the first certificate of the chain",
+        raise CredentialsError(f"{key_where}: the key does not belong to the first certificate of {where}",
                                "put the signing certificate first in the chain file")
     now = _dt.datetime.now(_dt.timezone.utc)
     if not leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc:
@@ -284,7 +288,7 @@ def use_user_certificate(chain_path: Path, key_path: Path, folder: Path | None =
     """Check a user's certificate chain and key, then copy them into the credentials folder."""
     chain = _read(Path(chain_path), "certificate chain", "check the path to your PEM certificate chain")
     key = _read(Path(key_path), "private key", "check the path to your PEM private key")
-    check_identity(chain, key, str(chain_path))
+    check_identity(chain, key, str(chain_path), str(key_path))
     folder = _private_folder(folder or credentials_dir())
     _write_private(folder / USER_KEY, key)
     _write_private(folder / USER_CERT, chain, 0o644)

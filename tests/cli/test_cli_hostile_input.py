@@ -103,6 +103,16 @@ def test_new_refuses_bad_input_and_creates_nothing(tmp_path, capsys, args, words
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
+def test_new_reads_a_story_file_saved_with_a_byte_order_mark(tmp_path, capsys):
+    story = tmp_path / "story.txt"
+    story.write_bytes("\ufeff朝、大学に向かう→授業を受ける".encode("utf-8"))
+    code, _, err = run(capsys, "new", tmp_path / "bom", "--story-file", story)
+    assert code == 0, err
+    prompts = [s.prompt for s in load_project(tmp_path / "bom.studio").shots]
+    # The BOM used to become the first character of the first prompt (and its title).
+    assert prompts == ["朝、大学に向かう", "授業を受ける"]
+
+
 def test_new_on_a_full_disk_leaves_no_half_made_project(tmp_path, capsys, monkeypatch):
     import studio.persistence.bundle as bundle_module
 
@@ -374,3 +384,31 @@ def test_cameo_export_onto_a_folder_is_refused(tmp_path, capsys):
     line = one_clear_line(code, err)
     assert "in the way" in line and ".tmp" not in line
     assert list((tmp_path / "Mei.cameo").iterdir()) == []
+
+
+@pytest.mark.parametrize("key_kind", ["other", "rsa", "garbage"])
+def test_credentials_key_problems_name_the_key_file(tmp_path, capsys, key_kind):
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import NameOID
+
+    signer = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "me")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(signer.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1)).sign(signer, hashes.SHA256()))
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file = tmp_path / "wrong-key.pem"
+    if key_kind == "garbage":
+        key_file.write_text("not a key")
+    else:
+        key = ec.generate_private_key(ec.SECP256R1()) if key_kind == "other" else rsa.generate_private_key(65537, 2048)
+        key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+    code, _, err = run(capsys, "credentials", "--use", chain, key_file)
+    # The key's problems used to be reported against the certificate chain's file name.
+    assert one_clear_line(code, err).startswith(f"studio: error: {key_file}:")
