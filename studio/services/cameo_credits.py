@@ -71,3 +71,22 @@ def my_cameo_ids(vault=None) -> list[str]:
     except Exception as exc:  # an unreadable vault must not break the feed
         log.info("cannot list my cameos: %s", exc)
         return []
+
+
+def castable_cameos(vault=None) -> list[tuple[str, str]]:
+    """(cameo id, label) of the cameos this user may cast now: active, not expired, permitted.
+
+    For the story bible's cameo column; an unreadable vault gives an empty list, never an error.
+    """
+    from studio.cameo.vault import VaultError
+
+    try:
+        v = _vault(vault)
+        cameos = v.list()
+    except (VaultError, OSError, ValueError):
+        return []
+    out = []
+    for c in cameos:
+        if not c.revoked and may_use_cameo(c.id, v):
+            out.append((c.id, c.name))
+    return out

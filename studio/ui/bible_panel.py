@@ -7,6 +7,7 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -37,11 +38,14 @@ class StoryBiblePanel(QFrame):
         self.title.setObjectName("PanelTitle")
         self.cast_label = QLabel()
         self.cast_label.setObjectName("Muted")
-        self.table = QTableWidget(0, 2)
+        self._cameo_source = lambda: []  # () -> [(cameo id, label)]: set by the window (the cameo vault)
+        self._cameo_choices: list[tuple[str, str]] = []
+        self.table = QTableWidget(0, 3)
         self.table.setObjectName("CastTable")
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeToContents)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setWordWrap(True)
         self.add_button = QToolButton()
@@ -83,13 +87,62 @@ class StoryBiblePanel(QFrame):
     def retranslate(self) -> None:
         self.title.setText(tr("Story bible"))
         self.cast_label.setText(tr("Characters"))
-        self.table.setHorizontalHeaderLabels([tr("Name"), tr("Look")])
+        self.table.setHorizontalHeaderLabels([tr("Name"), tr("Look"), tr("Cameo")])
         self.add_button.setToolTip(tr("Add a character"))
         self.remove_button.setToolTip(tr("Remove the selected character"))
         self.style_label.setText(tr("Style"))
         self.style_edit.setPlaceholderText(tr("e.g. hand-drawn animatic, soft light"))
         self.setting_label.setText(tr("Setting"))
         self.setting_edit.setPlaceholderText(tr("e.g. a small seaside town in autumn"))
+        self._fill_cameo_column()
+
+    def set_cameo_source(self, source) -> None:
+        """Where the cameo column's choices come from: () -> [(cameo id, label)] (read on `refresh_cameos`)."""
+        self._cameo_source = source
+
+    def refresh_cameos(self) -> None:
+        """Reread the castable cameos (after the wizard made one, or one was revoked)."""
+        choices = list(self._cameo_source())
+        if choices != self._cameo_choices:
+            self._cameo_choices = choices
+            self._fill_cameo_column()
+
+    def _fill_cameo_column(self) -> None:
+        if self._project is None:
+            return
+        was, self._loading = self._loading, True
+        try:
+            for row, c in enumerate(self._project.bible.characters):
+                combo = self.table.cellWidget(row, 2)
+                if combo is None:
+                    combo = QComboBox()
+                    combo.setObjectName("CameoCombo")
+                    combo.currentIndexChanged.connect(lambda _i, combo=combo: self._cameo_chosen(combo))
+                    self.table.setCellWidget(row, 2, combo)
+                combo.blockSignals(True)
+                combo.clear()
+                combo.addItem(tr("None"), None)
+                for cameo_id, label in self._cameo_choices:
+                    combo.addItem(label, cameo_id)
+                if c.cameo_id and combo.findData(c.cameo_id) < 0:
+                    # Cast before, but not castable now (revoked, expired, another machine's): renders will say why.
+                    combo.addItem(tr("{c} (unavailable)", c=c.cameo_id), c.cameo_id)
+                combo.setCurrentIndex(max(0, combo.findData(c.cameo_id)))
+                combo.setProperty("character_id", c.id)
+                combo.blockSignals(False)
+        finally:
+            self._loading = was
+
+    def _cameo_chosen(self, combo) -> None:
+        if self._loading or self._project is None:
+            return
+        p, cid = self._project, combo.property("character_id")
+        cameo_id = combo.currentData()
+        char = p.bible.character(cid)
+        if char is None or char.cameo_id == cameo_id:
+            return
+        chars = tuple(replace(c, cameo_id=cameo_id) if c.id == cid else c for c in p.bible.characters)
+        self.edit_requested.emit(replace(p, bible=replace(p.bible, characters=chars)), tr("Cast cameo"), None)
 
     def set_project(self, project: Project | None) -> None:
         old = self._project
@@ -111,6 +164,7 @@ class StoryBiblePanel(QFrame):
                     if item.text() != text:
                         item.setText(text)
                     item.setData(Qt.UserRole, c.id)
+            self._fill_cameo_column()
             self.table.resizeRowsToContents()
             if self.style_edit.text() != project.bible.style:
                 self.style_edit.setText(project.bible.style)

@@ -371,4 +371,8 @@ JA: dict[str, str] = {
     'Engine': 'エンジン',
     'Take': 'テイク',
     'Diffusers (video models on your GPU)': 'Diffusers（GPU の動画モデル）',
+    'Cameo': 'カメオ',
+    'None': 'なし',
+    '{c} (unavailable)': '{c}（使用不可）',
+    'Cast cameo': 'カメオを配役',
 }

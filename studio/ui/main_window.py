@@ -59,6 +59,12 @@ from studio.ui.timeline import CardState, TimelinePanel
 log = logging.getLogger(__name__)
 
 
+def _castable_cameos() -> list[tuple[str, str]]:
+    from studio.services.cameo_credits import castable_cameos
+
+    return castable_cameos()
+
+
 @dataclass
 class Services:
     """What the window works with; built by `studio.app.build_services`."""
@@ -101,6 +107,10 @@ class MainWindow(QMainWindow):
         self.side_tabs.setObjectName("SideTabs")
         self.side_tabs.addTab(self.shot_panel, "")
         self.side_tabs.addTab(self.bible_panel, "")
+        # The cameo column lists the vault's castable cameos; read when the bible is shown, never at start-up.
+        self.bible_panel.set_cameo_source(_castable_cameos)
+        self.side_tabs.currentChanged.connect(
+            lambda i: self.side_tabs.widget(i) is self.bible_panel and self.bible_panel.refresh_cameos())
         self.side_tabs.setMinimumWidth(340)
         self.player_panel = PlayerPanel(self.player)
         self.queue_panel = QueuePanel(self.jobs)

@@ -113,3 +113,11 @@ def test_window_engine_bridge_refuses_and_records_too(cameo, tmp_path, qtbot):
     assert failures and "revoked" in failures[0]
     assert bridge.jobs.get(job).state.name == "FAILED"
     bridge.shutdown()
+
+
+def test_castable_cameos_lists_active_ones_only(cameo):
+    from studio.services.cameo_credits import castable_cameos
+
+    assert (cameo.id, cameo.name) in castable_cameos()
+    Vault().revoke(cameo.id)
+    assert all(cid != cameo.id for cid, _ in castable_cameos())
