@@ -198,6 +198,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     project = load_project(bundle)
     if args.engine and args.engine not in available():
         raise UserError(f"unknown engine {args.engine!r}; available: {', '.join(available())}")
+    if not project.shots:
+        raise UserError(f"{bundle}: the storyboard has no shots, so there is nothing to render; add shots first")
     out = Path(args.output)
     if out.suffix.lower() != ".mp4":
         raise UserError(f"{out}: the output must be an .mp4 file")

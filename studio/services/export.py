@@ -223,7 +223,11 @@ def export_project(
     except ExportCancelled:
         raise CancelledError() from None
     finally:
-        unsigned.unlink(missing_ok=True)
+        # Best effort: on a read-only or vanished folder the unlink fails too, and must not hide the real error.
+        try:
+            unsigned.unlink(missing_ok=True)
+        except OSError:
+            pass
     record_export(path, title=project.title, seconds=total / fps, width=canvas.width, height=canvas.height,
                   project_id=project.id, engines=sorted({f"{t.recipe.engine} {t.recipe.engine_version}".strip() for _, t in takes}),  # type: ignore[union-attr]
                   recipe=recipe, cameos=[(c.cameo_id, c.character) for c in cameos_in(project, [s for s, _ in takes])])

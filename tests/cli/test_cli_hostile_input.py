@@ -147,6 +147,16 @@ def test_render_rejects_malformed_shot_ranges(tmp_path, project, capsys, spec):
     assert (project / PROJECT_FILE).read_bytes() == before
 
 
+def test_render_of_a_project_without_shots(tmp_path, capsys):
+    empty = save_project(small_project("Mei walks").with_shots(()), tmp_path / "empty.studio")
+    for extra in ([], ["--shots", "1"]):
+        code, _, err = run(capsys, "render", empty, "-o", tmp_path / "out.mp4", "-q", *extra)
+        line = one_clear_line(code, err)
+        # It used to say "the project has shots 1..0" (with --shots) or not name the project.
+        assert "empty.studio" in line and "no shots" in line
+    assert not (tmp_path / "out.mp4").exists()
+
+
 def test_render_open_ended_range_means_to_the_last_shot(tmp_path, project, capsys):
     out = tmp_path / "tail.mp4"
     code, _, err = run(capsys, "render", project, "-o", out, "-q", "--shots", "2-")
@@ -179,6 +189,29 @@ def test_render_output_blocked_by_a_file_or_folder(tmp_path, project, capsys, wh
     assert ".partial" not in line and str(out.parent if where == "file-parent" else out) in line
     assert (tmp_path / "afile").read_text() == "keep me"
     assert not any(media_dir(project).iterdir())  # refused before any shot was rendered
+
+
+def test_render_into_a_read_only_folder_reports_the_real_problem(tmp_path, project, capsys, monkeypatch):
+    """On a read-only folder the encode fails and so does removing its temporary file."""
+    import studio.services.export as export_module
+    from studio.media.errors import MediaError
+
+    def unwritable(path, *args, **kwargs):
+        raise MediaError(f"Could not write {path}: the folder {Path(path).parent} is not writable. Choose another folder.")
+
+    real_unlink = Path.unlink
+
+    def unlink(self, missing_ok=False):
+        if ".partial" in self.name:
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(export_module, "write_mp4", unwritable)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    code, _, err = run(capsys, "render", project, "-o", tmp_path / "out.mp4", "-q")
+    # The failed clean-up's "Read-only file system" used to replace the encoder's clear message.
+    assert "is not writable" in one_clear_line(code, err)
+    assert not (tmp_path / "out.mp4").exists()
 
 
 def test_a_take_that_lost_a_sound_stem_is_rendered_again(tmp_path, project, capsys):
