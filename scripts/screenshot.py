@@ -26,7 +26,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lang", choices=["en", "ja"], default="en")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--page", choices=["editor", "start"], default="editor")
+    ap.add_argument("--page", choices=["editor", "start", "bible"], default="editor")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="studio-shot-"))
@@ -56,10 +56,12 @@ def main() -> int:
     window = build_window()
     window.resize(1440, 900)
     window.show()
-    if args.page == "editor":
+    if args.page in ("editor", "bible"):
         window.open_project(bundle)
         window.timeline.select([project.shots[1].id])
         window.player.seek(40)
+        if args.page == "bible":
+            window.side_tabs.setCurrentWidget(window.bible_panel)
 
     def grab() -> None:
         out = Path(args.out)
