@@ -262,7 +262,7 @@ def _check_model_options(args: argparse.Namespace, project: Any, shot_ids: tuple
 
 def _project_info(bundle: Path) -> dict[str, Any]:
     from studio.persistence.bundle import load_project, missing_media
-    from studio.services.takes import take_media_present
+    from studio.services.takes import take_media_usable
 
     p = load_project(bundle)
     return {
@@ -294,7 +294,7 @@ def _project_info(bundle: Path) -> dict[str, Any]:
         ],
         "missing_media": missing_media(p, bundle),
         "shots_to_render": [i + 1 for i, s in enumerate(p.shots) if s.selected_take is None
-                            or not take_media_present(bundle, s.selected_take)],
+                            or not take_media_usable(bundle, s.selected_take)],
     }
 
 
@@ -359,7 +359,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             print(f"  {s['index']:>2}. {s['title']:<24} {s['frames'] / data['fps']:>5.2f}s  {s['camera']:<10} {s['engine']}/{s['seed']:<10} {take}")
         broken = [s["index"] for s in data["shots"] if s["selected_take"] and s["index"] in data["shots_to_render"]]
         if broken:
-            print(f"  warning: the selected take of shot(s) {', '.join(map(str, broken))} lost media files; "
+            print(f"  warning: the selected take of shot(s) {', '.join(map(str, broken))} lost or damaged media files; "
                   "`studio render` renders them again")
         elif data["missing_media"]:
             print(f"  note: {len(data['missing_media'])} media file(s) of older, unselected takes are missing")

@@ -29,7 +29,7 @@ from studio.media._atomic import partial_path
 from studio.provenance.content_credentials import ConsentLookup, cameos_in, sign_export
 from studio.services.cameo_credits import consent_reference
 from studio.services.feed_store import record_export
-from studio.services.takes import load_take_stems, render_shot, take_is_current, take_media_present
+from studio.services.takes import RenderFailed, load_take_stems, render_shot, take_is_current, take_media_usable
 from studio.sound.mix import join_shots, measure_loudness, normalize_loudness, shot_stem_gains
 
 QUALITY_PRESETS: dict[str, tuple[int, str]] = {
@@ -103,7 +103,13 @@ def ensure_takes(
         shot = project.shot(shot.id)
         request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, settings=settings)
         take = shot.selected_take
-        if take is not None and take_is_current(take, request) and take_media_present(bundle, take):
+        usable = take is not None and take_media_usable(bundle, take)
+        if take is not None and take.source != "engine" and not usable:
+            # An imported clip cannot be made again: rendering would silently replace the user's footage.
+            raise RenderFailed(f"shot {project.index_of(shot.id) + 1} ({shot.display_title(project.index_of(shot.id))}): "
+                               f"its imported clip {take.video} is missing or damaged in {bundle / 'media'}",
+                               "put the file back, or import the clip again")
+        if take is not None and take_is_current(take, request) and usable:
             continue
         label = f"render {shot.display_title(project.index_of(shot.id))}"
 

@@ -146,10 +146,29 @@ def render_shot(
     return updated, take
 
 
-def take_media_present(bundle: Path, take: Take) -> bool:
-    """Whether every file of ``take`` (its video and each sound stem) is in the bundle's media folder."""
-    names = [take.video, *(name for _, name in take.stems)]
-    return all(media_path(bundle, name).is_file() for name in names)
+def take_media_usable(bundle: Path, take: Take) -> bool:
+    """Whether every file of ``take`` is in the bundle's media folder and not damaged.
+
+    Cheap checks only (the video's container header, each stem's WAV magic): a deleted,
+    truncated or overwritten file makes the take unusable, so export renders the shot again
+    instead of stopping on a file the user cannot repair.
+    """
+    from studio.media.decode import probe
+    from studio.media.errors import MediaError
+
+    if not media_path(bundle, take.video).is_file():
+        return False
+    for _, name in take.stems:
+        try:
+            with open(media_path(bundle, name), "rb") as f:
+                if f.read(4) not in (b"RIFF", b"RF64", b"RIFX"):
+                    return False
+        except OSError:
+            return False
+    try:
+        return probe(media_path(bundle, take.video)).frame_count > 0
+    except MediaError:
+        return False
 
 
 def load_take_stems(bundle: Path, take: Take, frames: int, fps: int) -> dict[str, np.ndarray]:

@@ -222,7 +222,7 @@ def test_a_take_that_lost_a_sound_stem_is_rendered_again(tmp_path, project, caps
     (media_dir(project) / lost).unlink()
 
     code, out, err = run(capsys, "info", project)
-    assert code == 0 and "shot(s) 2 lost media files" in out
+    assert code == 0 and "shot(s) 2 lost or damaged media files" in out
 
     again = tmp_path / "again.mp4"
     code, out, err = run(capsys, "render", project, "-o", again, "-q")
@@ -295,6 +295,42 @@ def test_render_says_when_the_mix_stays_below_the_loudness_target(tmp_path, caps
     assert lufs < -15.0  # the premise: this programme really is quieter than the target
     # It used to print the low figure with no word that the target was missed.
     assert "below the -14 LUFS target" in stdout
+
+
+@pytest.mark.parametrize("damage", ["truncated video", "overwritten stem"])
+def test_a_damaged_take_is_rendered_again(tmp_path, project, capsys, damage):
+    assert run(capsys, "render", project, "-o", tmp_path / "first.mp4", "-q")[0] == 0
+    take = load_project(project).shots[0].selected_take
+    if damage == "truncated video":
+        video = media_dir(project) / take.video
+        video.write_bytes(video.read_bytes()[:2000])
+    else:
+        (media_dir(project) / dict(take.stems)["foley"]).write_text("junk")
+    out = tmp_path / "again.mp4"
+    code, stdout, err = run(capsys, "render", project, "-o", out, "-q")
+    # It used to stop on "Could not read take_....mp4: the file is truncated", which the user cannot repair.
+    assert code == 0, err
+    assert "1 shot(s) rendered" in stdout
+    assert probe(out).frame_count == 18 and sum(1 for _ in read_frames(out)) == 18
+    assert load_project(project).shots[0].selected_take_id != take.id
+
+
+def test_a_missing_imported_clip_is_reported_not_replaced(tmp_path, project, capsys):
+    from dataclasses import replace
+
+    assert run(capsys, "render", project, "-o", tmp_path / "first.mp4", "-q")[0] == 0
+    p = load_project(project)
+    shot = p.shots[2]
+    imported = replace(shot.selected_take, source="import")
+    save_project(p.with_shot(replace(shot, takes=tuple(imported if t.id == imported.id else t for t in shot.takes))), project)
+    (media_dir(project) / imported.video).unlink()
+    before = (project / PROJECT_FILE).read_bytes()
+    code, _, err = run(capsys, "render", project, "-o", tmp_path / "out.mp4", "-q")
+    line = one_clear_line(code, err)
+    # A Sketch render used to replace the user's own footage without a word.
+    assert "shot 3" in line and imported.video in line and "import the clip again" in line
+    assert (project / PROJECT_FILE).read_bytes() == before
+    assert not (tmp_path / "out.mp4").exists()
 
 
 # --------------------------------------------------------------------------- remix, verify, sync-check
