@@ -107,8 +107,14 @@ def cmd_models_install(args: argparse.Namespace) -> int:
 
 
 def cmd_models_remove(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from studio.services.models import ModelError, remove_model
 
+    if Path(args.model).exists():
+        # Only the cache is Studio's to delete; a model folder the user made or copied stays theirs.
+        raise UserError(f"{args.model}: a folder of your own, not a catalogue model; "
+                        "`studio models remove` only deletes catalogue models from the cache (see studio models list)")
     try:
         freed = remove_model(args.model)
     except ModelError as exc:
@@ -123,8 +129,12 @@ def cmd_models_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_models_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from studio.services.models import ModelError, verify_model
 
+    if Path(args.model).is_file():
+        raise UserError(f"{args.model}: a file, not a model folder; give the folder that holds model_index.json")
     try:
         status = verify_model(args.model)
     except ModelError as exc:

@@ -481,3 +481,15 @@ def test_credentials_key_problems_name_the_key_file(tmp_path, capsys, key_kind):
     code, _, err = run(capsys, "credentials", "--use", chain, key_file)
     # The key's problems used to be reported against the certificate chain's file name.
     assert one_clear_line(code, err).startswith(f"studio: error: {key_file}:")
+
+
+def test_models_remove_and_verify_on_the_users_own_paths(tmp_path, capsys):
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    (folder / "model_index.json").write_text("{}")
+    code, _, err = run(capsys, "models", "remove", folder)
+    # It used to answer "unknown model '/.../my-model' — choose one of: ..." as if it were a typo.
+    assert "not a catalogue model" in one_clear_line(code, err)
+    assert (folder / "model_index.json").is_file()
+    code, _, err = run(capsys, "models", "verify", folder / "model_index.json")
+    assert "not a model folder" in one_clear_line(code, err)
