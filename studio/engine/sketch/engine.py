@@ -11,11 +11,40 @@ from __future__ import annotations
 import numpy as np
 
 from studio.domain.model import SoundCueKind
-from studio.engine.protocol import CancelToken, Emit, EngineResult, GenerateRequest, Preview, Progress, Started
+from studio.engine.protocol import CancelToken, Emit, EngineError, EngineResult, GenerateRequest, Preview, Progress, Started
 from studio.engine.sketch.render import ShotRenderer, ShotSpec, plan_shot
 
 PREVIEW_EVERY = 12
 """Frames between two previews sent to the UI."""
+
+
+def available_memory_bytes() -> int | None:
+    """Memory the system can still give this process (Linux MemAvailable), or None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _check_frames_fit_in_memory(frames: int, width: int, height: int, fps: int) -> None:
+    """Refuse, before any work, a shot whose frames cannot be held in memory.
+
+    The whole take is one array; a very long shot (a hostile recipe's hours-long shot,
+    or 10 minutes at 4K) would otherwise be allocated lazily and end in the kernel's
+    out-of-memory killer rather than in a message.
+    """
+    need = frames * width * height * 3
+    available = available_memory_bytes()
+    if available is not None and need > 0.8 * available:
+        raise EngineError(
+            f"this shot's {frames} frames ({frames / fps:.0f} s at {width}x{height}) need {need / 1e9:.1f} GB of memory; "
+            f"{available / 1e9:.1f} GB is free",
+            "shorten the shot, split it in two, or lower the resolution",
+        )
 
 
 class SketchEngine:
@@ -34,6 +63,7 @@ class SketchEngine:
 
         resolved = request.resolved()
         spec = ShotSpec.from_request(request)
+        _check_frames_fit_in_memory(n, spec.width, spec.height, spec.fps)  # before the plan: it is per-frame too
         plan = plan_shot(spec)
         renderer = ShotRenderer(plan)
         frames = np.empty((n, spec.height, spec.width, 3), np.uint8)
