@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QSyntaxHighlighter, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QEvent, QRegularExpression, QStringListModel, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QRegularExpressionValidator, QSyntaxHighlighter, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -181,6 +180,43 @@ class _LineEdit(QLineEdit):
         return super().event(event)
 
 
+MAX_SEED = 2**63 - 1
+"""The largest seed a project file holds (studio.persistence.schema): a QSpinBox stops at 2**31 - 1."""
+
+
+class SeedEdit(_LineEdit):
+    """A seed field for the whole 0..2**63-1 range (digits only); ``value_changed`` fires when editing ends."""
+
+    value_changed = Signal(object)  # not Signal(int): a C++ int stops at 2**31 - 1
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SeedEdit")
+        self.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{1,19}"), self))
+        self._value = 0
+        self.setText("0")
+        self.editingFinished.connect(self._commit)
+
+    def value(self) -> int:
+        return self._value
+
+    def setValue(self, value: int) -> None:  # noqa: N802 (the QSpinBox name, so callers read the same)
+        value = max(0, min(int(value), MAX_SEED))
+        changed = value != self._value
+        self._value = value
+        if self.text() != str(value):
+            self.setText(str(value))
+        if changed:
+            self.value_changed.emit(value)
+
+    def _commit(self) -> None:
+        text = self.text().strip()
+        if not text:
+            self.setText(str(self._value))
+            return
+        self.setValue(min(int(text), MAX_SEED))
+
+
 class ShotPanel(QFrame):
     """Edits the selected shot. Emits edits as (new Project, undo text, merge key)."""
 
@@ -227,9 +263,7 @@ class ShotPanel(QFrame):
         self.duration_spin.setKeyboardTracking(False)
         self.frames_label = QLabel()
         self.frames_label.setObjectName("Muted")
-        self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, 2**31 - 1)
-        self.seed_spin.setKeyboardTracking(False)
+        self.seed_spin = SeedEdit()
         self.dice = QToolButton()
         self.dice.setIcon(theme.icon("dice"))
         self.engine_combo = QComboBox()
@@ -293,7 +327,7 @@ class ShotPanel(QFrame):
         self.prompt_edit.textChanged.connect(self._prompt_edited)
         self.camera_combo.currentIndexChanged.connect(self._camera_edited)
         self.duration_spin.valueChanged.connect(self._duration_edited)
-        self.seed_spin.valueChanged.connect(self._seed_edited)
+        self.seed_spin.value_changed.connect(self._seed_edited)
         self.dice.clicked.connect(lambda: self.seed_spin.setValue(random.randrange(0, 2**31 - 1)))
         self.engine_combo.currentIndexChanged.connect(self._engine_edited)
         self.model_combo.currentIndexChanged.connect(self._model_edited)

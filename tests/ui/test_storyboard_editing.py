@@ -225,3 +225,26 @@ def test_prompt_editor_highlights_the_grammar_and_completes_names(small_window, 
     assert colour_at("waves") == ""
     # The typing became the shot's prompt (one undoable edit).
     qtbot.waitUntil(lambda: w.document.project.shots[0].prompt == text, timeout=3000)
+
+
+def test_seed_field_holds_the_whole_project_range(small_window, qtbot):
+    """A remixed or command-line seed above 2**31 shows as itself and edits as one undo step."""
+    from dataclasses import replace
+
+    w = small_window
+    p = w.document.project
+    big = 2**40 + 7
+    w.document.apply(p.with_shot(replace(p.shots[0], seed=big)), "seed")
+    w.timeline.select([p.shots[1].id])
+    w.timeline.select([p.shots[0].id])
+    field = w.shot_panel.seed_spin
+    assert field.text() == str(big) and w.document.project.shots[0].seed == big
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, "9223372036854775807")
+    QTest.keyClick(field, Qt.Key_Return)
+    assert w.document.project.shots[0].seed == 2**63 - 1
+    QTest.keyClicks(field, "x")  # not a digit: refused by the validator
+    assert field.text() == str(2**63 - 1)
+    w.act_undo.trigger()
+    assert w.document.project.shots[0].seed == big
