@@ -65,6 +65,20 @@ def _setup_logging(verbose: bool) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
 
 
+def _pad(text: str, width: int) -> str:
+    """``text`` cut or padded to ``width`` terminal columns (Japanese characters take two)."""
+    import unicodedata
+
+    out, used = [], 0
+    for ch in text:
+        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used + w > width:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + " " * (width - used)
+
+
 class ProgressBar:
     """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
 
@@ -356,7 +370,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             print(f"  cast: {ch['name']} — {ch['look']}")
         for s in data["shots"]:
             take = "take ✓" if s["selected_take"] else "no take"
-            print(f"  {s['index']:>2}. {s['title']:<24} {s['frames'] / data['fps']:>5.2f}s  {s['camera']:<10} {s['engine']}/{s['seed']:<10} {take}")
+            print(f"  {s['index']:>2}. {_pad(s['title'], 24)} {s['frames'] / data['fps']:>5.2f}s  {s['camera']:<10} {s['engine']}/{s['seed']:<10} {take}")
         broken = [s["index"] for s in data["shots"] if s["selected_take"] and s["index"] in data["shots_to_render"]]
         if broken:
             print(f"  warning: the selected take of shot(s) {', '.join(map(str, broken))} lost or damaged media files; "

@@ -69,3 +69,11 @@ def test_bad_input_gives_one_clear_line(tmp_path, args, words):
     proc = studio(*[a.replace("{tmp}", str(tmp_path)) for a in args])
     assert words in one_clear_line(proc)
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_info_columns_line_up_with_japanese_titles():
+    from studio.cli import _pad
+
+    assert _pad("授業", 6) == "授業  "  # two columns per kanji
+    assert _pad("夜のカフェで勉強", 7) == "夜のカ "  # never splits a wide character
+    assert _pad("lecture", 9) == "lecture  "
