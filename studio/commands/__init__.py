@@ -60,6 +60,13 @@ def save_new_bundle(project: Any, bundle: Path) -> None:
         if not existed:
             shutil.rmtree(bundle, ignore_errors=True)
         raise
+    if existed:
+        # --force replaced a project: its takes' media and its autosave belong to nothing now.
+        from studio.persistence.bundle import discard_autosave
+        from studio.services.takes import remove_unused_media
+
+        discard_autosave(bundle)
+        remove_unused_media(project, bundle)
 
 
 def register_all(sub) -> None:

@@ -77,3 +77,16 @@ def test_info_columns_line_up_with_japanese_titles():
     assert _pad("授業", 6) == "授業  "  # two columns per kanji
     assert _pad("夜のカフェで勉強", 7) == "夜のカ "  # never splits a wide character
     assert _pad("lecture", 9) == "lecture  "
+
+
+def test_new_force_over_a_rendered_project_leaves_no_orphaned_media(tmp_path):
+    from studio.cli import main
+    from studio.persistence.bundle import load_project, media_dir
+
+    bundle = tmp_path / "p.studio"
+    assert main(["new", str(bundle), "--story", "Mei walks in the park", "--shot-seconds", "0.5"]) == 0
+    assert main(["render", str(bundle), "-o", str(tmp_path / "a.mp4"), "-q"]) == 0
+    assert any(media_dir(bundle).iterdir())
+    assert main(["new", str(bundle), "--story", "Ken runs in the city", "--force"]) == 0
+    assert [p.name for p in media_dir(bundle).iterdir() if not p.name.startswith(".")] == []
+    assert "Ken" in load_project(bundle).shots[0].prompt
