@@ -281,8 +281,9 @@ def design_sound(
     dialogue: Sequence[DialogueLine] = (),
     sfx_cues: Sequence[SoundCue] = (),
     voices: Mapping[str, str] | None = None,
+    music_cues: Sequence[str] = (),
 ) -> dict[str, np.ndarray]:
-    """Stems "ambience", "foley", "dialogue" for a shot of ``frames`` frames at ``fps``.
+    """Stems "ambience", "foley", "dialogue" (and "music" when there are ``music_cues``) for a shot.
 
     Each stem is float32 (S, 2), S = ``frame_to_sample(frames, fps)``, silent
     where nothing happens. Ambience: the scene's beds (first main, others
@@ -294,7 +295,9 @@ def design_sound(
     of its kind (so "door slam" sounds once, on the door event) or falls at 25 %
     of the shot. Dialogue: espeak-ng lines (``voices`` maps speaker id -> espeak
     voice, else `voice_for_character`); lines without ``at_frame`` are spread
-    over the shot starting at 10 %. Same inputs give bit-identical stems.
+    over the shot starting at 10 %. Music: `studio.sound.music.compose_music` for the
+    cues' words (the mixer ducks it under dialogue across the programme). Same inputs
+    give bit-identical stems.
     """
     frames = int(frames)
     if frames < 1:
@@ -305,11 +308,16 @@ def design_sound(
     speech, spans = _dialogue_stem(dialogue, frames, fps, n, voices)
     if spans:
         amb *= sidechain_gain(speech)[:, None]
-    return {
+    stems = {
         "ambience": amb.astype(np.float32),
         "foley": np.clip(foley, -1.0, 1.0).astype(np.float32),
         "dialogue": np.clip(speech, -1.0, 1.0).astype(np.float32),
     }
+    if music_cues:
+        from studio.sound.music import compose_music
+
+        stems["music"] = compose_music("; ".join(music_cues), n, seed)
+    return stems
 
 
 # --------------------------------------------------------------------------- any video
@@ -357,6 +365,7 @@ def design_sound_for_video(
     ambience_cues: Sequence[str] = (),
     voices: Mapping[str, str] | None = None,
     motion: "MotionAnalysis | None" = None,
+    music_cues: Sequence[str] = (),
 ) -> VideoSoundtrack:
     """Stems for any video (imported, or from a model that made no sound) from its motion and its prompt.
 
@@ -384,5 +393,6 @@ def design_sound_for_video(
             events.append(SoundEvent(onset.frame, impact_kind, 0.45 + 0.55 * onset.strength, onset.pan, "motion"))
     # Cues placed at a frame keep their place; unplaced ones became the impact kind above.
     placed = [c for c in sfx_cues if c.at_frame is not None]
-    stems = design_sound(scene, events, analysis.frame_count, fps, seed, dialogue=dialogue, sfx_cues=placed, voices=voices)
+    stems = design_sound(scene, events, analysis.frame_count, fps, seed, dialogue=dialogue, sfx_cues=placed, voices=voices,
+                         music_cues=music_cues)
     return VideoSoundtrack(stems=stems, events=tuple(events), scene=scene)

@@ -393,11 +393,12 @@ class DiffusersEngine:
         resolved = request.resolved()
         ambience = tuple(c.description for c in resolved.sound_cues if c.kind is SoundCueKind.AMBIENCE)
         sfx = tuple(c for c in resolved.sound_cues if c.kind is SoundCueKind.SFX)
+        music = tuple(c.description for c in resolved.sound_cues if c.kind is SoundCueKind.MUSIC)
         motion = analyse_motion(frames, request.fps)
         cancel.check()
         track = design_sound_for_video(frames, request.fps, prompt=resolved.text, setting=request.bible.setting,
                                        seed=int(request.seed), dialogue=resolved.dialogue, sfx_cues=sfx,
-                                       ambience_cues=ambience, motion=motion)
+                                       ambience_cues=ambience, motion=motion, music_cues=music)
         stems = dict(track.stems)
         audio_model = _str_setting(request, "audio_model")
         if not audio_model or not (sfx or ambience):

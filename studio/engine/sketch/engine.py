@@ -80,7 +80,9 @@ class SketchEngine:
         from studio.sound.design import design_sound
 
         sfx = tuple(c for c in resolved.sound_cues if c.kind is SoundCueKind.SFX)
-        stems = design_sound(plan.scene, plan.events, n, spec.fps, spec.seed, dialogue=resolved.dialogue, sfx_cues=sfx)
+        music = tuple(c.description for c in resolved.sound_cues if c.kind is SoundCueKind.MUSIC)
+        stems = design_sound(plan.scene, plan.events, n, spec.fps, spec.seed, dialogue=resolved.dialogue, sfx_cues=sfx,
+                             music_cues=music)
         emit(Progress(job, total, total, "sound"))
 
         scene = plan.scene
