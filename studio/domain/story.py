@@ -128,13 +128,29 @@ def shot_title(text: str, lang: str) -> str:
     elif scene.actions:
         noun = nouns.get(scene.actions[0], scene.actions[0])
     else:
-        words = text.split()
-        noun = " ".join(words[:3]) if lang == "en" else text[:8]
+        return _fallback_title(text, lang, scene.time_of_day)
     explicit_time = scene.time_of_day != "day" or re.search(r"\bday\b|昼", text.lower())
     prefix = _TIME_WORDS[lang].get(scene.time_of_day, "") if explicit_time else ""
     if lang == "en":
         return f"{prefix} {noun}".strip()
     return f"{prefix}{noun}"
+
+
+_EN_FILLER = {"the", "a", "an", "at", "in", "on", "of", "to", "then", "and", "she", "he", "they", "it", "is", "are",
+              "morning", "evening", "night", "day", "tonight", "afternoon"}
+_JA_TIME_LEAD = re.compile(r"^(朝|昼|夕方|夕暮れ|夜中|深夜|夜)(に|は|の)?[、,，\s]*")
+
+
+def _fallback_title(text: str, lang: str, time_of_day: str) -> str:
+    """For a beat with no known place or action: its own first words, without the time words
+    it already has ("At night the dog sleeps" -> "night: dog sleeps", 夜、犬が眠る -> 夜・犬が眠る)."""
+    if lang == "en":
+        words = [w for w in re.findall(r"[^\W\d_][\w'-]*", text) if w.casefold() not in _EN_FILLER]
+        noun = " ".join(words[:3]) or text.strip()[:24]
+        return f"{time_of_day}: {noun}" if time_of_day != "day" else noun
+    noun = _JA_TIME_LEAD.sub("", text.strip())[:8] or text.strip()[:8]
+    time_word = _TIME_WORDS["ja"].get(time_of_day, "").rstrip("の")
+    return f"{time_word}・{noun}" if time_word else noun
 
 
 def shot_camera(text: str, index: int) -> CameraMove:

@@ -57,3 +57,11 @@ def test_empty_story_and_template():
         storyboard_from_story("  → \n ")
     t = template_project()
     assert len(t.shots) == 3 and all("@" in s.prompt or "{" in s.prompt for s in t.shots)
+
+
+def test_titles_of_unknown_scenes_do_not_repeat_the_time():
+    from studio.domain.story import storyboard_from_story
+
+    assert storyboard_from_story("夜、犬が眠る").shots[0].title == "夜・犬が眠る"
+    assert storyboard_from_story("At night the dog sleeps").shots[0].title == "night: dog sleeps"
+    assert storyboard_from_story("The robot paints a mural").shots[0].title == "robot paints mural"
