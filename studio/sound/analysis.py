@@ -18,6 +18,7 @@ from scipy.ndimage import percentile_filter, uniform_filter1d
 from scipy.signal import butter, sosfilt
 
 from studio.domain.timing import SAMPLE_RATE
+from studio.sound.motion import colour_histogram, cuts_from_distances
 
 # Envelope analysis: 5 ms windows every 2.5 ms (fine enough to time an attack to ~1 ms
 # after refinement, coarse enough that noise beds give a steady level).
@@ -223,8 +224,6 @@ def detect_cuts(
     fast motion inside one shot (which changes histograms gradually) does not count.
     A cut is a visual onset with no sound of its own; sync checks leave them out.
     """
-    from studio.sound.motion import colour_histogram, cuts_from_distances
-
     hists = [colour_histogram(frame) for frame in frames]
     d = np.zeros(len(hists))
     for k in range(1, len(hists)):

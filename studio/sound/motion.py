@@ -95,7 +95,7 @@ def colour_histogram(frame: np.ndarray) -> np.ndarray:
 
 
 def cuts_from_distances(d: np.ndarray, *, threshold: float = 0.35, ratio: float = 3.0, neighbourhood: int = 6) -> np.ndarray:
-    """Frames k whose histogram distance from k-1 marks a hard cut (see `studio.sound.analysis.detect_cuts`)."""
+    """Frames k whose histogram distance from k-1 marks a hard cut: at least ``threshold`` and ``ratio`` times the median of its ±``neighbourhood`` frames."""
     n = d.shape[0]
     cuts: list[int] = []
     for k in range(1, n):
