@@ -504,11 +504,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         args = argparse.Namespace(command="open", project=None, func=cmd_open, verbose=args.verbose)
 
-    from studio.engine.protocol import CancelledError, EngineError
+    from studio.domain.errors import ExplainedError
+    from studio.engine.protocol import CancelledError
     from studio.media.errors import MediaError
     from studio.persistence.bundle import ProjectFileError
     from studio.provenance.recipe import RecipeError
-    from studio.services.takes import RenderFailed
 
     try:
         return args.func(args)
@@ -518,8 +518,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ProjectFileError, MediaError, RecipeError) as exc:
         print(f"studio: error: {exc}", file=sys.stderr)
         return EXIT_FAIL
-    except (RenderFailed, EngineError) as exc:
-        hint = f" — {exc.hint}" if getattr(exc, "hint", "") else ""
+    except ExplainedError as exc:  # an engine, render, model, cameo or signing failure that says what to do
+        hint = f" — {exc.hint}" if exc.hint else ""
         print(f"studio: error: {exc.message}{hint}", file=sys.stderr)
         return EXIT_FAIL
     except (CancelledError, KeyboardInterrupt):
@@ -534,11 +534,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"studio: error: {where}{reason}", file=sys.stderr)
         return EXIT_FAIL
     except Exception as exc:  # a bug: the user gets one line, the log gets the traceback
-        if isinstance(getattr(exc, "message", None), str) and hasattr(exc, "hint"):
-            # A feature's own explained error (message + hint), e.g. a missing model or a revoked cameo.
-            hint = f" — {exc.hint}" if exc.hint else ""
-            print(f"studio: error: {exc.message}{hint}", file=sys.stderr)
-            return EXIT_FAIL
         log.exception("unexpected error in %s", args.command)
         print(f"studio: internal error: {exc} (details in {log_file()})", file=sys.stderr)
         return EXIT_FAIL

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from studio.domain.errors import ExplainedError
 
 SAME_PERSON_DISTANCE = 0.6
 """dlib's published decision threshold for its 128-d descriptors."""
@@ -26,13 +27,8 @@ CROP_SIZE = 160
 """Side of the aligned reference crops kept for generation (pixels)."""
 
 
-class FaceModelsMissing(Exception):
+class FaceModelsMissing(ExplainedError):
     """dlib or the face models are not installed; ``message`` and ``hint`` say what to do."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 def _models_dir() -> Path:

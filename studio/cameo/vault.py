@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from studio.cameo.consent import ConsentRecord
+from studio.domain.errors import ExplainedError
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +50,8 @@ PACKAGE_VERSION = 1
 MAX_PACKAGE_BYTES = 32 * 1024 * 1024
 
 
-class VaultError(Exception):
+class VaultError(ExplainedError):
     """A cameo operation the user can fix or must know about; ``message`` and ``hint``."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message + (f" ({hint})" if hint else ""))
-        self.message = message
-        self.hint = hint
 
 
 class CameoNotPermitted(VaultError):

@@ -8,8 +8,8 @@ modules, so a feature adds its commands without editing cli.py. Heavy imports
 top level: `studio --help` must stay instant.
 
 A problem the user can fix is raised as `UserError` (one line on stderr, exit 2);
-an `EngineError`/`RenderFailed`-style exception with ``message`` and ``hint``
-is printed as "message — hint" (exit 1).
+a `studio.domain.errors.ExplainedError` (``message`` and ``hint``) is printed
+as "message — hint" (exit 1).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from studio.domain.model import (
     StoryBible,
     resolve_shot,
 )
+from studio.domain.errors import ExplainedError
 
 STEMS = ("ambience", "foley", "dialogue", "music")
 
@@ -206,13 +207,8 @@ EngineEvent = Union[Started, Progress, Preview, Finished, Failed, Cancelled]
 Emit = Callable[[EngineEvent], None]
 
 
-class EngineError(Exception):
+class EngineError(ExplainedError):
     """A failure an engine can explain: ``message`` says what, ``hint`` what to do."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 @runtime_checkable

@@ -9,12 +9,12 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
+from studio.domain.errors import ExplainedError
 from studio.engine.protocol import (
     Cancelled,
     CancelledError,
     CancelToken,
     Emit,
-    EngineError,
     EngineEvent,
     EngineResult,
     Failed,
@@ -41,7 +41,7 @@ def run_request(request: GenerateRequest, emit: Emit, cancel: CancelToken | None
     except CancelledError:
         emit(Cancelled(job))
         return None
-    except EngineError as exc:
+    except ExplainedError as exc:  # EngineError, or a cameo/model/media failure met while generating
         emit(Failed(job, exc.message, exc.hint))
         return None
     except MemoryError:

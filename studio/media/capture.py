@@ -15,17 +15,13 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+from studio.domain.errors import ExplainedError
 
 log = logging.getLogger(__name__)
 
 
-class CaptureUnavailable(Exception):
+class CaptureUnavailable(ExplainedError):
     """A camera or microphone that cannot be used; ``message`` says which, ``hint`` what to do."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message + (f" ({hint})" if hint else ""))
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from studio import APP_NAME, __version__
 from studio.domain.model import Project, Shot, Take, resolve_shot
 from studio.media._atomic import atomic_output
 from studio.provenance.credentials import CredentialsError, SigningIdentity, signing_identity, trust_anchors_pem
+from studio.domain.errors import ExplainedError
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +43,8 @@ _ALTERED_CODES = ("assertion.bmffHash.mismatch", "assertion.dataHash.mismatch", 
 _UNTRUSTED_CODES = ("signingCredential.untrusted",)
 
 
-class SigningError(Exception):
+class SigningError(ExplainedError):
     """Signing an export failed; has ``message`` and ``hint`` (printed as one line)."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 # --------------------------------------------------------------------------- the manifest

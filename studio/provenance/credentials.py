@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Iterator
 
 from studio import APP_NAME
+from studio.domain.errors import ExplainedError
 
 CREDENTIALS_FOLDER = "credentials"
 ROOT_CERT = "root_ca.pem"
@@ -47,13 +48,8 @@ ROOT_YEARS = 20
 SIGNER_YEARS = 5
 
 
-class CredentialsError(Exception):
+class CredentialsError(ExplainedError):
     """Signing credentials are missing, unreadable or unusable; has ``message`` and ``hint``."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True)

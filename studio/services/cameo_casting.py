@@ -23,6 +23,7 @@ import numpy as np
 
 from studio.domain.model import Scalar, Take
 from studio.engine.protocol import CameoReference, GenerateRequest
+from studio.domain.errors import ExplainedError
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +31,8 @@ FRAMES_CHECKED = 6
 """Frames of a take compared with the cameo (evenly spaced, first and last included)."""
 
 
-class CameoRefused(Exception):
+class CameoRefused(ExplainedError):
     """A render cast a cameo it may not use; ``message`` and ``hint`` say why and what to do."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message + (f" ({hint})" if hint else ""))
-        self.message = message
-        self.hint = hint
 
 
 def cameo_ids(request: GenerateRequest) -> list[tuple[str, str]]:

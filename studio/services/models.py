@@ -22,6 +22,7 @@ from typing import Callable
 
 from studio.engine.diffusion.catalogue import ModelSpec, find_spec, load_catalogue, spec_for_folder
 from studio.engine.diffusion.loader import cached_snapshot, hub_cache_dir, looks_like_path, verify_folder
+from studio.domain.errors import ExplainedError
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +33,8 @@ ProgressFn = Callable[[int, int], None]
 """(bytes done, bytes total)."""
 
 
-class ModelError(Exception):
+class ModelError(ExplainedError):
     """A model operation that cannot go ahead: ``message`` says what, ``hint`` what to do."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message + (f" ({hint})" if hint else ""))
-        self.message = message
-        self.hint = hint
 
 
 class DownloadCancelled(Exception):

@@ -28,13 +28,11 @@ from studio.engine.runner import run_request
 from studio.media.audio_io import read_wav, write_wav
 from studio.media.encode import write_take_video
 from studio.persistence.bundle import media_dir, media_path
+from studio.domain.errors import ExplainedError
 
 
-class RenderFailed(Exception):
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message + (f" ({hint})" if hint else ""))
-        self.message = message
-        self.hint = hint
+class RenderFailed(ExplainedError):
+    """Rendering a shot failed; ``message`` says what, ``hint`` what to do."""
 
 
 def take_is_current(take: Take, request: GenerateRequest) -> bool:
