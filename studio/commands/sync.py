@@ -11,8 +11,8 @@ from pathlib import Path
 
 from studio.commands import UserError
 
-LOW_CONFIDENCE = 0.3
-"""Below this the estimate is reported but flagged: too few or too regular events to be sure."""
+EXIT_CANNOT_MEASURE = 3
+"""Exit status when the file was read but holds too little evidence for an offset (no headline is given)."""
 
 
 def register(sub) -> None:
@@ -36,7 +36,11 @@ def _describe(offset_ms: float, frames: float) -> str:
 
 
 def run_sync_check(args) -> int:
-    """Print the offset estimate of ``args.file``; exit 0 (even when out of sync: it is a measurement)."""
+    """Print the offset estimate of ``args.file``.
+
+    Exit 0 when an offset was measured (even out of sync: it is a measurement), 3 when
+    the evidence is too weak to claim one (then no offset is printed, only why).
+    """
     from studio.media.decode import probe, read_audio, read_frames
     from studio.sound.sync import measure_sync
 
@@ -55,13 +59,14 @@ def run_sync_check(args) -> int:
         raise UserError(f"{path}: the frame rate is unknown, so frames cannot be timed")
     fps = fps_value
     audio, sr = read_audio(path)
-    estimate = measure_sync(read_frames(path), audio, fps, sr, max_offset_ms=args.max_offset_ms)
-    # With no paired event the estimator's offset is only where its search stopped: report none.
-    known = estimate.matched > 0
+    # The picture is decoded twice (motion, then each impact's sub-frame timing) rather than held.
+    estimate = measure_sync(lambda: read_frames(path), audio, fps, sr, max_offset_ms=args.max_offset_ms)
+    known = estimate.measurable
     result = {
         "file": str(path),
         "offset_ms": round(estimate.offset_ms, 2) if known else None,
         "offset_frames": round(estimate.offset_frames, 3) if known else None,
+        "reason": estimate.reason,
         "fps": round(fps, 3),
         "confidence": estimate.confidence,
         "matched_events": estimate.matched,
@@ -70,16 +75,12 @@ def run_sync_check(args) -> int:
     }
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
-        return 0
+        return 0 if known else EXIT_CANNOT_MEASURE
     if not known:
-        print(f"{path.name}: offset unknown (no picture event could be paired with a sound)")
+        print(f"{path.name}: cannot tell the offset: {estimate.reason}")
     else:
         print(f"{path.name}: {_describe(estimate.offset_ms, estimate.offset_frames)}")
         print(f"  offset {estimate.offset_ms:+.1f} ms = {estimate.offset_frames:+.2f} frames at {fps:g} fps")
     print(f"  confidence {estimate.confidence:.2f} ({estimate.matched} of {estimate.visual_events} picture events "
           f"matched; {estimate.audio_events} sound attacks)")
-    if estimate.visual_events == 0 or estimate.audio_events == 0:
-        print("  nothing to match: the picture shows no impacts or the sound has no attacks")
-    elif estimate.confidence < LOW_CONFIDENCE:
-        print("  low confidence: too few events, or events so regular that several offsets fit")
-    return 0
+    return 0 if known else EXIT_CANNOT_MEASURE

@@ -12,18 +12,23 @@ to it once the coarse offset is applied. Positive offsets mean the sound is late
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
+import cv2
 import numpy as np
 
 from studio.domain.timing import SAMPLE_RATE
 from studio.sound.analysis import audio_onsets
-from studio.sound.motion import MotionAnalysis, analyse_motion
+from studio.sound.motion import ANALYSIS_WIDTH, MotionAnalysis, _grey, analyse_motion
 
 ATTACK_THRESHOLDS_DB = (12.0, 9.0, 6.0)
 """Attack thresholds tried in turn (dB above the bed) until enough picture events pair up."""
 MAX_OFFSET_MS = 500.0
 """Offsets searched: ±half a second (beyond that a lip-sync or foley error is a different problem)."""
+MIN_MATCHED = 3
+"""Fewer paired events than this cannot tell an offset from a coincidence."""
+MIN_CONFIDENCE = 0.3
+"""Below this confidence no offset is claimed (see `SyncEstimate.measurable`)."""
 
 
 @dataclass(frozen=True)
@@ -40,9 +45,37 @@ class SyncEstimate:
     """Picture events with a sound within half a frame of the estimated offset."""
     visual_events: int
     audio_events: int
+    rival_offset_ms: float | None = None
+    """The best-scoring offset more than a frame and a half away from this one (a regular
+    rhythm fits at the offset plus or minus its period), when there is one."""
 
-    def as_dict(self) -> dict[str, float | int]:
-        return asdict(self)
+    @property
+    def measurable(self) -> bool:
+        """Whether the evidence supports an offset: enough paired events, and no rival that fits about as well."""
+        return self.matched >= MIN_MATCHED and self.confidence >= MIN_CONFIDENCE
+
+    @property
+    def reason(self) -> str | None:
+        """Why no offset is claimed (None when it is measurable)."""
+        if self.measurable:
+            return None
+        if self.visual_events == 0:
+            return "the picture shows no impacts (nothing visibly hits, lands or stops)"
+        if self.audio_events == 0:
+            return "the sound has no sharp attacks"
+        if self.matched < MIN_MATCHED:
+            return (f"only {self.matched} of {self.visual_events} picture events pair with a sound "
+                    f"(at least {MIN_MATCHED} are needed)")
+        if self.rival_offset_ms is not None:
+            return (f"several offsets fit about as well ({self.offset_ms:+.0f} ms or {self.rival_offset_ms:+.0f} ms): "
+                    "the events are too regular to tell them apart")
+        return "the events pair up too loosely to trust an offset"
+
+    def as_dict(self) -> dict[str, float | int | None | str | bool]:
+        d = asdict(self)
+        d["measurable"] = self.measurable
+        d["reason"] = self.reason
+        return d
 
 
 def estimate_offset(
@@ -53,8 +86,9 @@ def estimate_offset(
     visual_weights: Sequence[float] | None = None,
     max_offset_ms: float = MAX_OFFSET_MS,
 ) -> SyncEstimate:
-    """Offset of ``audio_times`` (seconds) against ``visual_frames`` (frame indices, event at the frame's start).
+    """Offset of ``audio_times`` (seconds) against ``visual_frames`` (frame positions, event at the frame's start).
 
+    Frame positions may be fractional (an event timed between two frames).
     Returns offset 0 with confidence 0 when either side has no events.
     """
     v = np.asarray(visual_frames, dtype=np.float64) / fps
@@ -86,6 +120,7 @@ def estimate_offset(
     # A periodic pattern (steps every 10 frames) scores well at several offsets: say so.
     away = np.abs(lags - coarse) > 1.5 * frame_s
     rival = float(score[away].max()) if np.any(away) else 0.0
+    rival_lag = float(lags[away][int(np.argmax(score[away]))]) if np.any(away) and rival > 0 else None
     distinct = 1.0 - rival / score[best] if score[best] > 0 else 0.0
     coverage = len(residuals) / v.shape[0]
     confidence = float(np.clip(coverage * distinct, 0.0, 1.0)) if len(residuals) >= 2 else 0.1 * coverage
@@ -97,11 +132,150 @@ def estimate_offset(
         matched=len(residuals),
         visual_events=int(v.size),
         audio_events=int(a.size),
+        rival_offset_ms=round(rival_lag * 1000, 1) if rival_lag is not None else None,
     )
 
 
+REFINE_RADIUS = 4
+"""Frames either side of a candidate impact whose object positions time it below a frame."""
+
+
+@dataclass(frozen=True)
+class VisualEvent:
+    """A picture event timed below a frame: where an object's velocity changed."""
+
+    time_frames: float
+    """In frames from the clip's first frame (k.5 = halfway between frames k and k+1)."""
+    weight: float
+    refined: bool
+    """False when the object could not be followed and the detector's whole frame is used."""
+
+
+def _object_track(grey: dict[int, np.ndarray], k: int, x_centre: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(frame indices, x, y) of the moving object's centroid near frame k, starting near ``x_centre``.
+
+    The background is the median of the window's frames (an object in motion is at each
+    place only briefly, so the median is the scene without it); in each frame the object
+    is the connected region that differs from it by more than the window's noise, the
+    one nearest to where it was in the frame before (from frame k outwards), so a second
+    moving thing elsewhere does not pull the track.
+    """
+    idx = sorted(j for j in grey if abs(j - k) <= REFINE_RADIUS + 2)
+    stack = np.stack([grey[j] for j in idx]).astype(np.float32)
+    bg = np.median(stack, axis=0)
+    h, w = bg.shape
+    blobs: dict[int, list[tuple[float, float, float]]] = {}
+    kernel = np.ones((3, 3), np.uint8)
+    for j, frame in zip(idx, stack):
+        if abs(j - k) > REFINE_RADIUS:
+            continue
+        d = np.abs(frame - bg)
+        mask = (d > max(12.0, 4.0 * float(np.median(d)))).astype(np.uint8)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+        count, _labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        blobs[j] = [(float(centroids[c][0]), float(centroids[c][1]), float(stats[c, cv2.CC_STAT_AREA]))
+                    for c in range(1, count) if stats[c, cv2.CC_STAT_AREA] >= 4]
+    if not blobs.get(k):
+        return np.zeros(0), np.zeros(0), np.zeros(0)
+    # Start from the biggest region near the detector's location, then follow it.
+    start = max(blobs[k], key=lambda b: b[2] / (1.0 + abs(b[0] - x_centre) / (0.1 * w)))
+    track = {k: start}
+    max_jump = 0.25 * w
+    for direction in (1, -1):
+        prev = start
+        j = k + direction
+        while j in blobs and abs(j - k) <= REFINE_RADIUS:
+            near = [b for b in blobs[j] if np.hypot(b[0] - prev[0], b[1] - prev[1]) <= max_jump]
+            if not near:
+                break
+            prev = min(near, key=lambda b: np.hypot(b[0] - prev[0], b[1] - prev[1]) - 0.01 * b[2])
+            track[j] = prev
+            j += direction
+    ts = np.asarray(sorted(track), float)
+    return ts, np.asarray([track[int(t)][0] for t in ts]), np.asarray([track[int(t)][1] for t in ts])
+
+
+def _velocity_break(ts: np.ndarray, pos: np.ndarray, k: int) -> tuple[float, float, float, float] | None:
+    """Where a track's velocity changes: (time in frames, speed change / top speed, fit rms px, top speed px/frame).
+
+    Fits two straight segments meeting at a free vertex (a bounce is a V, a landing an L)
+    (plus a shared curvature: gravity) on a 1/50-frame grid within two and a half frames of
+    k. None when the track is too short.
+    """
+    if ts.size < 5:
+        return None
+    best = None
+    for tc in np.arange(max(ts[1], k - 2.5), min(ts[-2], k + 2.5) + 1e-9, 0.02):
+        before, after = np.minimum(ts - tc, 0.0), np.maximum(ts - tc, 0.0)
+        # A shared curvature term: over a few frames gravity bends a falling object's path.
+        design = np.stack([np.ones_like(ts), before, after, (ts - tc) ** 2], axis=1)
+        coef, *_ = np.linalg.lstsq(design, pos, rcond=None)
+        err = float(((design @ coef - pos) ** 2).sum())
+        if best is None or err < best[0]:
+            best = (err, float(tc), coef)
+    if best is None:
+        return None
+    err, tc, coef = best
+    v1, v2 = coef[1], coef[2]  # velocity (px/frame) before and after, per axis
+    change = float(np.linalg.norm(np.atleast_1d(v1 - v2)))
+    speed = float(max(np.linalg.norm(np.atleast_1d(v1)), np.linalg.norm(np.atleast_1d(v2))))
+    rms = float(np.sqrt(err / ts.size))
+    return tc, change / max(speed, 1e-6), rms, speed
+
+
+def refine_impacts(
+    analysis: MotionAnalysis,
+    frames: Iterable[np.ndarray],
+    *,
+    width: int = ANALYSIS_WIDTH,
+) -> list[VisualEvent]:
+    """Time each impact of ``analysis`` below a frame from the object's own track in ``frames``.
+
+    Flow-based acceleration finds *that* something hit, but on a fast, small object (a
+    ball that moves its own diameter per frame) optical flow breaks down and the peak
+    lands a frame or two early. The object's position does not: the centroid of what
+    differs from the local background, fitted with two straight segments, puts the
+    velocity change between frames. An impact whose track shows no velocity change (an
+    object entering the frame) is dropped; one that cannot be followed keeps its frame
+    with half the weight. ``frames`` is a second pass over the same clip (consumed once;
+    only the frames near impacts are kept).
+    """
+    impacts = [o for o in analysis.onsets if o.kind == "impact"]
+    if not impacts:
+        return []
+    wanted: set[int] = set()
+    for o in impacts:
+        wanted.update(range(max(0, o.frame - REFINE_RADIUS - 2), o.frame + REFINE_RADIUS + 3))
+    grey: dict[int, np.ndarray] = {}
+    for j, frame in enumerate(frames):
+        if j in wanted:
+            grey[j] = _grey(frame, width)
+        if j > max(wanted):
+            break
+    events: list[VisualEvent] = []
+    for o in impacts:
+        if o.frame not in grey:
+            continue
+        w = grey[o.frame].shape[1]
+        ts, xs, ys = _object_track(grey, o.frame, (o.pan + 1) / 2 * (w - 1))
+        fit = _velocity_break(ts, np.stack([xs, ys], axis=1), o.frame) if ts.size else None
+        if fit is None:
+            events.append(VisualEvent(float(o.frame), 0.5 * o.strength, False))
+            continue
+        tc, relative_change, rms, speed = fit
+        if rms > max(1.0, 0.15 * speed) or speed > 0.3 * w:
+            # The track is not two straight runs (several things moving, a deforming body):
+            # trust the detector's frame rather than a poor fit.
+            events.append(VisualEvent(float(o.frame), o.strength, False))
+            continue
+        if relative_change < 0.6:
+            continue  # it moved on much as before: not a hit (an entrance, a turn)
+        events.append(VisualEvent(tc, o.strength, True))
+    return events
+
+
 def measure_sync(
-    frames: np.ndarray | Iterable[np.ndarray],
+    frames: np.ndarray | Iterable[np.ndarray] | Callable[[], Iterable[np.ndarray]] | None,
     audio: np.ndarray,
     fps: float,
     sample_rate: int = SAMPLE_RATE,
@@ -109,22 +283,37 @@ def measure_sync(
     max_offset_ms: float = MAX_OFFSET_MS,
     motion: MotionAnalysis | None = None,
 ) -> SyncEstimate:
-    """Estimate the offset of ``audio`` ((S, 2) or (S,)) against ``frames`` (RGB, any iterable).
+    """Estimate the offset of ``audio`` ((S, 2) or (S,)) against ``frames`` (RGB).
 
-    ``fps`` may be fractional (29.97): frames are timed with it exactly.
+    ``frames`` is an array, a callable that returns a fresh iterator over the clip's
+    frames each time (a decoder: the picture is read twice, once for motion and once to
+    time each impact below a frame, so nothing but the frames near impacts is held), or
+    a one-shot iterable (then the frames are kept in memory between the passes).
+    ``fps`` may be fractional (29.97): frames are timed with it exactly. With ``motion``
+    given and ``frames`` None, impacts keep their whole-frame times.
     """
-    analysis = motion if motion is not None else analyse_motion(frames, max(1, int(round(fps))))
-    impacts = [o for o in analysis.onsets if o.kind == "impact"]
+    if callable(frames):
+        opener = frames
+    elif frames is None or isinstance(frames, np.ndarray):
+        opener = (lambda: frames) if frames is not None else None
+    else:
+        kept = list(frames)
+        opener = lambda: kept  # noqa: E731
+    analysis = motion if motion is not None else analyse_motion(opener(), max(1, int(round(fps))))
+    if opener is not None:
+        events = refine_impacts(analysis, opener())
+    else:
+        events = [VisualEvent(float(o.frame), o.strength, False) for o in analysis.onsets if o.kind == "impact"]
     best: SyncEstimate | None = None
     # A loud bed or a heavily limited mix leaves hits only 6-9 dB above it: when the usual
     # 12 dB threshold hears far fewer attacks than the picture shows impacts, listen more closely. Extra attacks cost
     # little here (each picture event only looks for its nearest sound).
     for threshold_db in ATTACK_THRESHOLDS_DB:
         estimate = estimate_offset(
-            [o.frame for o in impacts],
+            [e.time_frames for e in events],
             audio_onsets(audio, sample_rate, threshold_db=threshold_db),
             fps,
-            visual_weights=[o.strength for o in impacts],
+            visual_weights=[e.weight for e in events],
             max_offset_ms=max_offset_ms,
         )
         if best is None or (estimate.matched, estimate.confidence) > (best.matched, best.confidence):
