@@ -223,7 +223,7 @@ def make_clip(spec: ClipSpec, folder: Path) -> tuple[Path, np.ndarray]:
     return out, contacts
 
 
-def family(count: int, *, first_seed: int = 1000) -> list[ClipSpec]:
+def family(count: int, *, first_seed: int = 1000, duration_s: float = 6.0) -> list[ClipSpec]:
     """``count`` clip specs spread over frame rates, rhythms, noise, compression and offsets."""
     rng = np.random.default_rng(first_seed)
     specs = []
@@ -238,5 +238,6 @@ def family(count: int, *, first_seed: int = 1000) -> list[ClipSpec]:
             noise_db=float(rng.choice([-50.0, -40.0, -32.0, -26.0])),
             distractors=int(rng.choice([0, 0, 1, 2])),
             container_offset=bool(rng.random() < 0.25),
+            duration_s=duration_s,
         ))
     return specs
