@@ -27,6 +27,7 @@ from studio.persistence.bundle import media_path, save_project
 from studio.provenance.recipe import RECIPE_KEY, build_recipe
 from studio.media._atomic import partial_path
 from studio.provenance.content_credentials import ConsentLookup, cameos_in, sign_export
+from studio.services.cameo_casting import check_export_consent
 from studio.services.cameo_credits import consent_reference
 from studio.services.feed_store import record_export
 from studio.services.takes import RenderFailed, load_take_stems, render_shot, take_is_current, take_media_usable
@@ -186,6 +187,7 @@ def export_project(
     )
     takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
     assert all(t is not None for _, t in takes)
+    check_export_consent(project, takes)  # every export path (CLI, window, feed remix, farm) passes here
     canvas = export_canvas(project, options.aspect)
     fps = project.fps
     total = sum(s.duration_frames for s, _ in takes)
