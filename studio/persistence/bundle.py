@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -44,6 +45,20 @@ def bundle_path(path: str | os.PathLike[str]) -> Path:
 
 def media_dir(bundle: Path) -> Path:
     return Path(bundle) / MEDIA_DIR
+
+
+TAKE_MEDIA_NAME = re.compile(r"take_[0-9a-f]{12}(\.[A-Za-z0-9_-]+)*")
+"""The names Studio gives take media (``take_<id>.mp4``, ``take_<id>.<stem>.wav``): the only files it ever deletes."""
+
+
+def check_media_folder(bundle: Path) -> Path:
+    """``media/`` of the bundle, refused when it is a link (Studio never writes or deletes through one)."""
+    folder = media_dir(bundle)
+    if folder.is_symlink():
+        raise ProjectFileError(folder, f"media/ is a link (to {os.readlink(folder)}); Studio writes and deletes take "
+                                       "files only inside the project, so it will not follow it",
+                               "media")
+    return folder
 
 
 def media_path(bundle: Path, name: str) -> Path:
@@ -118,6 +133,7 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
     except SchemaError as exc:
         raise ProjectFileError(bundle / PROJECT_FILE, f"not saved: {exc.problem}; the previous version is unchanged",
                                exc.field) from None
+    check_media_folder(bundle)
     try:
         media_dir(bundle).mkdir(parents=True, exist_ok=True)
         data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
