@@ -207,7 +207,12 @@ class ProjectDocument(QObject):
     def save(self) -> Path:
         if self._project is None or self._bundle is None:
             raise RuntimeError("no project is open")
-        save_project(self._project, self._bundle)
+        from studio.persistence.lock import bundle_lock
+
+        # A `studio render` of this project in another process holds the lock: refuse (naming it)
+        # rather than save over the takes it is adding.
+        with bundle_lock(self._bundle, "the Studio window saving"):
+            save_project(self._project, self._bundle)
         discard_autosave(self._bundle)
         self._autosaved_value = self._project
         self.undo_stack.set_clean()

@@ -170,6 +170,24 @@ def export_project(
     ``cameo_consent(cameo_id)`` gives the consent record reference that the
     content credentials cite for each cameo that appears (default: the vault's).
     """
+    from studio.persistence.lock import bundle_lock
+
+    # One writer per bundle (CLI, window, farm): a second render would save over this one's takes.
+    with bundle_lock(bundle, f"an export of {Path(bundle).name} to {Path(destination).name}"):
+        return _export_locked(project, bundle, destination, options, progress=progress, cancel=cancel,
+                              cameo_consent=cameo_consent)
+
+
+def _export_locked(
+    project: Project,
+    bundle: Path,
+    destination: Path,
+    options: ExportOptions,
+    *,
+    progress: ProgressFn | None,
+    cancel: CancelToken | None,
+    cameo_consent: ConsentLookup | None,
+) -> ExportReport:
     cancel = cancel or CancelToken()
     shots = [s for s in project.shots if options.shot_ids is None or s.id in options.shot_ids]
     if not shots:
