@@ -135,9 +135,12 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
                                exc.field) from None
     check_media_folder(bundle)
     try:
-        media_dir(bundle).mkdir(parents=True, exist_ok=True)
         data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
-        atomic_write_bytes(bundle / PROJECT_FILE, data)
+    except (UnicodeEncodeError, ValueError, RecursionError) as exc:  # checked before anything is created
+        raise ProjectFileError(bundle / PROJECT_FILE, f"not saved: a value cannot be written as JSON text ({exc})") from None
+    try:
+        media_dir(bundle).mkdir(parents=True, exist_ok=True)
+        atomic_write(bundle / PROJECT_FILE, data)
     except OSError as exc:
         reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
         raise ProjectFileError(bundle / PROJECT_FILE, f"could not save: {reason}; the previous version is unchanged") from exc
@@ -171,10 +174,16 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         raise ProjectFileError(
             file, f"is damaged or truncated: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise ProjectFileError(file, "is damaged: its JSON is nested too deeply to be a Studio project") from None
+    except ValueError as exc:  # a whole number of more than 4300 digits (Python's int limit)
+        raise ProjectFileError(file, f"is damaged: {str(exc).split(';')[0]} (a number far too long)") from None
     try:
         return project_from_dict(migrate(doc))
     except SchemaError as exc:
         raise ProjectFileError(file, exc.problem, exc.field) from None
+    except RecursionError:
+        raise ProjectFileError(file, "is damaged: a value is nested too deeply") from None
 
 
 def missing_media(project: Project, path: str | os.PathLike[str]) -> list[str]:
