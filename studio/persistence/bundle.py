@@ -140,7 +140,7 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
         raise ProjectFileError(bundle / PROJECT_FILE, f"not saved: a value cannot be written as JSON text ({exc})") from None
     try:
         media_dir(bundle).mkdir(parents=True, exist_ok=True)
-        atomic_write(bundle / PROJECT_FILE, data)
+        atomic_write_bytes(bundle / PROJECT_FILE, data)
     except OSError as exc:
         reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
         raise ProjectFileError(bundle / PROJECT_FILE, f"could not save: {reason}; the previous version is unchanged") from exc

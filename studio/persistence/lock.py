@@ -106,3 +106,66 @@ def lock_holder(path: str | os.PathLike[str]) -> str | None:
     finally:
         os.close(fd)
     return None
+
+
+# --------------------------------------------------------------------------- stale temporary files
+
+import re  # noqa: E402
+
+_PARTIAL = re.compile(r"\.(?P<stem>.+)\.partial-[0-9a-f]{12}(?P<suffix>\.[A-Za-z0-9]+)?")
+"""studio.media._atomic.partial_path: ``.NAME.partial-<12 hex>.EXT``."""
+_TMP = re.compile(r"\.(?P<name>[^/]+)\.[A-Za-z0-9_]{8}\.tmp")
+"""studio.persistence.bundle.atomic_write_bytes (mkstemp): ``.NAME.<8 chars>.tmp``."""
+STALE_AFTER_S = 120.0
+"""A temporary file this old is no writer's work in progress (writers keep writing, or finish in seconds)."""
+
+
+def _sweep(folder: Path, match, now: float, min_age: float) -> list[str]:
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if not match(entry.name) or not entry.is_file(follow_symlinks=False):
+                continue
+            if now - entry.stat(follow_symlinks=False).st_mtime < min_age:
+                continue
+            os.unlink(entry.path)
+            removed.append(entry.name)
+        except OSError:
+            continue  # gone already, or not ours to delete: never fail a load or an export for it
+    return removed
+
+
+def sweep_stale_temp_files(path: str | os.PathLike[str], *, min_age: float = STALE_AFTER_S) -> list[str]:
+    """Delete the temporary files killed saves and renders left in a bundle (``.partial-*``, ``.tmp``).
+
+    Only Studio's own temporary names, only regular files (never links), only in the bundle folder and
+    its real (not linked) media/ folder, only when this process holds the bundle's lock or can take it.
+    """
+    bundle = bundle_path(path)
+    if not bundle.is_dir() or lock_holder(bundle) is not None:
+        return []
+    now = time.time()
+
+    def ours(name: str) -> bool:
+        return bool(_PARTIAL.fullmatch(name) or _TMP.fullmatch(name))
+
+    removed = _sweep(bundle, ours, now, min_age)
+    media = bundle / "media"
+    if media.is_dir() and not media.is_symlink():
+        removed += [f"media/{n}" for n in _sweep(media, ours, now, min_age)]
+    return removed
+
+
+def sweep_stale_partials(destination: Path, *, min_age: float = STALE_AFTER_S) -> list[str]:
+    """Delete stale partial files of an export to ``destination`` (its own name only) left by a killed export."""
+    destination = Path(destination).absolute()
+
+    def ours(name: str) -> bool:
+        m = _PARTIAL.fullmatch(name)
+        return bool(m and m["stem"] == destination.stem and (m["suffix"] or "") == destination.suffix)
+
+    return _sweep(destination.parent, ours, time.time(), min_age)

@@ -190,8 +190,11 @@ class ProjectDocument(QObject):
 
     def open(self, path: str | Path, *, recover: bool = False) -> Path:
         """Open a bundle (raises ProjectFileError). With ``recover`` the autosave replaces it, unsaved."""
+        from studio.persistence.lock import sweep_stale_temp_files
+
         bundle = bundle_path(path)
         project = load_project(bundle)
+        sweep_stale_temp_files(bundle)  # temporary files of killed saves and renders (none when another process writes)
         self._set(project, bundle)
         if recover:
             recovered = recoverable_autosave(bundle)

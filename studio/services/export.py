@@ -170,10 +170,13 @@ def export_project(
     ``cameo_consent(cameo_id)`` gives the consent record reference that the
     content credentials cite for each cameo that appears (default: the vault's).
     """
-    from studio.persistence.lock import bundle_lock
+    from studio.persistence.lock import bundle_lock, sweep_stale_partials, sweep_stale_temp_files
 
     # One writer per bundle (CLI, window, farm): a second render would save over this one's takes.
     with bundle_lock(bundle, f"an export of {Path(bundle).name} to {Path(destination).name}"):
+        # What killed saves, renders and exports left behind (Studio's own temporary names only).
+        sweep_stale_temp_files(bundle)
+        sweep_stale_partials(Path(destination))
         return _export_locked(project, bundle, destination, options, progress=progress, cancel=cancel,
                               cameo_consent=cameo_consent)
 
