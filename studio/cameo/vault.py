@@ -220,6 +220,8 @@ class Vault:
         self.root = Path(root) if root is not None else data_dir() / "cameo"
         self._use_keyring = use_keyring
         self._key: bytes | None = None
+        self.problems: list[str] = []
+        """What the last `list` or `ledger` could not read, each naming its file."""
 
     # ------------------------------------------------------------------ keys
 
@@ -259,6 +261,7 @@ class Vault:
                     self._key = base64.b64decode(stored)
                     return self._key
                 if not key_file.exists():
+                    self._refuse_new_key_over_encrypted_files(key_file)
                     key = secrets.token_bytes(32)
                     kr.set_password(KEYRING_SERVICE, self._keyring_name(), base64.b64encode(key).decode())
                     self._key = key
@@ -270,10 +273,36 @@ class Vault:
             if len(self._key) != 32:
                 raise VaultError(f"the vault key {key_file} is damaged", "restore it from a backup; cameos encrypted with it cannot be read")
             return self._key
+        self._refuse_new_key_over_encrypted_files(key_file)
         key = secrets.token_bytes(32)
         _write_private(key_file, key)
         self._key = key
         return key
+
+    def _encrypted_files(self) -> list[Path]:
+        """Files made with the vault key: a new key would make each of them unreadable for good."""
+        if not self.root.is_dir():
+            return []
+        files = [self.root / "owner.key.enc"] + sorted(self.root.glob("*/biometrics.enc"))
+        return [f for f in files if f.is_file()]
+
+    def _refuse_new_key_over_encrypted_files(self, key_file: Path) -> None:
+        """A lost key used to be silently replaced, locking every cameo out for good: say so instead."""
+        locked = self._encrypted_files()
+        if not locked:
+            return
+        names = []
+        for f in locked:
+            if f.name == "biometrics.enc":
+                try:
+                    names.append(f"{json.loads((f.parent / 'cameo.json').read_text('utf-8')).get('name', '?')} ({f.parent.name})")
+                except (OSError, ValueError):
+                    names.append(f.parent.name)
+        what = f"cameo(s) {', '.join(names)}" if names else "your owner key"
+        raise VaultError(f"the vault key is missing ({key_file} and the OS keyring have none), so {what} and "
+                         f"{self.root / 'owner.key.enc'} cannot be read; no new key was made",
+                         f"restore vault.key from a backup into {self.root} (or the keyring entry), or reset the vault "
+                         "with `studio cameo reset --yes`, which deletes every cameo")
 
     @property
     def key_location(self) -> str:
@@ -306,6 +335,12 @@ class Vault:
         if enc.exists():
             raw = self._decrypt(enc.read_bytes(), b"owner-key", enc)
             return Ed25519PrivateKey.from_private_bytes(raw)
+        if (self.root / "owner.pub").exists() or any(self.root.glob("*/cameo.json")):
+            # A new identity would make this user's own cameos "someone else's".
+            raise VaultError(f"{enc} is missing, but this vault already has an owner (owner.pub or cameos); "
+                             "no new identity was made",
+                             f"restore owner.key.enc from a backup into {self.root}, or reset the vault with "
+                             "`studio cameo reset --yes`, which deletes every cameo")
         key = Ed25519PrivateKey.generate()
         from cryptography.hazmat.primitives import serialization as ser
 
@@ -363,13 +398,18 @@ class Vault:
         if not self.root.is_dir():
             return []
         out = []
+        self.problems = []
         for entry in sorted(self.root.iterdir()):
             meta = entry / "cameo.json"
             if entry.is_dir() and meta.is_file():
                 try:
                     out.append(Cameo.from_dict(json.loads(meta.read_text("utf-8"))))
-                except (ValueError, KeyError, TypeError):
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
                     log.warning("skipping unreadable cameo record %s", meta, exc_info=True)
+                    self.problems.append(f"{meta}: unreadable ({type(exc).__name__}: {str(exc)[:80]}); "
+                                         f"restore it from a backup, or delete the folder {entry} to forget that cameo")
+            elif entry.is_dir() and entry.name.startswith("cameo_"):
+                self.problems.append(f"{meta}: missing; the folder {entry} holds no cameo record")
         return sorted(out, key=lambda c: c.created_at)
 
     def get(self, cameo_id_or_name: str) -> Cameo:
@@ -411,12 +451,20 @@ class Vault:
         """Delete a cameo's biometric data now; keep its record, marked revoked, and a revocation record."""
         cameo = self.get(cameo_id)
         folder = self._dir(cameo.id)
-        _shred(folder / "biometrics.enc")
+        try:
+            by = self.owner_id()
+        except VaultError:  # a lost vault key must not stop a revocation: that is when it is needed most
+            by = cameo.owner if cameo.owner else "unknown"
         revoked = replace(cameo, status="revoked")
         record = {"cameo_id": cameo.id, "name": cameo.name, "revoked_at": _now().isoformat(), "reason": reason,
-                  "by": self.owner_id(), "biometrics_deleted": not (folder / "biometrics.enc").exists()}
+                  "by": by, "biometrics_deleted": False}
+        # Record first, delete second: a failure leaves the cameo revoked with its data still to delete
+        # (revoking again finishes it), never deleted data with an "active" cameo.
         _write_private(folder / "revocation.json", json.dumps(record, ensure_ascii=False, indent=1).encode())
         self._store(revoked, None)
+        _shred(folder / "biometrics.enc")
+        record["biometrics_deleted"] = not (folder / "biometrics.enc").exists()
+        _write_private(folder / "revocation.json", json.dumps(record, ensure_ascii=False, indent=1).encode())
         return revoked
 
     def revocation(self, cameo_id: str) -> dict | None:
@@ -459,7 +507,19 @@ class Vault:
         path = self._dir(self.get(cameo_id).id) / "ledger.jsonl"
         if not path.exists():
             return []
-        return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+        out = []
+        for n, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                entry = None
+            if isinstance(entry, dict):
+                out.append(entry)
+            else:  # a line torn by a crash mid-append: name it, keep the rest
+                self.problems.append(f"{path}: line {n} is damaged (torn by a crash?) and was skipped")
+        return out
 
     # ------------------------------------------------------------------ packages
 

@@ -54,6 +54,10 @@ def save_new_bundle(project: Any, bundle: Path) -> None:
     from studio.persistence.bundle import save_project
 
     existed = bundle.exists()
+    media = bundle / "media"
+    if existed and media.is_symlink():
+        # --force replaces the project: drop the link itself, never what it points at.
+        media.unlink()
     try:
         save_project(project, bundle)
     except BaseException:

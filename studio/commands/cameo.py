@@ -15,7 +15,7 @@ from studio.commands import UserError
 
 def register(sub) -> None:
     p = sub.add_parser("cameo", help="cast yourself: consent, capture, and manage your cameos")
-    cs = p.add_subparsers(dest="cameo_command", metavar="create|list|revoke|export|import|cast|key|ledger")
+    cs = p.add_subparsers(dest="cameo_command", metavar="create|list|revoke|reset|export|import|cast|key|ledger")
     cs.required = True
 
     c = cs.add_parser("create", help="make a cameo of yourself (consent, liveness check, identity)")
@@ -33,6 +33,10 @@ def register(sub) -> None:
 
     ls = cs.add_parser("list", help="list the cameos in your vault")
     ls.set_defaults(func=cmd_list)
+
+    rs = cs.add_parser("reset", help="delete the whole vault (when its key is lost): every cameo and key")
+    rs.add_argument("--yes", action="store_true", help="confirm: every cameo is deleted")
+    rs.set_defaults(func=cmd_reset)
 
     r = cs.add_parser("revoke", help="revoke a cameo: its face data is deleted and later renders are refused")
     r.add_argument("cameo", help="cameo id or name")
@@ -163,7 +167,14 @@ def cmd_list(args) -> int:
 
     vault = Vault()
     cameos = vault.list()
+    shown = len(vault.problems)
+    for problem in vault.problems:
+        print(f"studio: warning: {problem}", file=sys.stderr)
     if not cameos:
+        if vault.problems:
+            from studio.cameo.vault import VaultError
+
+            raise VaultError(f"no readable cameo in {vault.root}", "see the warnings above for each damaged file")
         print("no cameos yet (make one with `studio cameo create --name NAME`)")
         return 0
     print(f"{'id':<20} {'name':<20} {'status':<8} {'permission':<10} {'owner':<8} {'uses':>4}  expires")
@@ -172,6 +183,22 @@ def cmd_list(args) -> int:
         uses = sum(1 for e in vault.ledger(c.id) if e.get("kind") == "render")
         owner = "me" if c.owner == me else c.owner[:8]
         print(f"{c.id:<20} {c.name[:20]:<20} {c.status:<8} {c.permission:<10} {owner:<8} {uses:>4}  {c.expires_at or '-'}")
+    for problem in vault.problems[shown:]:  # torn ledger lines met while counting uses
+        print(f"studio: warning: {problem}", file=sys.stderr)
+    return 0
+
+
+def cmd_reset(args) -> int:
+    """Delete the whole vault: the way out when its key is lost for good."""
+    from studio.cameo.vault import Vault
+
+    vault = Vault()
+    if not args.yes:
+        raise UserError(f"reset deletes every cameo in {vault.root} and its keys: pass --yes to confirm")
+    for cameo_dir in sorted(vault.root.glob("cameo_*")):
+        print(f"  deleting {cameo_dir.name}")
+    vault.delete_all()
+    print(f"the cameo vault {vault.root} was reset; make a new cameo with `studio cameo create --name NAME`")
     return 0
 
 

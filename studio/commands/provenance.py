@@ -124,8 +124,8 @@ def cmd_remix(args: argparse.Namespace) -> int:
         result = remix_mp4(path, bundle, title=args.title, may_use_cameo=may_use_cameo)
     except RecipeError as exc:
         raise UserError(f"{path}: {exc}; only a Studio MP4 with its recipe intact can be remixed") from None
-    except (OSError, ProjectFileError):
-        if not existed:  # a failed save (full disk) leaves no half-made project behind
+    except BaseException:
+        if not existed:  # a failed remix (full disk, a bad value) leaves no half-made project behind
             import shutil
 
             shutil.rmtree(bundle, ignore_errors=True)

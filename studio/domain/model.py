@@ -46,6 +46,11 @@ ASPECT_PRESETS: dict[str, tuple[int, int]] = {
 }
 
 
+MAX_CANVAS_SIDE = 4096
+MAX_CANVAS_PIXELS = 4096 * 2304
+"""The largest canvas a project or recipe may set (its frames are held in memory while rendering)."""
+
+
 @dataclass(frozen=True)
 class Canvas:
     width: int
@@ -54,6 +59,11 @@ class Canvas:
     def __post_init__(self) -> None:
         if self.width < 16 or self.height < 16 or self.width % 2 or self.height % 2:
             raise ValueError(f"canvas {self.width}x{self.height}: sides must be even and at least 16")
+        # An 8192x8192 canvas took over 4 GB (16384x16384 over 12 GB) before any check ran;
+        # a project or a remixed recipe could set it. 4K (4096x2160, 2160x3840, 3072x3072) fits.
+        if self.width > MAX_CANVAS_SIDE or self.height > MAX_CANVAS_SIDE or self.width * self.height > MAX_CANVAS_PIXELS:
+            raise ValueError(f"canvas {self.width}x{self.height}: larger than Studio renders (at most "
+                             f"{MAX_CANVAS_SIDE} pixels a side and {MAX_CANVAS_PIXELS // 1_000_000} megapixels, e.g. 4096x2160)")
 
     @classmethod
     def from_aspect(cls, aspect: str, short_side: int = 720) -> "Canvas":

@@ -13,6 +13,7 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 from pathlib import Path
 from typing import Iterator
 
@@ -21,6 +22,29 @@ import av
 from studio.media.errors import MediaError
 
 _PERMISSION_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def open_regular(path: Path):
+    """``path`` opened for binary reading, only if it is a regular file (never blocks on a FIFO).
+
+    A FIFO, socket or device in media/ used to hang `info` and `render` forever in open():
+    the file is opened non-blocking, checked with fstat, and only then read normally.
+    """
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise MediaError(describe_os_error(exc, path, "read")) from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = "a folder" if stat.S_ISDIR(mode) else "a FIFO, socket or device"
+            raise MediaError(f"Could not read {path}: it is {what}, not a regular file; Studio reads only regular files.")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def describe_os_error(exc: BaseException, path: Path, action: str = "write") -> str:

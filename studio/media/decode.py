@@ -18,7 +18,7 @@ from typing import Iterator
 import av
 import numpy as np
 
-from studio.media._atomic import describe_os_error, media_errors
+from studio.media._atomic import describe_os_error, media_errors, open_regular
 from studio.media.errors import MediaError
 
 __all__ = ["MediaInfo", "probe", "read_frames", "read_all_frames", "read_audio", "read_metadata", "mp4_boxes"]
@@ -251,8 +251,8 @@ def _open(path: Path):
     if path.is_dir():
         raise MediaError(f"Could not read {path}: it is a folder, not a media file.")
     with media_errors(path, "read"):
-        size = path.stat().st_size
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:  # a FIFO or device would block FFmpeg forever
+            size = os.fstat(fh.fileno()).st_size
             head = fh.read(12)
     if size == 0:
         raise MediaError(f"Could not read {path}: the file is empty (0 bytes).")

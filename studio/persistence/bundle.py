@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -44,6 +45,20 @@ def bundle_path(path: str | os.PathLike[str]) -> Path:
 
 def media_dir(bundle: Path) -> Path:
     return Path(bundle) / MEDIA_DIR
+
+
+TAKE_MEDIA_NAME = re.compile(r"take_[0-9a-f]{12}(\.[A-Za-z0-9_-]+)*")
+"""The names Studio gives take media (``take_<id>.mp4``, ``take_<id>.<stem>.wav``): the only files it ever deletes."""
+
+
+def check_media_folder(bundle: Path) -> Path:
+    """``media/`` of the bundle, refused when it is a link (Studio never writes or deletes through one)."""
+    folder = media_dir(bundle)
+    if folder.is_symlink():
+        raise ProjectFileError(folder, f"media/ is a link (to {os.readlink(folder)}); Studio writes and deletes take "
+                                       "files only inside the project, so it will not follow it",
+                               "media")
+    return folder
 
 
 def media_path(bundle: Path, name: str) -> Path:
@@ -118,9 +133,13 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
     except SchemaError as exc:
         raise ProjectFileError(bundle / PROJECT_FILE, f"not saved: {exc.problem}; the previous version is unchanged",
                                exc.field) from None
+    check_media_folder(bundle)
+    try:
+        data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    except (UnicodeEncodeError, ValueError, RecursionError) as exc:  # checked before anything is created
+        raise ProjectFileError(bundle / PROJECT_FILE, f"not saved: a value cannot be written as JSON text ({exc})") from None
     try:
         media_dir(bundle).mkdir(parents=True, exist_ok=True)
-        data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
         atomic_write_bytes(bundle / PROJECT_FILE, data)
     except OSError as exc:
         reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
@@ -155,10 +174,16 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         raise ProjectFileError(
             file, f"is damaged or truncated: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
+    except RecursionError:
+        raise ProjectFileError(file, "is damaged: its JSON is nested too deeply to be a Studio project") from None
+    except ValueError as exc:  # a whole number of more than 4300 digits (Python's int limit)
+        raise ProjectFileError(file, f"is damaged: {str(exc).split(';')[0]} (a number far too long)") from None
     try:
         return project_from_dict(migrate(doc))
     except SchemaError as exc:
         raise ProjectFileError(file, exc.problem, exc.field) from None
+    except RecursionError:
+        raise ProjectFileError(file, "is damaged: a value is nested too deeply") from None
 
 
 def missing_media(project: Project, path: str | os.PathLike[str]) -> list[str]:

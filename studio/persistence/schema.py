@@ -8,9 +8,13 @@ untrusted MP4s.
 
 from __future__ import annotations
 
+import math
+
 from typing import Any, Callable
 
 from studio.domain.model import (
+    MAX_CANVAS_PIXELS,
+    MAX_CANVAS_SIDE,
     CameraMove,
     Canvas,
     Character,
@@ -162,8 +166,12 @@ class _Reader:
             value = float(value)
         if not isinstance(value, kinds):
             raise SchemaError(self._p(key), f"expected {_names(kinds)}, found {_json_type(value)}")
-        if isinstance(value, str) and len(value) > MAX_TEXT:
-            raise SchemaError(self._p(key), f"text longer than {MAX_TEXT} characters")
+        if isinstance(value, str):
+            if len(value) > MAX_TEXT:
+                raise SchemaError(self._p(key), f"text longer than {MAX_TEXT} characters")
+            _check_text(value, self._p(key))
+        if isinstance(value, float) and not math.isfinite(value):
+            raise SchemaError(self._p(key), f"{value} is not a finite number")
         return value
 
     def int_in(self, key: str, lo: int, hi: int, default: Any = ...) -> int:
@@ -185,10 +193,24 @@ class _Reader:
         raw = self.get(key, dict, {})
         out = []
         for k, v in raw.items():
+            _check_text(str(k), f"{self._p(key)} (a key)")
             if not isinstance(v, (str, int, float, bool)) and v is not None:
                 raise SchemaError(f"{self._p(key)}.{k}", "settings values must be text, numbers or booleans")
+            if isinstance(v, str):
+                _check_text(v, f"{self._p(key)}.{k}")
+            if isinstance(v, float) and not math.isfinite(v):
+                raise SchemaError(f"{self._p(key)}.{k}", f"{v} is not a finite number")
             out.append((str(k), v))
         return tuple(sorted(out))
+
+
+def _check_text(value: str, field: str) -> None:
+    """Refuse text that cannot be written back as UTF-8 (a lone surrogate such as \\ud800 from JSON)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SchemaError(field, f"contains an invalid character (U+{ord(value[exc.start]):04X}, a lone surrogate) "
+                                 f"at position {exc.start}") from None
 
 
 def _names(kinds: tuple[type, ...]) -> str:
@@ -311,10 +333,12 @@ def project_from_dict(data: Any) -> Project:
     """Validate a current-version document and build the Project (raises SchemaError)."""
     r = _Reader(data, "")
     canvas_r = r.obj("canvas")
-    w = canvas_r.int_in("width", 16, 16384)
-    h = canvas_r.int_in("height", 16, 16384)
+    w = canvas_r.int_in("width", 16, MAX_CANVAS_SIDE)
+    h = canvas_r.int_in("height", 16, MAX_CANVAS_SIDE)
     if w % 2 or h % 2:
         raise SchemaError("canvas", f"{w}x{h}: width and height must be even")
+    if w * h > MAX_CANVAS_PIXELS:
+        raise SchemaError("canvas", f"{w}x{h} is more than {MAX_CANVAS_PIXELS // 1_000_000} megapixels, larger than Studio renders")
     bible_r = r.obj("bible")
     characters = []
     for i, c in enumerate(bible_r.list("characters")):
@@ -353,6 +377,9 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     """v1 stored shot durations in seconds and the canvas as "WxH" text."""
     doc = dict(doc)
     fps = doc.get("fps", 24)
+    if not isinstance(fps, int) or isinstance(fps, bool) or not 1 <= fps <= 240:
+        raise SchemaError("fps", f"expected a whole number of frames per second 1..240, found {_json_type(fps)} "
+                                 f"{str(fps)[:20]}")
     if isinstance(doc.get("canvas"), str) and "x" in doc["canvas"]:
         w, _, h = doc["canvas"].partition("x")
         try:
@@ -365,7 +392,9 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
             s = dict(s)
             secs = s.pop("duration_seconds")
             if not isinstance(secs, (int, float)) or isinstance(secs, bool):
-                raise SchemaError(f"shots[{i}].duration_seconds", "expected a number")
+                raise SchemaError(f"shots[{i}].duration_seconds", f"expected a number, found {_json_type(secs)}")
+            if not (0 < secs <= 3600):  # also false for NaN; Infinity and 1e308 made int() overflow
+                raise SchemaError(f"shots[{i}].duration_seconds", f"{str(secs)[:20]} is not a shot length (0..3600 s)")
             s["duration_frames"] = max(1, int(round(secs * fps)))
         shots.append(s)
     doc["shots"] = shots

@@ -26,6 +26,7 @@ from studio.domain.model import Project, Shot, Take, resolve_shot
 from studio.media._atomic import atomic_output
 from studio.provenance.credentials import CredentialsError, SigningIdentity, signing_identity, trust_anchors_pem
 from studio.domain.errors import ExplainedError
+from studio.provenance.seal import SEAL_VERSION, append_seal, check_seal
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ def build_manifest(
         ],
         "cameos": [{"cameo_id": c.cameo_id, "character": c.character, "consent": c.consent} for c in cameos],
     }
+    generation["seal"] = SEAL_VERSION  # studio.provenance.seal: the bytes the BMFF hash skips are bound too
     if recipe_text:
         generation["recipe_sha256"] = hashlib.sha256(recipe_text.encode("utf-8")).hexdigest()
     return {
@@ -113,6 +115,14 @@ def build_manifest(
     }
 
 
+def manifest_generation(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    """The data of Studio's generation assertion in a manifest definition."""
+    for assertion in manifest.get("assertions", []):
+        if assertion.get("label") == GENERATION_LABEL:
+            return assertion.get("data")
+    return None
+
+
 def sign_mp4(source: Path, destination: Path, manifest: dict[str, Any], identity: SigningIdentity | None = None) -> Path:
     """Embed and sign ``manifest`` into a copy of ``source`` that lands at ``destination`` atomically.
 
@@ -129,6 +139,8 @@ def sign_mp4(source: Path, destination: Path, manifest: dict[str, Any], identity
             with c2pa.Signer.from_info(info) as signer, c2pa.Builder(manifest) as builder:
                 with open(source, "rb") as src, open(tmp, "w+b") as dst:
                     builder.sign(signer, MP4_MIME, src, dst)
+            if (manifest_generation(manifest) or {}).get("seal") == SEAL_VERSION:
+                append_seal(tmp, identity.key_pem, identity.chain_pem)
         except c2pa.C2paError as exc:
             log.exception("C2PA signing of %s failed", source)
             raise SigningError(f"could not sign {destination.name} with content credentials ({exc})",
@@ -180,6 +192,8 @@ class VerifyReport:
     recipe_sha256: str = ""
     recipe_intact: bool | None = None
     """Whether the recipe in the file is the one the credentials name (None: they name none)."""
+    seal: str = ""
+    """The whole-file seal the credentials promise (studio.provenance.seal), "" for older files."""
     failures: list[dict[str, str]] = field(default_factory=list)
     manifest: dict[str, Any] | None = None
 
@@ -241,13 +255,20 @@ def verify_mp4(path: Path, *, extra_anchors: bytes = b"", credentials_folder: Pa
     failures = (results.get("activeManifest") or {}).get("failure", []) or store.get("validation_status", []) or []
     report.failures = [{"code": f.get("code", ""), "explanation": f.get("explanation", "")} for f in failures]
     codes = {f["code"] for f in report.failures}
-    report.altered = any(c in codes for c in _ALTERED_CODES)
+    # Any failure but trust in the signer means the bytes are not the ones signed (a flip in the
+    # claim, an assertion or the signature fails with its own code, not only a hash mismatch).
+    report.altered = any(c in codes for c in _ALTERED_CODES) or any(not _is_trust_code(c) for c in codes)
     # The signature itself (claim signature and signing credential), apart from trust and hashes.
     report.signature_valid = not any(
         c.startswith(("claimSignature.", "signingCredential.", "timeStamp.")) and c not in _UNTRUSTED_CODES for c in codes
     )
     report.trusted = state == "Trusted"
     _fill_summary(report, active)
+    if report.seal:
+        check = check_seal(path, active.get("signature_info") or {})
+        if not check.ok:
+            report.altered = True
+            report.failures.append({"code": "studio.seal.mismatch", "explanation": check.explanation})
     if report.recipe_sha256:
         report.recipe_intact = _recipe_digest(path) == report.recipe_sha256
         if not report.recipe_intact:
@@ -256,6 +277,11 @@ def verify_mp4(path: Path, *, extra_anchors: bytes = b"", credentials_folder: Pa
             report.failures.append({"code": "studio.recipe.mismatch",
                                     "explanation": "the embedded recipe is not the one the credentials name"})
     return report
+
+
+def _is_trust_code(code: str) -> bool:
+    """Failure codes about who signed and when (untrusted, expired, revoked), not about the bytes."""
+    return code in _UNTRUSTED_CODES or code.startswith(("signingCredential.", "timeStamp."))
 
 
 def _recipe_digest(path: Path) -> str:
@@ -298,15 +324,19 @@ def _fill_summary(report: VerifyReport, active: dict[str, Any]) -> None:
             report.models = [str(m) for m in data.get("models", [])]
             report.cameos = [c for c in data.get("cameos", []) if isinstance(c, dict)]
             report.recipe_sha256 = str(data.get("recipe_sha256", ""))
+            report.seal = str(data.get("seal", ""))
     report.ai_generated = report.digital_source_type == TRAINED_ALGORITHMIC_MEDIA
 
 
 def cameo_ids_in_manifest(path: Path) -> list[str]:
-    """Cameo ids a signed, intact file says appear in it ([] when unsigned or altered)."""
+    """Cameo ids a signed, intact file from a trusted signer says appear in it ([] otherwise).
+
+    An untrusted signer (a self-made CA) can write any cameo id into a manifest, so only
+    a trusted signature is evidence of which cameos appear."""
     try:
         report = verify_mp4(path)
     except OSError:
         return []
-    if not report.has_manifest or report.altered or not report.signature_valid:
+    if not report.ok:
         return []
     return [str(c.get("cameo_id")) for c in report.cameos if c.get("cameo_id")]

@@ -8,7 +8,7 @@ media are not in the MP4).
 Cameos are never carried over by default. The recipe itself holds no cameo
 ids; the signed content credentials name the cameos that appear (by character).
 A cameo goes back onto its character only when the file's credentials are
-intact and ``may_use_cameo(cameo_id)`` says the person remixing has permission
+intact, from a trusted signer, and ``may_use_cameo(cameo_id)`` says the person remixing has permission
 (the cameo vault answers that; the default answers no).
 """
 
@@ -97,13 +97,23 @@ def read_recipe_from_mp4(path: Path) -> Recipe:
 
 
 def credited_cameos_of(path: Path) -> dict[str, str]:
-    """Character name -> cameo id, from the file's C2PA manifest, only when it is intact and validly signed."""
+    """Character name -> cameo id, from the file's C2PA manifest, only when it is intact and signed by a trusted signer.
+
+    A valid signature from an untrusted certificate (anyone can make a CA) proves nothing
+    about who made the file, so it never puts a cameo on a character.
+    """
+    return _cameo_claims(path)[0]
+
+
+def _cameo_claims(path: Path) -> tuple[dict[str, str], list[str]]:
+    """(trusted credits as character -> cameo id, cameo ids claimed by credentials that are not trusted or intact)."""
     from studio.provenance.content_credentials import verify_mp4
 
     report = verify_mp4(path)
-    if not (report.has_manifest and report.signature_valid and not report.altered):
-        return {}
-    return {str(c.get("character", "")): str(c["cameo_id"]) for c in report.cameos if c.get("cameo_id")}
+    claimed = {str(c.get("character", "")): str(c["cameo_id"]) for c in report.cameos if c.get("cameo_id")}
+    if not report.ok:
+        return {}, sorted(set(claimed.values()))
+    return claimed, []
 
 
 def remix_mp4(
@@ -117,8 +127,12 @@ def remix_mp4(
     from studio.persistence.bundle import save_project
 
     recipe = read_recipe_from_mp4(Path(path))
-    credited = credited_cameos_of(Path(path))
+    credited, unproven = _cameo_claims(Path(path))
     result = remix_project(recipe, credited_cameos=credited, may_use_cameo=may_use_cameo, title=title)
+    if unproven:
+        result = replace(result, dropped_cameos=tuple(dict.fromkeys(result.dropped_cameos + tuple(unproven))),
+                         notes=result.notes + ("the file's content credentials are not from a trusted signer (or the "
+                                               "file changed), so no cameo was carried over",))
     if not result.project.shots:
         raise RecipeError("the recipe has no shots to remix")
     save_project(result.project, bundle)

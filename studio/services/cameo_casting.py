@@ -101,3 +101,48 @@ def record_cameo_renders(request: GenerateRequest, take: Take, vault=None) -> No
             "quality": request.quality, "draft": request.quality == "draft", "character": ref.character_id,
             "similarity": settings.get(f"cameo.{ref.cameo_id}.similarity"),
         })
+
+
+def cameos_in_takes(project, takes) -> dict[str, list[str]]:
+    """cameo id -> ids of the exported shots that show it: cast on the shot's characters, or measured in its take."""
+    from studio.domain.model import resolve_shot
+
+    found: dict[str, list[str]] = {}
+    for shot, take in takes:
+        ids = [c.cameo_id for c in resolve_shot(shot, project.bible).characters if c.cameo_id]
+        if take is not None:
+            # A take rendered with a cameo keeps its face even after the cameo left the character.
+            ids += [k.split(".")[1] for k, _ in take.recipe.settings if k.startswith("cameo.") and k.count(".") >= 2]
+        for cameo_id in dict.fromkeys(ids):
+            found.setdefault(cameo_id, []).append(shot.id)
+    return found
+
+
+def check_export_consent(project, takes, vault=None) -> None:
+    """Refuse an export that shows a cameo this user may not use now; ledger every export that shows one.
+
+    The same rule as generation (`cast_cameos`): revoked, expired, unpermitted or unknown cameos are
+    refused (CameoRefused names the cameo and the shots, and the refusal goes to its ledger). An
+    allowed export adds one "export" line to each shown cameo's ledger.
+    """
+    shown = cameos_in_takes(project, takes)
+    if not shown:
+        return
+    from studio.cameo.vault import CameoNotPermitted, Vault, VaultError
+
+    vault = vault or Vault()
+    positions = {s.id: i + 1 for i, s in enumerate(project.shots)}
+    for cameo_id, shot_ids in shown.items():
+        where = ", ".join(str(positions.get(s, s)) for s in shot_ids)
+        try:
+            vault.check_render_allowed(cameo_id)
+        except (CameoNotPermitted, VaultError) as exc:
+            try:
+                vault.record_use(cameo_id, {"kind": "export_refused", "shots": shot_ids, "reason": exc.message})
+            except VaultError:
+                pass  # a cameo that is not in the vault at all has no ledger
+            raise CameoRefused(f"cannot export: shot(s) {where} show cameo {cameo_id}: {exc.message}",
+                               "remove the cameo from the character in the story bible and render those shots "
+                               "again (their takes show the face)") from None
+    for cameo_id, shot_ids in shown.items():
+        vault.record_use(cameo_id, {"kind": "video_export", "shots": shot_ids, "project": project.id})

@@ -190,8 +190,11 @@ class ProjectDocument(QObject):
 
     def open(self, path: str | Path, *, recover: bool = False) -> Path:
         """Open a bundle (raises ProjectFileError). With ``recover`` the autosave replaces it, unsaved."""
+        from studio.persistence.lock import sweep_stale_temp_files
+
         bundle = bundle_path(path)
         project = load_project(bundle)
+        sweep_stale_temp_files(bundle)  # temporary files of killed saves and renders (none when another process writes)
         self._set(project, bundle)
         if recover:
             recovered = recoverable_autosave(bundle)
@@ -207,7 +210,12 @@ class ProjectDocument(QObject):
     def save(self) -> Path:
         if self._project is None or self._bundle is None:
             raise RuntimeError("no project is open")
-        save_project(self._project, self._bundle)
+        from studio.persistence.lock import bundle_lock
+
+        # A `studio render` of this project in another process holds the lock: refuse (naming it)
+        # rather than save over the takes it is adding.
+        with bundle_lock(self._bundle, "the Studio window saving"):
+            save_project(self._project, self._bundle)
         discard_autosave(self._bundle)
         self._autosaved_value = self._project
         self.undo_stack.set_clean()

@@ -27,6 +27,7 @@ from studio.persistence.bundle import media_path, save_project
 from studio.provenance.recipe import RECIPE_KEY, build_recipe
 from studio.media._atomic import partial_path
 from studio.provenance.content_credentials import ConsentLookup, cameos_in, sign_export
+from studio.services.cameo_casting import check_export_consent
 from studio.services.cameo_credits import consent_reference
 from studio.services.feed_store import record_export
 from studio.services.takes import RenderFailed, load_take_stems, render_shot, take_is_current, take_media_usable
@@ -169,6 +170,27 @@ def export_project(
     ``cameo_consent(cameo_id)`` gives the consent record reference that the
     content credentials cite for each cameo that appears (default: the vault's).
     """
+    from studio.persistence.lock import bundle_lock, sweep_stale_partials, sweep_stale_temp_files
+
+    # One writer per bundle (CLI, window, farm): a second render would save over this one's takes.
+    with bundle_lock(bundle, f"an export of {Path(bundle).name} to {Path(destination).name}"):
+        # What killed saves, renders and exports left behind (Studio's own temporary names only).
+        sweep_stale_temp_files(bundle)
+        sweep_stale_partials(Path(destination))
+        return _export_locked(project, bundle, destination, options, progress=progress, cancel=cancel,
+                              cameo_consent=cameo_consent)
+
+
+def _export_locked(
+    project: Project,
+    bundle: Path,
+    destination: Path,
+    options: ExportOptions,
+    *,
+    progress: ProgressFn | None,
+    cancel: CancelToken | None,
+    cameo_consent: ConsentLookup | None,
+) -> ExportReport:
     cancel = cancel or CancelToken()
     shots = [s for s in project.shots if options.shot_ids is None or s.id in options.shot_ids]
     if not shots:
@@ -186,6 +208,7 @@ def export_project(
     )
     takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
     assert all(t is not None for _, t in takes)
+    check_export_consent(project, takes)  # every export path (CLI, window, feed remix, farm) passes here
     canvas = export_canvas(project, options.aspect)
     fps = project.fps
     total = sum(s.duration_frames for s, _ in takes)

@@ -51,7 +51,7 @@ class ImportError_(Exception):
 def import_image(bundle: Path, path: Path, *, fps: int, seconds: float = 4.0) -> Shot:
     """A new shot whose reference first frame is a copy of ``path``."""
     from studio.media.frames import load_image
-    from studio.persistence.bundle import media_dir
+    from studio.persistence.bundle import check_media_folder, media_dir
 
     load_image(path)  # raises MediaError naming the file when it is not an image
     image_id = new_id("image")
@@ -67,12 +67,12 @@ def import_video(bundle: Path, path: Path, *, fps: int) -> Shot:
     """A new shot holding ``path`` as its (selected) take, source "import"."""
     from studio.media.audio_io import write_wav
     from studio.media.decode import probe, read_audio
-    from studio.persistence.bundle import media_dir
+    from studio.persistence.bundle import check_media_folder, media_dir
 
     info = probe(path)
     take_id = new_id("take")
     video_name = f"{take_id}{path.suffix.lower()}"
-    media_dir(bundle).mkdir(parents=True, exist_ok=True)
+    check_media_folder(bundle).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, media_dir(bundle) / video_name)
     stems: list[tuple[str, str]] = []
     if info.has_audio:
@@ -114,7 +114,7 @@ def _design_import_sound(bundle: Path, path: Path, take_id: str, fps: int, seed:
     """
     from studio.media.audio_io import write_wav
     from studio.media.decode import read_frames
-    from studio.persistence.bundle import media_dir
+    from studio.persistence.bundle import check_media_folder, media_dir
     from studio.sound.design import design_sound_for_video
     from studio.sound.mix import with_stem_gain
 

@@ -55,8 +55,10 @@ def take_is_current(take: Take, request: GenerateRequest) -> bool:
 
 def store_take(bundle: Path, request: GenerateRequest, result: EngineResult) -> Take:
     """Write a result's frames and stems into the bundle; return the Take that records them."""
+    from studio.persistence.bundle import check_media_folder
+
     take_id = new_id("take")
-    media_dir(bundle).mkdir(parents=True, exist_ok=True)
+    check_media_folder(bundle).mkdir(parents=True, exist_ok=True)  # never write through a link out of the bundle
     video_name = f"{take_id}.mp4"
     write_take_video(media_path(bundle, video_name), result.frames, result.fps)
     stems = []
@@ -154,14 +156,16 @@ def take_media_usable(bundle: Path, take: Take) -> bool:
     from studio.media.decode import probe
     from studio.media.errors import MediaError
 
+    from studio.media._atomic import open_regular
+
     if not media_path(bundle, take.video).is_file():
         return False
     for _, name in take.stems:
         try:
-            with open(media_path(bundle, name), "rb") as f:
+            with open_regular(media_path(bundle, name)) as f:  # a FIFO here used to block forever
                 if f.read(4) not in (b"RIFF", b"RF64", b"RIFX"):
                     return False
-        except OSError:
+        except (OSError, MediaError):
             return False
     try:
         return probe(media_path(bundle, take.video)).frame_count > 0
@@ -193,11 +197,15 @@ def remove_unused_media(project: Project, bundle: Path) -> list[str]:
         for take in shot.takes:
             used.add(take.video)
             used.update(f for _, f in take.stems)
+    from studio.persistence.bundle import TAKE_MEDIA_NAME, check_media_folder
+
     removed = []
-    folder = media_dir(bundle)
+    folder = check_media_folder(bundle)  # never through a link out of the bundle
     if folder.is_dir():
         for entry in os.scandir(folder):
-            if entry.is_file() and entry.name not in used and not entry.name.startswith("."):
+            # Only regular files (not links, FIFOs, folders) that carry Studio's own take names.
+            if (entry.is_file(follow_symlinks=False) and entry.name not in used
+                    and TAKE_MEDIA_NAME.fullmatch(entry.name)):
                 os.unlink(entry.path)
                 removed.append(entry.name)
     return removed
