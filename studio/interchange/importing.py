@@ -27,7 +27,7 @@ import numpy as np
 from studio import __version__
 from studio.domain.model import DialogueLine, Project, Shot, Take, TakeRecipe, new_id, stable_seed
 from studio.domain.timing import SAMPLE_RATE, frames_to_samples
-from studio.interchange.reading import ClipPlan, TimelinePlan, plan_timeline, read_timeline
+from studio.interchange.reading import ClipPlan, TimelinePlan, plan_timeline, read_timeline, studio_metadata
 from studio.interchange.timeline import TimelineError
 from studio.persistence.bundle import load_project, media_dir, save_project
 
@@ -145,7 +145,19 @@ def _shot_from_clip(clip: ClipPlan) -> Shot:
         seed=int(seed) if isinstance(seed, int) and seed >= 0 else stable_seed(shot_id),
         engine=str(meta.get("engine") or "sketch") if meta.get("engine") not in (None, "", "import") else "sketch",
         dialogue=dialogue,
+        camera=_camera(meta.get("camera")),
+        characters=tuple(str(c) for c in meta.get("characters", []) if isinstance(c, str))
+        if isinstance(meta.get("characters"), list) else (),
     )
+
+
+def _camera(value):
+    from studio.domain.model import CameraMove
+
+    try:
+        return CameraMove(value)
+    except ValueError:
+        return CameraMove.STATIC
 
 
 def _with_media(shot: Shot, clip: ClipPlan, media: Path, fps: int, written: list[Path], notes: list[str]) -> Shot:
@@ -179,7 +191,7 @@ def import_new_project(timeline_file: Path, destination: Path, *, fps: int | Non
         project_fps = fps or project_fps_for(rate_guess)
         base = work / "unpacked" if timeline_file.suffix.lower() == ".otioz" else timeline_file.parent
         plan = plan_timeline(timeline, project_fps, base)
-        meta = dict(timeline.metadata.get("studio", {}) or {})
+        meta = studio_metadata(timeline)
         bundle = work / "bundle.studio"
         media = media_dir(bundle)
         media.mkdir(parents=True)
@@ -201,12 +213,29 @@ def import_new_project(timeline_file: Path, destination: Path, *, fps: int | Non
                 except ValueError:
                     pass
         project = Project(title=title or plan.name or timeline_file.stem, fps=project_fps, canvas=canvas,
-                          shots=tuple(shots), created_at=_now())
+                          bible=_bible(meta), shots=tuple(shots), created_at=_now())
+        known = {c.id for c in project.bible.characters}
+        project = project.with_shots(replace(s, dialogue=tuple(d if d.speaker_id in known else replace(d, speaker_id=None)
+                                                                for d in s.dialogue),
+                                             characters=tuple(c for c in s.characters if c in known))
+                                     for s in project.shots)
         save_project(project, bundle)
         os.rename(bundle, destination)
         return ImportReport(project=project, bundle=destination, notes=notes, added=[s.id for s in shots])
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _bible(meta: dict):
+    """The story bible our export put in the timeline's metadata (characters, style, setting)."""
+    from studio.domain.model import Character, StoryBible
+
+    chars = []
+    for c in meta.get("characters", []) if isinstance(meta.get("characters"), list) else []:
+        if isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("name"), str) and c["id"]:
+            if all(x.id != c["id"] for x in chars):
+                chars.append(Character(c["id"], c["name"][:80], str(c.get("look", ""))[:400]))
+    return StoryBible(tuple(chars), style=str(meta.get("style", ""))[:400], setting=str(meta.get("setting", ""))[:400])
 
 
 def _recognise(clip: ClipPlan, project: Project, used: set[str]) -> Shot | None:

@@ -58,6 +58,23 @@ class TimelinePlan:
     notes: list[str]
 
 
+def plain(value):
+    """OTIO metadata (AnyDictionary, AnyVector) as plain dicts and lists."""
+    if hasattr(value, "items"):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (str, bytes)):
+        return value
+    if hasattr(value, "__iter__"):
+        return [plain(v) for v in value]
+    return value
+
+
+def studio_metadata(obj) -> dict:
+    """What our export wrote under metadata["studio"] (empty when absent or not a mapping)."""
+    meta = plain(obj.metadata.get(METADATA_KEY, {}) or {})
+    return meta if isinstance(meta, dict) else {}
+
+
 def _fraction(x: float) -> Fraction:
     if not math.isfinite(x):
         raise ValueError("not a finite number")
@@ -151,7 +168,7 @@ def _stems_by_shot(timeline, base: Path) -> dict[str, list[tuple[str, Path]]]:
         for item in track:
             if not isinstance(item, otio.schema.Clip):
                 continue
-            meta = dict(item.metadata.get(METADATA_KEY, {}) or {})
+            meta = studio_metadata(item)
             shot_id, stem = str(meta.get("shot_id", "")), str(meta.get("stem", ""))
             ref = item.media_reference
             wav = usable_media(_local_path(getattr(ref, "target_url", "") or "", base), AUDIO_SUFFIXES)
@@ -234,7 +251,7 @@ def plan_timeline(timeline, fps: int, base: Path) -> TimelinePlan:
         ref = item.media_reference
         url = getattr(ref, "target_url", "") or ""
         media = usable_media(_local_path(url, base), VIDEO_SUFFIXES)
-        meta = dict(item.metadata.get(METADATA_KEY, {}) or {})
+        meta = studio_metadata(item)
         markers = []
         for m in item.markers:
             try:

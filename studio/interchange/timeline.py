@@ -94,6 +94,8 @@ def _recipe_metadata(shot: Shot, take: Take) -> dict:
         "engine_version": r.engine_version,
         "model": r.model or "",
         "take_source": take.source,
+        "camera": shot.camera.value,
+        "characters": list(shot.characters),
         "dialogue": [{"text": d.text, "speaker_id": d.speaker_id or "", "at_frame": d.at_frame}
                      for d in shot.dialogue],
     }
@@ -129,7 +131,11 @@ def build_timeline(project: Project, bundle: Path, media: Path, shots: list[Shot
     timeline = otio.schema.Timeline(name=project.title or "Studio")
     timeline.global_start_time = otio.opentime.RationalTime(0, rate)
     timeline.metadata[METADATA_KEY] = {"project_id": project.id, "fps": fps,
-                                       "width": project.canvas.width, "height": project.canvas.height}
+                                       "width": project.canvas.width, "height": project.canvas.height,
+                                       # The story bible, so a project made from this timeline knows who speaks.
+                                       "characters": [{"id": c.id, "name": c.name, "look": c.look}
+                                                      for c in project.bible.characters],
+                                       "style": project.bible.style, "setting": project.bible.setting}
     picture = otio.schema.Track(name=PICTURE_TRACK, kind=otio.schema.TrackKind.Video)
     audio = {stem: otio.schema.Track(name=stem.capitalize(), kind=otio.schema.TrackKind.Audio) for stem in STEM_NAMES}
     for stem, track in audio.items():
