@@ -1,7 +1,6 @@
 """Timelines coming back: an editor's re-cut, timelines from elsewhere, and hostile files."""
 
 import os
-from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from studio.interchange.reading import MAX_CLIPS, plan_timeline, timeline_rate
 from studio.interchange.timeline import TimelineError, export_timeline
 from studio.media.decode import probe, read_all_frames
 from studio.media.encode import write_take_video
-from studio.persistence.bundle import load_project, media_path, save_project
+from studio.persistence.bundle import load_project, media_path
 
 
 def _copy_bundle(bundle: Path, dest: Path) -> Path:
