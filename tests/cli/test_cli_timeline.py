@@ -44,3 +44,12 @@ def test_bad_timeline_is_one_clear_line_and_no_folder(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.edl"]
     proc = studio("timeline", "export", tmp_path / "none.studio", "-o", tmp_path / "x.otio")
     assert proc.returncode == 2 and "no such project" in proc.stderr
+
+
+def test_deliver_png_sequence_and_a_wrong_suffix(tmp_path):
+    assert studio("new", tmp_path / "t", "--shot-seconds", "0.25", "--aspect", "1:1").returncode == 0
+    proc = studio("deliver", tmp_path / "t.studio", "-o", tmp_path / "x.mp4", "--codec", "prores")
+    assert proc.returncode == 2 and "written as a .mov file" in proc.stderr
+    proc = studio("deliver", tmp_path / "t.studio", "-o", tmp_path / "frames", "--codec", "png")
+    assert proc.returncode == 0, proc.stderr
+    assert "no C2PA manifest" in proc.stdout and (tmp_path / "frames" / "frame_000000.png").is_file()
