@@ -93,6 +93,11 @@ class ExportDialog(QDialog):
         self.reveal_button.setVisible(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.reveal_button)
+        # Timelines for editors and delivery presets live in their own dialog (studio/ui/handoff_dialog.py).
+        self.handoff_button = QPushButton(tr("Editors and platforms…"))
+        self.handoff_button.setObjectName("HandoffButton")
+        self.handoff_button.clicked.connect(self.show_handoff)
+        buttons.addWidget(self.handoff_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.export_button)
@@ -111,6 +116,14 @@ class ExportDialog(QDialog):
         self.runner.finished.connect(self._finished)
         self.runner.failed.connect(self._failed)
         self.runner.cancelled.connect(self._cancelled)
+
+    def show_handoff(self):
+        """Open the timeline / delivery dialog for the same project."""
+        from studio.ui.handoff_dialog import HandoffDialog
+
+        self._handoff = HandoffDialog(self.project, self.bundle, self)
+        self._handoff.show()
+        return self._handoff
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, tr("Export video"), self.destination.text(), tr("MP4 video (*.mp4)"))

@@ -1,0 +1,221 @@
+"""Delivery encodes beside the H.264 export: H.265 and AV1 in MP4, ProRes 422 HQ in MOV, PNG sequences.
+
+The same contract as `studio.media.encode.write_mp4` (frames streamed, exact frame
+count, audio trimmed or padded to N / fps, string metadata kept, destination
+replaced atomically), with the codecs PyAV ships: libx265, libsvtav1 and prores_ks.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+import av
+import numpy as np
+from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc, VideoReformatter
+
+from studio.domain.timing import SAMPLE_RATE, frame_to_sample
+from studio.media._atomic import atomic_output, media_errors
+from studio.media.encode import _MP4_OPTIONS, AUDIO_BITRATE, _check_frame, _check_metadata, _feed_audio
+from studio.media.errors import ExportCancelled
+
+
+@dataclass(frozen=True)
+class VideoCodec:
+    name: str
+    encoder: str
+    container: str
+    """The file suffix: mp4 or mov."""
+    pix_fmt: str
+    options: tuple[tuple[str, str], ...]
+    audio: str
+    """aac, or pcm_s24le (uncompressed, for editing)."""
+    label: str
+
+
+CODECS: dict[str, VideoCodec] = {
+    "h264": VideoCodec("h264", "libx264", "mp4", "yuv420p", (("crf", "20"), ("preset", "medium")), "aac", "H.264 (MP4)"),
+    "h265": VideoCodec("h265", "libx265", "mp4", "yuv420p", (("crf", "24"), ("preset", "fast"), ("x265-params", "log-level=error")),
+                       "aac", "H.265 / HEVC (MP4)"),
+    "av1": VideoCodec("av1", "libsvtav1", "mp4", "yuv420p", (("crf", "35"), ("preset", "10")), "aac", "AV1 (MP4)"),
+    # prores_ks profile 3 is 422 HQ; 10-bit 4:2:2 as editors expect.
+    "prores": VideoCodec("prores", "prores_ks", "mov", "yuv422p10le", (("profile", "3"), ("vendor", "apl0")),
+                         "pcm_s24le", "ProRes 422 HQ (MOV)"),
+}
+
+
+def available_codecs() -> list[str]:
+    """The delivery codecs whose encoders this PyAV build ships."""
+    return [name for name, c in CODECS.items() if c.encoder in av.codecs_available] + ["png"]
+
+
+def write_video(
+    path: str | os.PathLike[str],
+    frames: Iterable[np.ndarray],
+    *,
+    codec: str,
+    fps: int,
+    width: int,
+    height: int,
+    audio: np.ndarray | None = None,
+    metadata: Mapping[str, str] | None = None,
+    frame_count: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> Path:
+    """Encode ``frames`` and ``audio`` with one of `CODECS` into ``path`` (atomically)."""
+    spec = CODECS[codec]
+    dest = Path(path)
+    if spec.encoder not in av.codecs_available:
+        raise ValueError(f"this PyAV build has no {spec.encoder} encoder for {spec.label}")
+    tags = _check_metadata(metadata)
+    with atomic_output(dest) as tmp:
+        with media_errors(dest, "write"):
+            options = dict(_MP4_OPTIONS) if spec.container == "mp4" else {"movflags": "+faststart+use_metadata_tags"}
+            container = av.open(str(tmp), mode="w", format=spec.container, options=options)
+        try:
+            written = _encode(container, dest, frames, spec, fps, width, height, audio, tags, frame_count,
+                              progress, should_cancel)
+        finally:
+            container.close()
+        if written == 0:
+            raise ValueError(f"no frames were given for {dest}")
+    return dest
+
+
+def _encode(container, dest, frames, spec: VideoCodec, fps, width, height, audio, tags, frame_count, progress,
+            should_cancel) -> int:
+    with media_errors(dest, "write"):
+        for key, value in tags.items():
+            container.metadata[key] = value
+        video = container.add_stream(spec.encoder, rate=fps, options=dict(spec.options))
+        video.width, video.height, video.pix_fmt = width, height, spec.pix_fmt
+        ctx = video.codec_context
+        ctx.time_base = Fraction(1, fps)
+        ctx.colorspace = Colorspace.ITU709
+        ctx.color_primaries = ColorPrimaries.BT709
+        ctx.color_trc = ColorTrc.BT709
+        ctx.color_range = ColorRange.MPEG
+        sound = None
+        if audio is not None:
+            if spec.audio == "aac":
+                sound = container.add_stream("aac", rate=SAMPLE_RATE, layout="stereo")
+                sound.codec_context.bit_rate = AUDIO_BITRATE
+            else:
+                sound = container.add_stream(spec.audio, rate=SAMPLE_RATE, layout="stereo")
+    reformatter = VideoReformatter()
+    fed = 0
+    written = 0
+    pcm = audio is not None and spec.audio != "aac"
+    for index, rgb in enumerate(frames):
+        if should_cancel is not None and should_cancel():
+            raise ExportCancelled(f"export of {dest} was cancelled")
+        if frame_count is not None and index >= frame_count:
+            raise ValueError(f"more frames than frame_count={frame_count} were given for {dest}")
+        rgb = _check_frame(rgb, index, width, height)
+        with media_errors(dest, "write"):
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame = reformatter.reformat(frame, format=spec.pix_fmt, dst_colorspace=Colorspace.ITU709,
+                                         dst_color_range=ColorRange.MPEG)
+            frame.pts = index
+            frame.time_base = Fraction(1, fps)
+            for packet in video.encode(frame):
+                container.mux(packet)
+            if sound is not None:
+                until = frame_to_sample(index + 1, fps)
+                fed = _feed_pcm(container, sound, audio, fed, until) if pcm else \
+                    _feed_audio(container, sound, audio, fed, until, SAMPLE_RATE, final=False)
+        written = index + 1
+        if progress is not None:
+            progress(written, frame_count or 0)
+    if frame_count is not None and written != frame_count:
+        raise ValueError(f"expected {frame_count} frames for {dest}, got {written}")
+    with media_errors(dest, "write"):
+        for packet in video.encode(None):
+            container.mux(packet)
+        if sound is not None and written:
+            until = frame_to_sample(written, fps)
+            if pcm:
+                _feed_pcm(container, sound, audio, fed, until)
+            else:
+                _feed_audio(container, sound, audio, fed, until, SAMPLE_RATE, final=True)
+            for packet in sound.encode(None):
+                container.mux(packet)
+    return written
+
+
+def _feed_pcm(container, stream, audio: np.ndarray, fed: int, until: int) -> int:
+    """24-bit PCM for editing masters: samples [fed, until) as s32 frames (the encoder keeps 24 bits)."""
+    if until <= fed:
+        return fed
+    chunk = np.zeros((until - fed, 2), np.float32)
+    have = audio[fed:until]
+    chunk[: len(have)] = have
+    ints = (np.clip(chunk, -1.0, 1.0 - 2 ** -23) * 2 ** 31).astype(np.int32)
+    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(ints.reshape(1, -1)), format="s32", layout="stereo")
+    frame.sample_rate = SAMPLE_RATE
+    frame.pts = fed
+    frame.time_base = Fraction(1, SAMPLE_RATE)
+    for packet in stream.encode(frame):
+        container.mux(packet)
+    return until
+
+
+def write_png_sequence(
+    folder: str | os.PathLike[str],
+    frames: Iterable[np.ndarray],
+    *,
+    width: int,
+    height: int,
+    audio: np.ndarray | None,
+    fps: int,
+    metadata: Mapping[str, str] | None = None,
+    frame_count: int | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> Path:
+    """Frames as ``frame_000000.png``… in a new ``folder`` (written beside it, renamed at the end).
+
+    The sound goes beside the frames as ``audio.wav`` (48 kHz) and the metadata
+    (recipe) into every PNG's text chunks and ``metadata.json``.
+    """
+    import json
+    import shutil
+    import tempfile
+
+    from PIL import Image, PngImagePlugin
+
+    from studio.media.audio_io import write_wav
+
+    dest = Path(folder)
+    if dest.exists():
+        raise ValueError(f"{dest}: already exists; choose a new folder for the image sequence")
+    tags = _check_metadata(metadata)
+    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        info = PngImagePlugin.PngInfo()
+        for k, v in tags.items():
+            info.add_itxt(k, v)
+        written = 0
+        for index, rgb in enumerate(frames):
+            if should_cancel is not None and should_cancel():
+                raise ExportCancelled(f"export of {dest} was cancelled")
+            rgb = _check_frame(rgb, index, width, height)
+            Image.fromarray(rgb).save(work / f"frame_{index:06d}.png", pnginfo=info, compress_level=3)
+            written = index + 1
+        if frame_count is not None and written != frame_count:
+            raise ValueError(f"expected {frame_count} frames for {dest}, got {written}")
+        if audio is not None:
+            n = frame_to_sample(written, fps)
+            out = np.zeros((n, 2), np.float32)
+            out[: min(n, len(audio))] = audio[:n]
+            write_wav(work / "audio.wav", out)
+        (work / "metadata.json").write_text(json.dumps({"fps": fps, "frames": written, **tags}, ensure_ascii=False,
+                                                       indent=1), "utf-8")
+        os.rename(work, dest)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return dest
