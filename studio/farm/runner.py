@@ -20,6 +20,7 @@ from studio.engine.protocol import (
     CancelToken,
     Emit,
     EngineResult,
+    Finished,
     GenerateRequest,
     Progress,
 )
@@ -120,8 +121,11 @@ class FarmRunner:
         wanted = sorted({(r.engine, str(r.setting("model") or "")) for r in requests if needs_gpu(r)})
         for engine, model in wanted:
             pool = self._pool(gpu=True)
-            problems = ray.get([w.handle.check_model.remote(engine, model or None) for w in pool])
-            missing = {w.name: p for w, p in zip(pool, problems) if p}
+            answers = ray.get([w.handle.check_model.remote(engine, model or None) for w in pool])
+            for w, (_, vram) in zip(pool, answers):
+                if vram:
+                    w.vram_gb = vram  # measured on a real GPU (a declared studio_vram_gb share otherwise)
+            missing = {w.name: p for w, (p, _) in zip(pool, answers) if p}
             self._excluded[f"{engine}:{model}"] = set(missing)
             if len(missing) == len(pool):
                 detail = "; ".join(f"{n}: {p}" for n, p in missing.items())
@@ -184,6 +188,7 @@ class FarmRunner:
                     except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError,
                             ray.exceptions.NodeDiedError) as exc:
                         worker.alive = False
+                        self._replace(worker)
                         if job.attempts >= MAX_ATTEMPTS:
                             raise FarmError(f"shot {job_id} failed: its worker died {job.attempts} times "
                                             f"(last on {worker.name})", "check the nodes' logs (ray logs) and memory") from None
@@ -195,18 +200,24 @@ class FarmRunner:
                     except ray.exceptions.TaskCancelledError:
                         raise CancelledError() from None
                     if status == "cancelled":
-                        raise CancelledError()
+                        if cancel.cancelled:
+                            raise CancelledError()
+                        raise FarmError(f"shot {job_id} stopped on {worker.name} without being cancelled here",
+                                        "the node lost touch with this machine; check the network and render again")
                     if status == "failed":
                         message, hint = payload
                         raise FarmError(f"shot {job_id} failed on {worker.name}: {message}", hint)
                     worker.loaded = model_key(job.request)
                     pump.flush()  # the shot's own events reach the caller before its result
                     on_result(job.request, payload)
+                    emit(Finished(job_id, payload))
                     finished.add(job_id)
         except BaseException:
-            flag.set.remote()
+            flag.set.remote()  # every engine stops at its next step (its CancelToken is set)
             for ref in running:
-                ray.cancel(ref)  # recursive cancel of the task; the flag stops the engine at its next step
+                ray.cancel(ref)  # and Ray cancels the tasks (a queued one never starts)
+            # Let the workers settle, so the next render does not queue behind a stopping shot.
+            ray.wait(list(running), num_returns=len(running), timeout=5.0)
             for _, w in running.values():
                 w.busy = None
             raise
@@ -224,6 +235,28 @@ class FarmRunner:
         self.workers = []
 
     # ------------------------------------------------------------------ internals
+
+    def _replace(self, dead: Worker) -> None:
+        """Start a new actor in place of a dead one, on the same node while it lives (else anywhere)."""
+        ray = self._ray
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        from studio.farm.worker import ShotWorker
+
+        node = next((n for n in ray.nodes() if n.get("Alive") and n.get("NodeManagerAddress") == dead.node_ip), None)
+        if node is None:
+            return
+        slot = dead.name.rsplit("/", 1)[-1]
+        opts: dict[str, Any] = dict(max_concurrency=2, scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"], soft=True))
+        opts.update(num_cpus=0, num_gpus=1) if dead.gpu else opts.update(num_cpus=1)
+        try:
+            handle = ray.remote(ShotWorker).options(**opts).remote(slot, dead.node_ip)
+            info = ray.get(handle.info.remote(), timeout=120)
+        except Exception as exc:
+            log.warning("farm: could not replace %s: %s", dead.name, exc)
+            return
+        self.workers.remove(dead)
+        self.workers.append(Worker(handle, info["name"], dead.gpu, info["pid"], dead.node_ip, dead.vram_gb))
 
     def _pool(self, *, gpu: bool) -> list[Worker]:
         live = [w for w in self.workers if w.alive]
@@ -332,13 +365,14 @@ def _start_workers(ray: Any, cpu_workers: int | None, gpu_workers: int | None) -
         cpus = int(res.get("CPU", 1))
         cpu_n = cpu_workers if cpu_workers is not None else max(1, min(4, cpus - gpus))
         where = NodeAffinitySchedulingStrategy(node["NodeID"], soft=False)
+        ip = node.get("NodeManagerAddress", "?")
         for i in range(gpus):
             extra = {VRAM_RESOURCE: vram / gpus} if vram else {}
             h = remote.options(num_cpus=0, num_gpus=1, resources=extra, max_concurrency=2,
-                               scheduling_strategy=where).remote(f"gpu{i}")
+                               scheduling_strategy=where).remote(f"gpu{i}", ip)
             handles.append((h, True, vram / gpus if vram else None))
         for i in range(cpu_n):
-            h = remote.options(num_cpus=1, max_concurrency=2, scheduling_strategy=where).remote(f"cpu{i}")
+            h = remote.options(num_cpus=1, max_concurrency=2, scheduling_strategy=where).remote(f"cpu{i}", ip)
             handles.append((h, False, None))
     if not handles:
         raise FarmError("the Ray cluster has no node with a free CPU or GPU", "add a node with `ray start --address ...`")

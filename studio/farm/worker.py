@@ -52,8 +52,8 @@ class EventSink:
         self._items: list[Any] = []
         self._ready = asyncio.Event()
 
-    async def push(self, item: Any) -> None:
-        self._items.append(item)
+    async def push(self, items: list[Any]) -> None:
+        self._items.extend(items)
         self._ready.set()
 
     async def next_batch(self, timeout: float) -> list[Any]:
@@ -72,31 +72,32 @@ class EventSink:
 class ShotWorker:
     """Renders shots with this process's engines; ``name`` says where (node address and slot)."""
 
-    def __init__(self, slot: str) -> None:
+    def __init__(self, slot: str, node_ip: str) -> None:
         import ray
 
-        self.node_ip = ray.util.get_node_ip_address()
+        self.node_ip = node_ip
         self.node_id = ray.get_runtime_context().get_node_id()
-        self.name = f"{self.node_ip}/{slot}"
+        self.name = f"{node_ip}/{slot}"
         self.gpu = slot.startswith("gpu")
         self.loaded: str | None = None
 
     def info(self) -> dict[str, Any]:
         return {"name": self.name, "node_ip": self.node_ip, "node_id": self.node_id, "pid": os.getpid(),
-                "vram_gb": _gpu_memory_gb() if self.gpu else None}
+                "vram_gb": None}
 
-    def check_model(self, engine: str, model: str | None) -> str | None:
-        """None when this node can load ``model`` for ``engine``; else what is wrong (before any work)."""
+    def check_model(self, engine: str, model: str | None) -> tuple[str | None, float | None]:
+        """(None when this node can load ``model`` for ``engine``, else what is wrong; this GPU's memory in GB)."""
         if engine != "diffusers":
-            return None
+            return None, None
         from studio.domain.errors import ExplainedError
         from studio.engine.diffusion.loader import resolve_model
 
+        vram = _gpu_memory_gb() if self.gpu else None
         try:
             resolve_model(model)
         except ExplainedError as exc:
-            return exc.message + (f" — {exc.hint}" if exc.hint else "")
-        return None
+            return exc.message + (f" — {exc.hint}" if exc.hint else ""), vram
+        return None, vram
 
     def render(self, request: GenerateRequest, sink: Any, flag: Any) -> tuple[str, Any]:
         """("ok", EngineResult) | ("failed", (message, hint)) | ("cancelled", None)."""
@@ -110,21 +111,24 @@ class ShotWorker:
         def watch() -> None:
             while not done.wait(CANCEL_POLL_S):
                 try:
-                    if ray.get(flag.is_set.remote(), timeout=5):
+                    if ray.get(flag.is_set.remote(), timeout=30):
                         token.cancel()
                         return
-                except Exception:  # the submitter is gone: stop rather than render for nobody
+                except ray.exceptions.GetTimeoutError:
+                    continue  # a busy node: ask again
+                except ray.exceptions.RayActorError:  # the submitter is gone: stop rather than render for nobody
                     token.cancel()
                     return
 
         outcome: list[EngineEvent] = []
+        sender = _Sender(sink, self.name)
 
         def emit(event: EngineEvent) -> None:
             if isinstance(event, Finished):
                 return  # the result travels as the return value, once
             if isinstance(event, (Failed, Cancelled)):
                 outcome.append(event)
-            sink.push.remote((self.name, event))
+            sender.put(event)
 
         watcher = threading.Thread(target=watch, name="studio-farm-cancel", daemon=True)
         watcher.start()
@@ -134,6 +138,7 @@ class ShotWorker:
             result = None
         finally:
             done.set()
+            sender.close()  # every event of the shot is in the sink before its result returns
         self.loaded = str(request.setting("model") or "") or None
         if result is not None:
             return "ok", result
@@ -141,6 +146,47 @@ class ShotWorker:
         if isinstance(last, Failed):
             return "failed", (last.message, last.hint)
         return "cancelled", None
+
+
+class _Sender:
+    """Sends a shot's events to the sink in order, in batches, from its own thread (the engine never waits)."""
+
+    def __init__(self, sink: Any, name: str) -> None:
+        self._sink = sink
+        self._name = name
+        self._items: list[Any] = []
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._loop, name="studio-farm-events", daemon=True)
+        self._thread.start()
+
+    def put(self, event: EngineEvent) -> None:
+        with self._cond:
+            self._items.append((self._name, event))
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        import ray
+
+        while True:
+            with self._cond:
+                while not self._items and not self._closed:
+                    self._cond.wait()
+                batch, self._items = self._items, []
+                closed = self._closed
+            if batch:
+                try:
+                    ray.get(self._sink.push.remote(batch), timeout=10)  # one batch at a time keeps the order
+                except Exception:
+                    pass
+            if closed and not batch:
+                return
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        self._thread.join(15)
 
 
 def _gpu_memory_gb() -> float | None:
