@@ -85,6 +85,13 @@ def connect(address: str, *, num_cpus: int | None = None, num_gpus: int | None =
     env = {"env_vars": _worker_env(local=address == LOCAL)}
     kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False, runtime_env=env)
     if address == LOCAL:
+        if node_ip in ("127.0.0.1", "localhost", "::1"):
+            # Ray turns 127.0.0.1 into this machine's network address unless told the cluster is
+            # single-machine: a local farm listens on loopback only.
+            os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+            from ray._private import ray_constants
+
+            ray_constants.ENABLE_RAY_CLUSTER = False
         kwargs.update(address="local", num_cpus=num_cpus, num_gpus=num_gpus, resources=resources,
                       _node_ip_address=node_ip)
         started = True

@@ -101,15 +101,18 @@ class FarmRunner:
         self.workers: list[Worker] = _start_workers(ray, cpu_workers, gpu_workers)
         self._lock = threading.Lock()
         self._flag: Any = None
+        self._run = 0
+        self._control_actors: tuple[Any, Any] | None = None
 
     # ------------------------------------------------------------------ public
 
     def cancel(self) -> None:
         """Stop every running shot at its next step (also reached through ``run``'s cancel token)."""
         with self._lock:
-            flag = self._flag
-        if flag is not None:
-            flag.set.remote()
+            current = self._flag
+        if current is not None:
+            flag, run = current
+            flag.set.remote(run)
 
     def check_models(self, requests: Sequence[GenerateRequest]) -> None:
         """Raise FarmError before any work when no worker that would take a request can load its model.
@@ -159,13 +162,13 @@ class FarmRunner:
         jobs = {r.job_id: _Job(r, after.get(r.job_id)) for r in requests}
         order = [r.job_id for r in requests]
         self.check_models(requests)
-        from studio.farm.worker import CancelFlag, EventSink
-
-        flag = ray.remote(num_cpus=0)(CancelFlag).remote()
-        sink = ray.remote(num_cpus=0)(EventSink).remote()
+        flag, sink = self._control()
+        ray.get(sink.clear.remote())
         with self._lock:
-            self._flag = flag
-        pump = _EventPump(sink, emit)
+            self._run += 1
+            run = self._run
+            self._flag = (flag, run)
+        pump = _EventPump(sink, emit, run)
         pump.start()
         running: dict[Any, tuple[str, Worker]] = {}
         finished: set[str] = set()
@@ -173,7 +176,7 @@ class FarmRunner:
             while len(finished) < len(jobs):
                 if cancel.cancelled:
                     raise CancelledError()
-                self._dispatch(jobs, order, finished, running, flag, sink, prepare, on_placed)
+                self._dispatch(jobs, order, finished, running, flag, sink, run, prepare, on_placed)
                 if not running:
                     raise FarmError("the farm has no live worker for the remaining shots: "
                                     + ", ".join(j for j in order if j not in finished),
@@ -213,7 +216,7 @@ class FarmRunner:
                     emit(Finished(job_id, payload))
                     finished.add(job_id)
         except BaseException:
-            flag.set.remote()  # every engine stops at its next step (its CancelToken is set)
+            flag.set.remote(run)  # every engine stops at its next step (its CancelToken is set)
             for ref in running:
                 ray.cancel(ref)  # and Ray cancels the tasks (a queued one never starts)
             # Let the workers settle, so the next render does not queue behind a stopping shot.
@@ -227,14 +230,25 @@ class FarmRunner:
                 self._flag = None
 
     def shutdown(self) -> None:
-        for w in self.workers:
+        for w in [*self.workers, *(self._control_actors or ())]:
             try:
-                self._ray.kill(w.handle)
+                self._ray.kill(getattr(w, "handle", w))
             except Exception:
                 pass
         self.workers = []
+        self._control_actors = None
 
     # ------------------------------------------------------------------ internals
+
+    def _control(self) -> tuple[Any, Any]:
+        """The cancel flag and event sink actors, started once per runner (an actor start costs seconds)."""
+        if self._control_actors is None:
+            from studio.farm.worker import CancelFlag, EventSink
+
+            ray = self._ray
+            self._control_actors = (ray.remote(num_cpus=0)(CancelFlag).remote(),
+                                    ray.remote(num_cpus=0)(EventSink).remote())
+        return self._control_actors
 
     def _replace(self, dead: Worker) -> None:
         """Start a new actor in place of a dead one, on the same node while it lives (else anywhere)."""
@@ -273,7 +287,7 @@ class FarmRunner:
         need = memory_needed(req)
         return need is None or worker.vram_gb is None or worker.vram_gb >= need
 
-    def _dispatch(self, jobs, order, finished, running, flag, sink, prepare, on_placed) -> None:
+    def _dispatch(self, jobs, order, finished, running, flag, sink, run, prepare, on_placed) -> None:
         started = {job_id for job_id, _ in running.values()}
         waiting = [j for j in order if j not in finished and j not in started
                    and (jobs[j].after is None or jobs[j].after in finished or jobs[j].after not in jobs)]
@@ -300,7 +314,7 @@ class FarmRunner:
             request = replace(request, start_image_loader=None)  # a closure over this process's files
             job.attempts += 1
             job.tried.append(worker.name)
-            ref = worker.handle.render.remote(request, sink, flag)
+            ref = worker.handle.render.remote(request, sink, flag, run)
             worker.busy = job_id
             running[ref] = (job_id, worker)
             waiting.remove(job_id)
@@ -311,9 +325,10 @@ class FarmRunner:
 class _EventPump:
     """One thread in the submitting process that takes the workers' events from the sink and calls ``emit``."""
 
-    def __init__(self, sink: Any, emit: Emit) -> None:
+    def __init__(self, sink: Any, emit: Emit, run: int) -> None:
         import ray
 
+        self._run = run
         self._ray = ray
         self._sink = sink
         self._emit = emit
@@ -330,7 +345,9 @@ class _EventPump:
                 batch = self._ray.get(self._sink.next_batch.remote(timeout))
             except Exception:
                 return
-            for _, event in batch:
+            for (run, _), event in batch:
+                if run != self._run:
+                    continue  # a late event of an earlier, cancelled render
                 try:
                     self._emit(event)
                 except Exception:

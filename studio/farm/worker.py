@@ -31,13 +31,14 @@ class CancelFlag:
     """A Ray actor holding one render's cancel state (read by every worker)."""
 
     def __init__(self) -> None:
-        self._set = False
+        self._set = 0
+        """The latest run cancelled (runs are numbered from 1; a later run is not cancelled by an earlier cancel)."""
 
-    def set(self) -> None:
-        self._set = True
+    def set(self, run: int) -> None:
+        self._set = max(self._set, run)
 
-    def is_set(self) -> bool:
-        return self._set
+    def is_set(self, run: int) -> bool:
+        return self._set >= run
 
 
 class EventSink:
@@ -55,6 +56,10 @@ class EventSink:
     async def push(self, items: list[Any]) -> None:
         self._items.extend(items)
         self._ready.set()
+
+    async def clear(self) -> None:
+        self._items = []
+        self._ready.clear()
 
     async def next_batch(self, timeout: float) -> list[Any]:
         import asyncio
@@ -99,7 +104,7 @@ class ShotWorker:
             return exc.message + (f" — {exc.hint}" if exc.hint else ""), vram
         return None, vram
 
-    def render(self, request: GenerateRequest, sink: Any, flag: Any) -> tuple[str, Any]:
+    def render(self, request: GenerateRequest, sink: Any, flag: Any, run: int = 1) -> tuple[str, Any]:
         """("ok", EngineResult) | ("failed", (message, hint)) | ("cancelled", None)."""
         import ray
 
@@ -111,7 +116,7 @@ class ShotWorker:
         def watch() -> None:
             while not done.wait(CANCEL_POLL_S):
                 try:
-                    if ray.get(flag.is_set.remote(), timeout=30):
+                    if ray.get(flag.is_set.remote(run), timeout=30):
                         token.cancel()
                         return
                 except ray.exceptions.GetTimeoutError:
@@ -121,7 +126,7 @@ class ShotWorker:
                     return
 
         outcome: list[EngineEvent] = []
-        sender = _Sender(sink, self.name)
+        sender = _Sender(sink, (run, self.name))
 
         def emit(event: EngineEvent) -> None:
             if isinstance(event, Finished):
