@@ -235,6 +235,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         model=getattr(args, "model", None),
         audio_model=getattr(args, "audio_model", None),
         engine_defaults=_engine_defaults(),
+        farm=_farm_choice(args),
     )
     bar = ProgressBar(enabled=not args.quiet)
     t0 = time.monotonic()
@@ -264,6 +265,13 @@ def cmd_render(args: argparse.Namespace) -> int:
         print(f"  note: {report.loudness_lufs:.1f} LUFS is below the {args.loudness:g} LUFS target: the sound is mostly "
               "quiet with a few loud hits, and reaching the target would flatten them under the true-peak ceiling")
     return EXIT_OK
+
+
+def _farm_choice(args: argparse.Namespace) -> str | None:
+    """--farm local / --farm ADDRESS, else $RAY_ADDRESS, else None (render in-process)."""
+    from studio.farm.cluster import farm_address
+
+    return farm_address(getattr(args, "farm", None))
 
 
 def _check_model_options(args: argparse.Namespace, project: Any, shot_ids: tuple[str, ...] | None) -> None:
@@ -476,6 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--aspect", choices=["16:9", "9:16", "1:1"], help="export canvas (default: the project's)")
     p.add_argument("--quality", default="standard", choices=["draft", "standard", "high"])
     p.add_argument("--loudness", type=float, default=-14.0, choices=[-14.0, -16.0, -23.0], help="target LUFS")
+    p.add_argument("--farm", metavar="local|ADDRESS", help="render missing takes on a Ray cluster: 'local' uses every GPU "
+                   "of this machine, or an address ray.init accepts (host:6379, ray://host:10001); default $RAY_ADDRESS")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("--captions", choices=["srt", "vtt"],
                    help="also write captions (SubRip or WebVTT) beside the MP4, timed to the spoken lines")

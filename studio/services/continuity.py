@@ -114,3 +114,12 @@ def with_deferred_continuity(project: Project, bundle: Path, request: GenerateRe
         return start_frame(project, bundle, request)
 
     return replace(request, start_image_loader=load)
+
+
+def continues_from_previous(project: Project, request: GenerateRequest) -> bool:
+    """Whether ``request``'s start frame is the previous shot's last frame (so it must wait for that take).
+
+    Cheap (the catalogue only): used by the farm to make continuity a dependency between two shots."""
+    shot = request.shot
+    return (not shot.reference_image and _may_use_start_frame(request) and project.index_of(shot.id) > 0
+            and model_can_start_from_image(request))

@@ -64,6 +64,8 @@ class ExportOptions:
     engine_defaults: dict | None = None
     """App-wide engine choices (the saved memory profile) for shots that set none themselves."""
     stem_gains_db: dict[str, float] = field(default_factory=dict)
+    farm: str | None = None
+    """Render missing takes on a Ray cluster: "local" or an address (studio.farm); None renders in-process."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,32 @@ def ensure_takes(
 ) -> tuple[Project, list[str]]:
     """Render each shot that has no current take; save the bundle after each one."""
     rendered: list[str] = []
+    for shot in shots_to_render(project, bundle, shots, engine=engine, seed=seed, settings=settings):
+        shot = project.shot(shot.id)
+        label = f"render {shot.display_title(project.index_of(shot.id))}"
+
+        def on_event(event: EngineEvent, label: str = label) -> None:
+            if progress and isinstance(event, Progress) and event.stage == "render":
+                progress(label, event.step, event.total)
+
+        project, _ = render_shot(project, bundle, shot, engine=engine, seed=seed, on_event=on_event, cancel=cancel,
+                                 settings=settings, defaults=defaults)
+        save_project(project, bundle)
+        rendered.append(shot.id)
+    return project, rendered
+
+
+def shots_to_render(
+    project: Project,
+    bundle: Path,
+    shots: Sequence[Shot],
+    *,
+    engine: str | None = None,
+    seed: int | None = None,
+    settings: dict | None = None,
+) -> list[Shot]:
+    """The shots among ``shots`` with no current, usable take (raises RenderFailed for a lost imported clip)."""
+    todo: list[Shot] = []
     for shot in shots:
         shot = project.shot(shot.id)
         request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, settings=settings)
@@ -112,17 +140,8 @@ def ensure_takes(
                                "put the file back, or import the clip again")
         if take is not None and take_is_current(take, request) and usable:
             continue
-        label = f"render {shot.display_title(project.index_of(shot.id))}"
-
-        def on_event(event: EngineEvent, label: str = label) -> None:
-            if progress and isinstance(event, Progress) and event.stage == "render":
-                progress(label, event.step, event.total)
-
-        project, _ = render_shot(project, bundle, shot, engine=engine, seed=seed, on_event=on_event, cancel=cancel,
-                                 settings=settings, defaults=defaults)
-        save_project(project, bundle)
-        rendered.append(shot.id)
-    return project, rendered
+        todo.append(shot)
+    return todo
 
 
 def _program_frames(
@@ -202,10 +221,18 @@ def _export_locked(
         # A forced engine, seed or model is a new render of every exported shot.
         forced = {x.id for x in shots}
         project = project.with_shots(replace(s, selected_take_id=None) if s.id in forced else s for s in project.shots)
-    project, rendered = ensure_takes(
-        project, bundle, shots, engine=options.engine, seed=options.seed, progress=progress, cancel=cancel,
-        settings=forced_settings or None, defaults=options.engine_defaults,
-    )
+    if options.farm:
+        from studio.services.farm_render import ensure_takes_on_farm
+
+        project, rendered = ensure_takes_on_farm(
+            project, bundle, shots, options.farm, engine=options.engine, seed=options.seed, progress=progress,
+            cancel=cancel, settings=forced_settings or None, defaults=options.engine_defaults,
+        )
+    else:
+        project, rendered = ensure_takes(
+            project, bundle, shots, engine=options.engine, seed=options.seed, progress=progress, cancel=cancel,
+            settings=forced_settings or None, defaults=options.engine_defaults,
+        )
     takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
     assert all(t is not None for _, t in takes)
     check_export_consent(project, takes)  # every export path (CLI, window, feed remix, farm) passes here

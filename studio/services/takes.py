@@ -111,17 +111,7 @@ def render_shot(
     (the app's choices, e.g. the saved memory profile) apply where the shot sets nothing.
     Raises RenderFailed with the engine's message and hint, or CancelledError.
     """
-    from studio.services.continuity import with_continuity
-
-    request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, settings=settings, defaults=defaults)
-    request = with_continuity(project, bundle, request)  # start from the previous take's last frame
-    # A cameo that is revoked, expired or not permitted stops the render before any work.
-    from studio.services.cameo_casting import CameoRefused, cast_cameos, measure_cameo_likeness, record_cameo_renders
-
-    try:
-        request = cast_cameos(request)
-    except CameoRefused as exc:
-        raise RenderFailed(exc.message, exc.hint) from None
+    request = prepare_request(project, bundle, shot, engine=engine, seed=seed, settings=settings, defaults=defaults)
     outcome: list[EngineEvent] = []
 
     def emit(event: EngineEvent) -> None:
@@ -136,6 +126,46 @@ def render_shot(
         if isinstance(last, Cancelled):
             raise CancelledError()
         raise RenderFailed(last.message if isinstance(last, Failed) else "the engine gave no result", getattr(last, "hint", ""))
+    return commit_result(project, bundle, shot, request, result)
+
+
+def prepare_request(
+    project: Project,
+    bundle: Path,
+    shot: Shot,
+    *,
+    engine: str | None = None,
+    seed: int | None = None,
+    settings: dict | None = None,
+    defaults: dict | None = None,
+    continuity: bool = True,
+) -> GenerateRequest:
+    """The self-contained request for ``shot``: its start frame (``continuity``) and cameo faces in it.
+
+    Raises RenderFailed when a cast cameo may not be rendered (before any work)."""
+    from studio.services.continuity import with_continuity
+
+    request = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, settings=settings, defaults=defaults)
+    if continuity:
+        request = with_continuity(project, bundle, request)  # start from the previous take's last frame
+    return cast_request_cameos(request)
+
+
+def cast_request_cameos(request: GenerateRequest) -> GenerateRequest:
+    """``request`` with its cameos' faces; a cameo that is revoked, expired or not permitted stops it here."""
+    from studio.services.cameo_casting import CameoRefused, cast_cameos
+
+    try:
+        return cast_cameos(request)
+    except CameoRefused as exc:
+        raise RenderFailed(exc.message, exc.hint) from None
+
+
+def commit_result(project: Project, bundle: Path, shot: Shot, request: GenerateRequest,
+                  result: EngineResult) -> tuple[Project, Take]:
+    """Store a finished result as ``shot``'s new selected take (in this process, into ``bundle``)."""
+    from studio.services.cameo_casting import measure_cameo_likeness, record_cameo_renders
+
     result.extra.update(measure_cameo_likeness(request, result.frames))
     try:
         take = store_take(bundle, request, result)
