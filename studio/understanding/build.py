@@ -97,6 +97,8 @@ class PlanBuilder:
         time = lookup(TIMES, word, self.ja)
         if time is not None:
             self.time = self.time or time
+            for m in mods:
+                self.setting_word(m)  # 霧の朝: a foggy morning
             return True
         weather = lookup(WEATHER, word, self.ja)
         if weather is not None:
@@ -132,6 +134,9 @@ class PlanBuilder:
                 things = [a for a in self.actors if a.kind in ("object", "animal")]
                 return things[-1] if things else None
             if not self.setting_word(head, phrase.mods) and head not in _FILLER:
+                for m in phrase.mods:
+                    if not self._modifier_known(m) and not self.setting_word(m):
+                        self.note_unknown(m)
                 self.note_unknown(head)
             return None
         kind = NOUNS[noun][0]

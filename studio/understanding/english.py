@@ -22,15 +22,15 @@ from studio.understanding.build import Clause, Phrase, PlanBuilder
 
 DETERMINERS = {"a", "an", "the", "his", "her", "their", "its", "some", "this", "that", "my", "our", "your", "one", "two"}
 PREPOSITIONS = {"on", "onto", "in", "into", "at", "from", "off", "to", "towards", "toward", "through", "across", "under",
-                "near", "by", "with", "out", "over", "inside", "outside", "along", "around", "past", "beside", "behind"}
+                "near", "by", "with", "out", "over", "of", "inside", "outside", "along", "around", "past", "beside", "behind"}
 PARTICLES = {"down", "up", "away", "over", "off", "open", "out", "around", "back"}
 BREAKS = {"while", "when", "as", "then", "after", "before", "because"}
 CONNECT = {"and", "but"}
-SKIP = {"is", "are", "was", "it's", "there", "of", "very", "slowly", "quickly", "suddenly", "gently", "again", "just",
+SKIP = {"is", "are", "was", "it's", "there", "very", "slowly", "quickly", "suddenly", "gently", "again", "just",
         "also", "together", "then", "softly", "loudly"}
 _SOURCE = {"from", "off", "out"}
 _ONTO = {"on", "onto", "into", "to", "towards", "toward", "over", "across", "along", "through"}
-_PLACE = {"in", "at", "inside", "near", "by", "beside", "behind", "outside", "around", "under", "past"}
+_PLACE = {"of", "in", "at", "inside", "near", "by", "beside", "behind", "outside", "around", "under", "past"}
 
 _VERB_FORMS: dict[str, str] = {}
 for _action, (_en, _ja) in VERBS.items():
@@ -165,6 +165,13 @@ class _Parser:
                 nxt = self.peek(1)
                 if nxt is not None and (_verb(nxt) or nxt in SKIP):
                     self.i += 1
+                    continue
+                if not c.verbs and c.subject is not None:
+                    # "a cat and a dog sit": both are the subject
+                    self.i += 1
+                    np_ = self.noun_phrase()
+                    if np_ is not None:
+                        c.companions.append(np_)
                     continue
                 break
             if w in BREAKS or w in ",.;!?":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from studio.domain.model import Character
-from studio.domain.scene_plan import NOUNS, PLACES, TIMES, VERBS, WEATHER, ScenePlan, lookup
+from studio.domain.scene_plan import APPEARANCE, COLOURS, FLOORS, NOUNS, PLACES, TIMES, VERBS, WEATHER, ScenePlan, lookup
 from studio.understanding.build import Clause, Phrase, PlanBuilder
 
 _VERB_LEMMAS = {w: action for action, (_, ja) in VERBS.items() for w in ja}
@@ -103,9 +103,8 @@ def read_japanese(text: str, characters: tuple[Character, ...] = (), builder: Pl
             if noun is not None:
                 # two nouns in a row: the first modifies the second (木 床, 茶色 犬)
                 mods.append(noun)
-            noun = lemma if lemma in _KNOWN_LEMMAS or surface not in _KNOWN_SURFACES else surface
-            if surface in _KNOWN_SURFACES:
-                noun = surface
+            # the lemma when the vocabulary knows it (ドア-door), else the word as written (reported so)
+            noun = surface if surface in _KNOWN_WORDS or lemma not in _KNOWN_WORDS else lemma
             k += 1
             continue
         if pos1 in ("形容詞", "形状詞", "連体詞"):
@@ -197,8 +196,10 @@ def read_japanese(text: str, characters: tuple[Character, ...] = (), builder: Pl
 
 
 _AUX_VERBS = {"為る", "する", "いる", "居る", "ある", "有る", "来る", "行く", "始める", "続ける", "出す", "しまう", "仕舞う"}
-_KNOWN_SURFACES = {w for _, _, ja in NOUNS.values() for w in ja} | {w for _, _, ja in PLACES.values() for w in ja}
-_KNOWN_LEMMAS = _KNOWN_SURFACES
+_KNOWN_WORDS = ({w for _, _, ja in NOUNS.values() for w in ja} | {w for _, _, ja in PLACES.values() for w in ja}
+                | {w for _, ja in TIMES.values() for w in ja} | {w for _, ja in WEATHER.values() for w in ja}
+                | {w for _, ja in COLOURS.values() for w in ja} | {w for _, ja in APPEARANCE.values() for w in ja}
+                | {w for _, ja in FLOORS.values() for w in ja})
 
 
 def plan_japanese(text: str, characters: tuple[Character, ...] = ()) -> ScenePlan:
