@@ -72,6 +72,8 @@ class _Parser:
         indefinite = False
         while (w := self.peek()) is not None:
             if w in DETERMINERS:
+                if words:
+                    break  # "in the rain a ball ...": a new phrase starts
                 indefinite = indefinite or w in ("a", "an", "another")
                 self.i += 1
                 continue

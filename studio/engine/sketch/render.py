@@ -25,7 +25,7 @@ import numpy as np
 
 from studio.domain.model import CameraMove, Character, SoundCueKind, SoundEvent
 from studio.domain.model import StoryBible
-from studio.domain.scene import SceneDescription, describe_scene
+from studio.domain.scene import SceneDescription, describe_scene, with_plan_weather
 from studio.domain.scene_plan import ScenePlan
 from studio.engine.sketch.camera import ACTION_DEPTH, CameraRig
 from studio.engine.sketch.cameo_face import paste_face
@@ -182,18 +182,26 @@ def scene_from_plan(scene: SceneDescription, plan: ScenePlan, characters: tuple[
                 continue
             look = look_for(c)
         elif a.kind == "person":
-            words = list(a.look) + [f"{col} coat" for col in a.colours[:1]] + [_GENERIC_LOOKS[a.noun]]
-            look = look_for(Character(a.key, a.noun, ", ".join(words)))
+            words = list(a.look) + [f"{col} coat" for col in a.colours[:1]]
+            if a.noun == "person" and not words:
+                look = GENERIC_LOOK  # "someone": the same generic figure as ever
+            else:
+                look = look_for(Character(a.key, a.noun, ", ".join(words + [_GENERIC_LOOKS[a.noun]])))
         else:
             continue
-        cast.append((a.key, look))
-        per_actor[a.key] = tuple(dict.fromkeys(_PERSON_ACTION[v] for v in a.verbs if v in _PERSON_ACTION))
+        key = "figure" if a.key == "person" else a.key
+        cast.append((key, look))
+        per_actor[key] = tuple(dict.fromkeys(_PERSON_ACTION[v] for v in a.verbs if v in _PERSON_ACTION))
+    if not any(a.actions for a in plan.actors):
+        # No verb understood at all: the old reading of the words keeps people moving (the words are reported).
+        for key in per_actor:
+            per_actor[key] = tuple(x for x in scene.actions if x in PERSON_ACTIONS)
     actions: list[str] = []
     door = plan.actor("door")
     if door is not None:
         verbs = {act.verb for p in plan.actors for act in p.actions if act.target == "door"} | set(door.verbs)
         actions.append("door" if "close" in verbs else "door_open")
-    scene = replace(scene, place=place, indoor=indoor, weather=weather, time_of_day=time, actions=tuple(actions))
+    scene = with_plan_weather(replace(scene, place=place, indoor=indoor, actions=tuple(actions)), weather, time)
     return scene, cast, per_actor
 
 
