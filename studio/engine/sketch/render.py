@@ -161,8 +161,8 @@ _GENERIC_LOOKS = {"man": "short black hair, blue jacket, grey trousers", "woman"
 def scene_from_plan(scene: SceneDescription, plan: ScenePlan, characters: tuple[Character, ...]):
     """The scene, cast and per-actor actions the Sketch engine draws for a plan with actors.
 
-    Only the people the plan names are drawn (a bible character by name, or a man,
-    a woman, a person); each gets their own actions. Animals and objects are drawn
+    The people the plan names (a bible character by name, or a man, a woman, a
+    person) get their own actions; characters cast on the shot but not named stand by. Animals and objects are drawn
     from the plan by `studio.engine.sketch.things`.
     """
     place = _PLACE_SCENERY.get(plan.place, plan.place) if plan.place else scene.place
@@ -192,6 +192,11 @@ def scene_from_plan(scene: SceneDescription, plan: ScenePlan, characters: tuple[
         key = "figure" if a.key == "person" else a.key
         cast.append((key, look))
         per_actor[key] = tuple(dict.fromkeys(_PERSON_ACTION[v] for v in a.verbs if v in _PERSON_ACTION))
+    for c in characters:
+        if c.id not in per_actor:
+            # Cast on the shot but not in its sentence: on set, standing, doing nothing the sentence gave another.
+            cast.append((c.id, look_for(c)))
+            per_actor[c.id] = ()
     if not any(a.actions for a in plan.actors):
         # No verb understood at all: the old reading of the words keeps people moving (the words are reported).
         for key in per_actor:
