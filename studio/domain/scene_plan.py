@@ -244,6 +244,41 @@ class ScenePlan:
         return line
 
 
+def scene_sentence(plan: ScenePlan) -> str:
+    """The plan as one plain English sentence for a text-to-video model ("Indoors, a room with a wood
+    floor, by day. The red ball falls, then bounces on the floor.")."""
+    if not plan.actors and plan.place is None:
+        return ""
+    where = ("Indoors" if plan.indoor else "Outdoors") + (f", a {plan.place}" if plan.place else "")
+    if plan.floor:
+        where += f" with a {plan.floor} floor"
+    when = {"day": "by day", "night": "at night", "morning": "in the morning", "evening": "in the evening"}[plan.time_of_day]
+    parts = [f"{where}, {when}" + (f", in the {plan.weather}" if plan.weather != "clear" else "") + "."]
+    names = {a.key: (a.name or f"the {a.noun}") for a in plan.actors}
+    for a in plan.actors:
+        if not a.actions:
+            continue
+        who = a.name or "the " + " ".join((*a.colours, a.noun))
+        if a.look:
+            who += " with " + " and ".join(a.look)
+        verbs = []
+        for act in a.actions:
+            v = act.verb.replace("_", " ")
+            v = {"give": "gives", "jump down": "jumps down", "fly": "flies"}.get(v, v + ("es" if v.endswith(("s", "sh", "ch")) else "s"))
+            if act.target:
+                v += f" {names.get(act.target, act.target)}"
+            if act.recipient:
+                v += f" to {names.get(act.recipient, act.recipient)}"
+            if act.source:
+                v += f" from the {names.get(act.source, act.source).removeprefix('the ')}"
+            if act.onto:
+                v += f" onto the {names.get(act.onto, act.onto).removeprefix('the ')}"
+            verbs.append(v)
+        s = f"{who} " + ", then ".join(verbs) + "."
+        parts.append(s[0].upper() + s[1:])
+    return " ".join(parts)
+
+
 def empty_plan(text: str = "", language: str = "en") -> ScenePlan:
     return ScenePlan(text=text, language=language)
 

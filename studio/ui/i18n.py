@@ -375,4 +375,7 @@ JA: dict[str, str] = {
     'None': 'なし',
     '{c} (unavailable)': '{c}（使用不可）',
     'Cast cameo': 'カメオを配役',
+    # Scene plan: the "what Studio understood" line under the prompt (issue 15)
+    "Studio understood: {plan}": "Studio の理解: {plan}",
+    "Not understood: {words}": "理解できなかった語: {words}",
 }

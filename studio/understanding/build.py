@@ -260,7 +260,11 @@ class PlanBuilder:
     def plan(self, setting_place: str | None = None) -> ScenePlan:
         actors = tuple(PlanActor(a.key, a.kind, a.noun, a.name, a.character_id, a.gender, tuple(a.colours),
                                  tuple(a.look), tuple(a.actions), a.position) for a in self.actors)
-        place = self.place or setting_place
+        place = self.place
+        pieces = {x for a in self.actors for act in a.actions for x in (act.source, act.onto)}
+        if place is None and (pieces & {"window", "table", "floor", "sofa"} or any(a.noun == "window" for a in self.actors)):
+            place = "room"  # a window to jump from, a table to fall off: inside, whatever the story's usual place
+        place = place or setting_place
         indoor = PLACES[place][0] if place else False
         if self.floor and place is None:
             place, indoor = "room", True

@@ -4,7 +4,6 @@ and their foley, of the right kind, on their frames in an exported file."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from studio.domain.timing import SAMPLE_RATE
 from studio.media.decode import read_audio, read_frames
@@ -88,7 +87,6 @@ def _centroid_hz(audio: np.ndarray, start: int, length: int) -> float:
     return float((spec * freqs).sum() / (spec.sum() + 1e-12))
 
 
-@pytest.mark.slow
 def test_foley_for_object_events_is_the_right_kind_on_its_frame_in_the_export(tmp_path):
     fps, n = 24, 36
     project = small_project("台所でグラスが落ちて割れる", "A book falls off the table in the kitchen", size=SIZE, fps=fps, frames=n)
