@@ -139,3 +139,14 @@ def describe_scene(text: str, setting: str = "", cues: tuple[str, ...] = ()) -> 
         if bed not in beds:
             beds.append(bed)
     return SceneDescription(place, indoor, time_of_day, weather, actions, tuple(beds))
+
+
+def with_plan_weather(scene: SceneDescription, weather: str, time_of_day: str = "day") -> SceneDescription:
+    """``scene`` with a scene plan's weather and time ("while it rains" is rain), its rain or wind bed first."""
+    from dataclasses import replace
+
+    beds = scene.ambience
+    if weather in ("rain", "wind") and weather not in beds:
+        beds = (weather,) + beds
+    return replace(scene, weather=weather if weather != "clear" else scene.weather,
+                   time_of_day=time_of_day if time_of_day != "day" else scene.time_of_day, ambience=beds)

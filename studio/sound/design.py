@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 import numpy as np
 
 from studio.domain.model import DialogueLine, SoundCue, SoundCueKind, SoundEvent, stable_seed
-from studio.domain.scene import AMBIENCE_BEDS, SceneDescription, describe_scene
+from studio.domain.scene import AMBIENCE_BEDS, SceneDescription, describe_scene, with_plan_weather
+from studio.domain.scene_plan import ScenePlan, event_sound
 from studio.domain.timing import SAMPLE_RATE, frame_to_sample
 from studio.sound.speech import synthesize_line, voice_for_character
 from studio.sound.synth import pan_gains, foley_kind, render_ambience, render_foley
@@ -49,6 +50,7 @@ _CUE_WORDS: dict[str, tuple[str, ...]] = {
     "splash": ("splash", "water", "puddle", "drip", "水", "しぶき", "バシャ"),
     "thud": ("thud", "fall", "falls", "drop", "land", "lands", "ドスン", "落ち", "倒れ"),
     "clap": ("clap", "claps", "applause", "拍手", "手を叩"),
+    "glass": ("glass", "shatter", "ガラス", "グラス", "割れる音"),
 }
 
 
@@ -330,13 +332,22 @@ WHOOSH_LEAD_S = 0.3
 """A whoosh starts this long before the fast camera move it covers, so its swell peaks in the move."""
 
 
-def impact_foley_kind(scene: SceneDescription, sfx_cues: Sequence[SoundCue] = ()) -> str:
-    """The foley design for a video's impacts: an sfx cue's kind, else the prompt's action, else 'impact'."""
+def impact_foley_kind(scene: SceneDescription, sfx_cues: Sequence[SoundCue] = (), plan: ScenePlan | None = None) -> str:
+    """The foley design for a video's impacts: an sfx cue's kind, else what the plan's objects and animals
+    do (a glass that breaks sounds like glass), else the prompt's action, else 'impact'."""
     for cue in sfx_cues:
         if cue.kind in (SoundCueKind.SFX, SoundCueKind.SFX.value) and cue.at_frame is None:
             kind = cue_foley_kind(cue.description)
             if kind not in ("generic", "whoosh"):
                 return kind
+    if plan is not None:
+        for actor in plan.actors:
+            if actor.kind in ("object", "animal"):
+                # The last thing it does is the loudest: a glass falls *and breaks*.
+                for act in reversed(actor.actions):
+                    kind = event_sound(act.verb, actor.noun)
+                    if kind:
+                        return kind
     for action, kind in _ACTION_FOLEY:
         if action in scene.actions:
             return kind
@@ -381,8 +392,14 @@ def design_sound_for_video(
     from studio.sound.motion import analyse_motion
 
     analysis = motion if motion is not None else analyse_motion(frames, fps)
+    from studio.domain.model import StoryBible
+    from studio.understanding import plan_scene
+
     scene = describe_scene(prompt, setting, tuple(ambience_cues))
-    impact_kind = impact_foley_kind(scene, sfx_cues)
+    plan = plan_scene(prompt, StoryBible(setting=setting)) if prompt.strip() else None
+    if plan is not None:
+        scene = with_plan_weather(scene, plan.weather, plan.time_of_day)
+    impact_kind = impact_foley_kind(scene, sfx_cues, plan)
     events: list[SoundEvent] = []
     lead = int(round(WHOOSH_LEAD_S * fps))
     for onset in analysis.onsets:

@@ -25,7 +25,8 @@ from studio.domain.timing import SAMPLE_RATE
 
 SR = SAMPLE_RATE
 
-FOLEY_KINDS = ("footstep", "impact", "bounce", "door", "whoosh", "splash", "thud", "clap")
+FOLEY_KINDS = ("footstep", "impact", "bounce", "door", "whoosh", "splash", "thud", "clap", "glass", "clink", "paw",
+               "door_open")
 """Foley kinds with a dedicated design; any other kind gets a generic hit."""
 
 FOLEY_PEAK = 0.7
@@ -36,6 +37,7 @@ _FOLEY_ALIASES = {
     "run": "footstep", "hit": "impact", "crash": "impact", "punch": "impact", "smash": "impact",
     "ball": "bounce", "slam": "door", "swoosh": "whoosh", "swish": "whoosh", "water": "splash",
     "fall": "thud", "drop": "thud", "land": "thud", "applause": "clap",
+    "shatter": "glass", "break_glass": "glass", "creak": "door_open", "paws": "paw",
 }
 
 # --------------------------------------------------------------------------- helpers
@@ -576,6 +578,49 @@ def _foley_clap(rng, p, d, b) -> np.ndarray:
     return x
 
 
+def _foley_glass(rng, p, d, b) -> np.ndarray:
+    """Glass breaking: a bright crack, then a shower of high, short, inharmonic tinkles."""
+    L = int(0.7 * SR)
+    crack = _burst(rng, L, (2500.0 * b, 12000.0), 0.006 * d)
+    ring = sum(_mode(L, f * p, t * d) * a for f, t, a in ((3100.0, 0.05, 0.35), (4700.0, 0.04, 0.3), (6900.0, 0.03, 0.25)))
+    x = crack + ring
+    # Shards land over the next 300 ms, each quieter, all high (3-9 kHz): one onset, a glassy tail.
+    for _ in range(int(rng.integers(14, 24))):
+        off = int(rng.uniform(0.02, 0.3) * SR)
+        f = rng.uniform(3000, 9000) * p
+        amp = rng.uniform(0.08, 0.22) * np.exp(-off / SR / 0.15)
+        x[off:] += _mode(L - off, f, rng.uniform(0.005, 0.02) * d) * amp
+    return x
+
+
+def _foley_clink(rng, p, d, b) -> np.ndarray:
+    """A cup set down or knocked over: a short ceramic ring (2-4 kHz) over a small knock."""
+    L = int(0.4 * SR)
+    tick = _burst(rng, L, (1500.0 * b, 7000.0 * b), 0.002 * d)
+    ring = sum(_mode(L, f * p, t * d) * a for f, t, a in ((2300.0, 0.06, 0.5), (3600.0, 0.04, 0.3)))
+    return tick + ring
+
+
+def _foley_paw(rng, p, d, b) -> np.ndarray:
+    """A small animal landing: soft, low and short (pads, no click)."""
+    L = int(0.25 * SR)
+    pad = _burst(rng, L, (150.0 * b, 1200.0 * b), 0.012 * d)
+    body = _mode(L, 140.0 * p, 0.03 * d, drop=0.2) * 0.6
+    return pad + body
+
+
+def _foley_door_open(rng, p, d, b) -> np.ndarray:
+    """A door or window opening: the latch's click, then a rising creak of the hinge."""
+    L = int(0.8 * SR)
+    latch = _burst(rng, L, (2000.0 * b, 6000.0 * b), 0.003 * d)
+    tt = np.arange(L) / SR
+    f = (380.0 + 260.0 * tt / tt[-1]) * p
+    creak_env = np.clip((tt - 0.06) / 0.1, 0, 1) * np.exp(-np.maximum(0, tt - 0.3) / 0.2)
+    creak = np.sign(np.sin(2 * np.pi * np.cumsum(f) / SR)) * creak_env * 0.12
+    creak = _filt(creak, 2, (300.0, 3000.0), "bandpass")
+    return latch + creak
+
+
 def _foley_generic(rng, p, d, b) -> np.ndarray:
     L = int(0.4 * SR)
     click = _burst(rng, L, (300.0 * b, 5000.0 * b), 0.004 * d)
@@ -593,6 +638,10 @@ _FOLEY = {
     "splash": _foley_splash,
     "thud": _foley_thud,
     "clap": _foley_clap,
+    "glass": _foley_glass,
+    "clink": _foley_clink,
+    "paw": _foley_paw,
+    "door_open": _foley_door_open,
 }
 
 

@@ -398,4 +398,7 @@ JA: dict[str, str] = {
     "AV1 (MP4)": "AV1（MP4）",
     "ProRes 422 HQ for editing (MOV)": "編集用 ProRes 422 HQ（MOV）",
     "PNG image sequence (a folder, no content credentials)": "PNG 連番（フォルダー、コンテンツ認証情報なし）",
+    # Scene plan: the "what Studio understood" line under the prompt (issue 15)
+    "Studio understood: {plan}": "Studio の理解: {plan}",
+    "Not understood: {words}": "理解できなかった語: {words}",
 }

@@ -314,6 +314,7 @@ class ShotPanel(QFrame):
         ed.addLayout(top)
         ed.addWidget(self.title_edit)
         ed.addWidget(self.prompt_edit)
+        self._add_understood_line(ed)
         ed.addLayout(chips_row)
         ed.addLayout(self.form)
         ed.addStretch(1)
@@ -403,6 +404,7 @@ class ShotPanel(QFrame):
                 cursor = self.prompt_edit.textCursor()
                 cursor.setPosition(min(pos, len(shot.prompt)))
                 self.prompt_edit.setTextCursor(cursor)
+            self._update_understood(shot.prompt)
             self.camera_combo.setCurrentIndex(list(CameraMove).index(shot.camera))
             fps = project.fps
             self.duration_spin.setSingleStep(1.0 / fps * max(1, fps // 4))
@@ -454,9 +456,37 @@ class ShotPanel(QFrame):
         if shot and text != shot.title:
             self._emit(replace(shot, title=text), tr("Edit title"), ("title", shot.id))
 
+    # -- what Studio understood (the scene plan every engine reads; issue 15)
+
+    def _add_understood_line(self, layout) -> None:
+        self.understood_label = QLabel()
+        self.understood_label.setObjectName("Muted")
+        self.understood_label.setWordWrap(True)
+        self.understood_label.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.understood_label)
+
+    def _update_understood(self, text: str) -> None:
+        """Show the scene plan of ``text``: place, actors and actions; unknown words marked in red."""
+        import html
+
+        from studio.understanding import plan_scene
+
+        if not text.strip():
+            self.understood_label.setText("")
+            return
+        project = self._project
+        plan = plan_scene(text, project.bible if project else None)
+        line = html.escape(tr("Studio understood: {plan}").format(plan=plan.summary().split(" | ")[0]))
+        if plan.unknown:
+            marked = ", ".join(f'<span style="color:#d64541; text-decoration:underline">{html.escape(w)}</span>'
+                               for w in plan.unknown)
+            line += "<br>" + html.escape(tr("Not understood: {words}")).format(words=marked)
+        self.understood_label.setText(line)
+
     def _prompt_edited(self) -> None:
         shot = self.shot()
         text = self.prompt_edit.toPlainText()
+        self._update_understood(text)
         if shot and not self._loading and text != shot.prompt:
             self._emit(replace(shot, prompt=text), tr("Edit prompt"), ("prompt", shot.id))
 

@@ -101,7 +101,9 @@ def test_cue_kinds():
     assert cue_foley_kind("door slam") == "door"
     assert cue_foley_kind("ドアが閉まる") == "door"
     assert cue_foley_kind("heavy footsteps") == "footstep"
-    assert cue_foley_kind("glass shatter") == "generic"
+    # Glass has its own design since issue 15 (a glass breaking must sound like glass); before, it was generic.
+    assert cue_foley_kind("glass shatter") == "glass"
+    assert cue_foley_kind("a strange hum") == "generic"
 
 
 def test_sfx_cues_placement():

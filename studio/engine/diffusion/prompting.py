@@ -44,9 +44,17 @@ def compose_prompt(request: GenerateRequest, style: str = "prose", with_sound: b
     ``style`` is "prose" (compact) or "detailed" (chronological paragraph);
     ``with_sound`` adds the dialogue and sound cues for models that make sound.
     """
+    from studio.domain.scene_plan import scene_sentence
+    from studio.understanding import plan_scene
+
     resolved = request.resolved()
     bible = request.bible
     parts: list[str] = [_sentence(resolved.text)]
+    # What Studio understood (the same plan the Sketch engine draws and the window shows), in plain
+    # English: who does what, where; a Japanese prompt then reaches an English-trained encoder too.
+    understood = scene_sentence(plan_scene(request.shot.prompt, bible, resolved.characters))
+    if understood:
+        parts.append(understood)
     for c in resolved.characters:
         look = f"{c.name}: {c.look}" if c.look else c.name
         parts.append(_sentence(look))

@@ -34,7 +34,8 @@ COLOUR_WORDS: list[tuple[str, RGB, tuple[str, ...]]] = [
     ("blue", hex_rgb("3b6fd1"), ("blue", "青")),
     ("green", hex_rgb("3e9b5f"), ("green", "olive", "緑", "グリーン")),
     ("yellow", hex_rgb("f2c53d"), ("yellow", "mustard", "黄", "イエロー")),
-    ("black", hex_rgb("2a2a30"), ("black", "黒", "ブラック")),
+    # "dark" alone is black: "long dark hair" is dark, never the blonde a missing word would leave it.
+    ("black", hex_rgb("2a2a30"), ("black", "dark", "jet", "黒", "ブラック")),
     ("white", hex_rgb("f1f0ea"), ("white", "cream", "白", "ホワイト")),
     ("brown", hex_rgb("8b5a3c"), ("brown", "chestnut", "茶", "ブラウン")),
     ("pink", hex_rgb("ef8fb1"), ("pink", "ピンク", "桃色")),

@@ -84,6 +84,8 @@ class Choreography:
     page_turns: list[tuple[int, int, int]] = field(default_factory=list)
     """(actor index, first frame, length) of each page turned at a desk."""
     door_wanted: bool = False
+    things: object = None
+    """The plan's animals and objects (`studio.engine.sketch.things.Things`), or None."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -211,8 +213,12 @@ def seated_pose(x: float, t: float, k: float, writing: bool) -> Pose:
 
 class _Planner:
     def __init__(self, scene: SceneDescription, cast: list[tuple[str, CharacterLook]], layout: Layout,
-                 camera: CameraRig, fps: int, frames: int, rng: np.random.Generator) -> None:
+                 camera: CameraRig, fps: int, frames: int, rng: np.random.Generator,
+                 per_actor: dict[str, tuple[str, ...]] | None = None, scene_plan=None) -> None:
         self.scene = scene
+        self.base_scene = scene
+        self.per_actor = per_actor or {}
+        self.scene_plan = scene_plan
         self.cast = cast
         self.layout = layout
         self.camera = camera
@@ -243,6 +249,11 @@ class _Planner:
         self.lead = vx0 + (0.1 + 0.25 * self.rng.random()) * (vx1 - vx0)
         for k, (cid, look) in enumerate(self.cast):
             kk = float(k) * 1.7 + 0.3
+            if cid in self.per_actor:
+                # Each actor does what the plan says they do, not what anyone in the sentence does.
+                self.scene = replace(self.base_scene, actions=self.per_actor[cid])
+                acts = self.scene.actions
+                loco = "run" if "run" in acts else ("walk" if "walk" in acts else None)
             if loco and "sit" in acts:
                 seat = self._stand_x(k, n, spacing, jitter)
                 actors.append(self._walk_then_sit(cid, look, k, loco == "run", direction, seat, kk))
@@ -262,10 +273,19 @@ class _Planner:
                     actors.append(self._wave(cid, look, k, x, kk))
                 else:
                     actors.append(self._idle(cid, look, k, x, kk))
+        self.scene = self.base_scene
+        acts = self.scene.actions
         ball = self._ball() if "ball" in acts else None
-        door = self._door() if "door" in acts else None
+        door = self._door(slam="door_open" not in acts) if ("door" in acts or "door_open" in acts) else None
+        things = None
+        if self.scene_plan is not None:
+            from studio.engine.sketch.things import plan_things
+
+            things = plan_things(self.scene_plan, self.layout, self.camera, self.fps, self.n, self.rec, self.rng,
+                                 person_slots=len(self.cast))
         events = tuple(sorted(self.rec.events, key=lambda e: (e.frame, e.kind, e.source)))
-        return Choreography(actors, ball, door, events, self.rec.puffs, self.page_turns, door_wanted="door" in acts)
+        return Choreography(actors, ball, door, events, self.rec.puffs, self.page_turns,
+                            door_wanted="door" in acts or "door_open" in acts, things=things)
 
     def _stand_x(self, k: int, n: int, spacing: float, jitter: float) -> float:
         return self.center + jitter + (k - (n - 1) / 2) * spacing
@@ -560,7 +580,7 @@ class _Planner:
             t0 = t_end + 0.3 + 0.5 * self.rng.random()
         return BallTrack(depth, radius, xs, hs, squash)
 
-    def _door(self) -> DoorTrack:
+    def _door(self, slam: bool = True) -> DoorTrack:
         depth = mid_depth(self.scene.place, self.scene.indoor)
         vx0, _, vx1, _ = self.camera.visible_rect(depth)
         cx = (vx0 + vx1) / 2 + (self.rng.random() - 0.5) * 0.5 * (vx1 - vx0)
@@ -577,6 +597,13 @@ class _Planner:
             open_len = max(2, round(0.25 * n))
             slam_start = open_start + open_len + max(1, round(0.1 * n))
             slam_len = max(2, round(0.12 * n))
+        if not slam:
+            # The plan says it opens: it opens and stays open, and the sound is the latch and the creak.
+            for i in range(n):
+                u = (i - open_start) / open_len
+                opening[i] = 0.0 if u < 0 else (1 - (1 - min(1.0, u)) ** 2)
+            self.rec.add(open_start, "door_open", 0.9, cx, depth, "door")
+            return DoorTrack(cx, 0.95 * m, 2.1 * m, depth, hinge, opening)
         slam = slam_start + slam_len
         if slam < n:
             for i in range(n):
@@ -598,6 +625,11 @@ class _Planner:
 
 
 def plan_choreography(scene: SceneDescription, cast: list[tuple[str, CharacterLook]], layout: Layout,
-                      camera: CameraRig, fps: int, frames: int, rng: np.random.Generator) -> Choreography:
-    """Work out every actor's pose, the ball, the door and the sound events for a shot."""
-    return _Planner(scene, cast, layout, camera, fps, frames, rng).plan()
+                      camera: CameraRig, fps: int, frames: int, rng: np.random.Generator,
+                      per_actor: dict[str, tuple[str, ...]] | None = None, scene_plan=None) -> Choreography:
+    """Work out every actor's pose, the ball, the door and the sound events for a shot.
+
+    ``per_actor`` (cast id -> action words) gives each actor their own actions;
+    ``scene_plan`` adds its animals and objects as moving things with their events.
+    """
+    return _Planner(scene, cast, layout, camera, fps, frames, rng, per_actor, scene_plan).plan()

@@ -17,14 +17,16 @@ import math
 import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import cv2
 import numpy as np
 
 from studio.domain.model import CameraMove, Character, SoundCueKind, SoundEvent
-from studio.domain.scene import SceneDescription, describe_scene
+from studio.domain.model import StoryBible
+from studio.domain.scene import SceneDescription, describe_scene, with_plan_weather
+from studio.domain.scene_plan import ScenePlan
 from studio.engine.sketch.camera import ACTION_DEPTH, CameraRig
 from studio.engine.sketch.cameo_face import paste_face
 from studio.engine.sketch.characters import GENERIC_LOOK, draw_figure, look_for
@@ -33,7 +35,9 @@ from studio.engine.sketch.layers import SHIFT, composite, fixed, fixed_poly, sol
 from studio.engine.sketch.layout import Layout
 from studio.engine.sketch.palette import Palette, mix, scale
 from studio.engine.sketch.scenery import Scenery, build_scenery
+from studio.engine.sketch.things import draw_pieces, draw_thing
 from studio.engine.sketch.weather import Weather
+from studio.understanding import plan_scene
 
 DUST = (226, 214, 196)
 PUFF_FRAMES = 8
@@ -80,6 +84,8 @@ class ShotPlan:
     choreo: Choreography
     scenery: Scenery
     weather: Weather
+    scene_plan: ScenePlan | None = None
+    """What the prompt says (actors, actions, place): what this shot draws."""
 
     @property
     def events(self) -> tuple[SoundEvent, ...]:
@@ -102,7 +108,11 @@ class ShotPlan:
         if self.choreo.ball is not None:
             parts.append("a ball bounces")
         if self.choreo.door is not None:
-            parts.append("a door opens and slams")
+            parts.append("a door opens" if any(e.kind == "door_open" for e in self.events) else "a door opens and slams")
+        things = self.choreo.things
+        if things is not None:
+            for t in things.tracks:
+                parts.append(f"a {t.noun}")
         parts.append(f"camera {self.spec.camera.value}")
         line = "Sketch animatic: " + ", ".join(parts)
         if self.spec.style:
@@ -117,21 +127,87 @@ def plan_shot(spec: ShotSpec) -> ShotPlan:
     if spec.frames < 1:
         raise ValueError("a shot needs at least one frame")
     scene = describe_scene(spec.text, spec.setting, cues=spec.ambience_cues)
+    scene_plan = plan_scene(spec.text, StoryBible(spec.characters, setting=spec.setting), spec.characters)
+    per_actor: dict[str, tuple[str, ...]] | None = None
+    if scene_plan.actors:
+        scene, cast, per_actor = scene_from_plan(scene, scene_plan, spec.characters)
+    else:
+        cast = [(c.id, look_for(c)) for c in spec.characters]
+        if not cast and any(a in scene.actions for a in PERSON_ACTIONS):
+            cast = [("figure", GENERIC_LOOK)]
     palette = Palette(scene.time_of_day, scene.weather, spec.style, indoor=scene.indoor)
     layout = Layout(spec.width, spec.height)
     camera = CameraRig(spec.camera, spec.width, spec.height, spec.frames, spec.fps)
-    cast = [(c.id, look_for(c)) for c in spec.characters]
-    if not cast and any(a in scene.actions for a in PERSON_ACTIONS):
-        cast = [("figure", GENERIC_LOOK)]
     rng = lambda part: np.random.default_rng([spec.seed & 0xFFFFFFFF, part])  # noqa: E731
-    choreo = plan_choreography(scene, cast, layout, camera, spec.fps, spec.frames, rng(1))
+    choreo = plan_choreography(scene, cast, layout, camera, spec.fps, spec.frames, rng(1), per_actor,
+                               scene_plan if scene_plan.actors else None)
     whoosh = camera.whoosh()
     if whoosh is not None:
         choreo.events = tuple(sorted(choreo.events + (whoosh,), key=lambda e: (e.frame, e.kind, e.source)))
     camera.set_shakes(choreo.events)
     scenery = build_scenery(scene, palette, layout, camera, rng(2), choreo)
     weather = Weather(scene, palette, layout, camera, rng(3), spec.fps, spec.frames, scenery.ground, scenery.near_top)
-    return ShotPlan(spec, scene, palette, layout, camera, choreo, scenery, weather)
+    return ShotPlan(spec, scene, palette, layout, camera, choreo, scenery, weather, scene_plan)
+
+
+# Scene plan words -> the Sketch engine's scenery places and choreography actions.
+_PLACE_SCENERY = {"kitchen": "room", "street": "city"}
+_PERSON_ACTION = {"walk": "walk", "run": "run", "sit": "sit", "read": "sit", "sleep": "sit", "jump": "jump",
+                  "jump_down": "jump", "fall": "fall", "wave": "wave", "dance": "dance"}
+_GENERIC_LOOKS = {"man": "short black hair, blue jacket, grey trousers", "woman": "long brown hair, red coat, skirt",
+                  "person": "short brown hair, green jacket, jeans"}
+
+
+def scene_from_plan(scene: SceneDescription, plan: ScenePlan, characters: tuple[Character, ...]):
+    """The scene, cast and per-actor actions the Sketch engine draws for a plan with actors.
+
+    The people the plan names (a bible character by name, or a man, a woman, a
+    person) get their own actions; characters cast on the shot but not named stand by. Animals and objects are drawn
+    from the plan by `studio.engine.sketch.things`.
+    """
+    place = _PLACE_SCENERY.get(plan.place, plan.place) if plan.place else scene.place
+    indoor = plan.indoor if plan.place else scene.indoor
+    pieces = {act.source for a in plan.actors for act in a.actions} | {act.onto for a in plan.actors for act in a.actions}
+    if plan.place is None and (pieces & {"window", "table", "floor", "sofa"} or plan.has("window")):
+        # A window to jump from, a table to fall off: a room, whatever the bible's usual place.
+        place, indoor = "room", True
+    weather = plan.weather if plan.weather != "clear" else scene.weather
+    time = plan.time_of_day if plan.time_of_day != "day" else scene.time_of_day
+    cast: list[tuple[str, object]] = []
+    per_actor: dict[str, tuple[str, ...]] = {}
+    for a in plan.actors:
+        if a.kind == "character":
+            c = next((c for c in characters if c.id == a.character_id), None)
+            if c is None:
+                continue
+            look = look_for(c)
+        elif a.kind == "person":
+            words = list(a.look) + [f"{col} coat" for col in a.colours[:1]]
+            if a.noun == "person" and not words:
+                look = GENERIC_LOOK  # "someone": the same generic figure as ever
+            else:
+                look = look_for(Character(a.key, a.noun, ", ".join(words + [_GENERIC_LOOKS[a.noun]])))
+        else:
+            continue
+        key = "figure" if a.key == "person" else a.key
+        cast.append((key, look))
+        per_actor[key] = tuple(dict.fromkeys(_PERSON_ACTION[v] for v in a.verbs if v in _PERSON_ACTION))
+    for c in characters:
+        if c.id not in per_actor:
+            # Cast on the shot but not in its sentence: on set, standing, doing nothing the sentence gave another.
+            cast.append((c.id, look_for(c)))
+            per_actor[c.id] = ()
+    if not any(a.actions for a in plan.actors):
+        # No verb understood at all: the old reading of the words keeps people moving (the words are reported).
+        for key in per_actor:
+            per_actor[key] = tuple(x for x in scene.actions if x in PERSON_ACTIONS)
+    actions: list[str] = []
+    door = plan.actor("door")
+    if door is not None:
+        verbs = {act.verb for p in plan.actors for act in p.actions if act.target == "door"} | set(door.verbs)
+        actions.append("door" if "close" in verbs else "door_open")
+    scene = with_plan_weather(replace(scene, place=place, indoor=indoor, actions=tuple(actions)), weather, time)
+    return scene, cast, per_actor
 
 
 def _vignette(width: int, height: int, strength: float) -> np.ndarray:
@@ -204,6 +280,8 @@ class ShotRenderer:
         self._draw_door(frame, i)
         self._composite(frame, "near", i)
         weather.draw_ground(frame, i)
+        if self.plan.choreo.things is not None:
+            draw_pieces(frame, self.plan.choreo.things, self.plan.layout, self.plan.camera, self.plan.palette, i)
         self._draw_cast(frame, i)
         self._composite(frame, "front", i)
         self._draw_desk_props(frame, i)
@@ -260,10 +338,15 @@ class ShotRenderer:
         things: list[tuple[float, int, object]] = [(a.depth, k, a) for k, a in enumerate(plan.choreo.actors)]
         if plan.choreo.ball is not None:
             things.append((plan.choreo.ball.depth, -1, plan.choreo.ball))
+        if plan.choreo.things is not None:
+            things.extend((t.depth - 0.01, 1000 + j, t) for j, t in enumerate(plan.choreo.things.tracks))
         # Far things first, so nearer ones overlap them.
         for _, k, thing in sorted(things, key=lambda t: (-t[0], t[1])):
             if k < 0:
                 self._draw_ball(frame, i)
+                continue
+            if k >= 1000:
+                draw_thing(frame, thing, L, cam, plan.palette, i)
                 continue
             actor = thing
             pose = actor.poses[i]

@@ -1,0 +1,145 @@
+"""Scene plans of prompts: each actor's kind, action and target, the place and the weather.
+
+Half the prompts are English (the grammar), half Japanese (fugashi + unidic-lite).
+Each row: prompt, place, weather, and per actor noun (kind, actions in order, target,
+source). None for a place or target means "no claim"; "-" means "must be none".
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from studio.domain.model import Character, StoryBible
+from studio.understanding import plan_scene
+
+# (prompt, place, weather, {noun: (kind, actions, target, source)})
+EN = [
+    ("A red ball falls and bounces on the wooden floor", "room", "clear", {"ball": ("object", ["fall", "bounce"], "-", "-")}),
+    ("The cat jumps down from the window", None, "clear", {"cat": ("animal", ["jump_down"], "-", "window")}),
+    ("At night, in the rain, a man opens the door", None, "rain", {"man": ("person", ["open"], "door", "-")}),
+    ("She hands him the cup in the kitchen", "kitchen", "clear", {"woman": ("person", ["give"], "cup", "-")}),
+    ("A dog chases the cat while it rains", None, "rain", {"dog": ("animal", ["run"], "cat", "-"), "cat": ("animal", [], "-", "-")}),
+    ("A glass falls off the table and breaks", "room", "clear", {"glass": ("object", ["fall", "break"], "-", "table")}),
+    ("A woman walks down the street with an umbrella", "street", "clear", {"woman": ("person", ["hold", "walk"], None, "-"), "umbrella": ("object", [], "-", "-")}),
+    ("A bird flies over the beach at sunset", "beach", "clear", {"bird": ("animal", ["fly"], "-", "-")}),
+    ("A black cat sleeps on the sofa in the living room", "room", "clear", {"cat": ("animal", ["sleep"], "-", "-")}),
+    ("The car drives down the road in the snow", "street", "snow", {"car": ("object", ["drive"], "-", "-")}),
+    ("A boy kicks the ball in the park", "park", "clear", {"man": ("person", [], None, "-"), "ball": ("object", [], "-", "-")}),
+    ("A small dog runs in the classroom", "classroom", "clear", {"dog": ("animal", ["run"], "-", "-")}),
+    ("The girl opens the window in the morning", None, "clear", {"woman": ("person", ["open"], "window", "-")}),
+    ("A cup falls on the kitchen floor and breaks", "kitchen", "clear", {"cup": ("object", ["fall", "break"], "-", "-")}),
+    ("A man reads a book in the library", "library", "clear", {"man": ("person", ["read"], "book", "-")}),
+    ("In the fog, a dog walks on the beach", "beach", "fog", {"dog": ("animal", ["walk"], "-", "-")}),
+    ("The woman gives the book to the man", None, "clear", {"woman": ("person", ["give"], "book", "-"), "man": ("person", [], "-", "-")}),
+    ("A bird jumps down from the table", "room", "clear", {"bird": ("animal", ["jump_down"], "-", "table")}),
+    ("The ball rolls across the floor while it snows", "room", "snow", {"ball": ("object", ["roll"], "-", "-")}),
+    ("A cat and a dog sit in the cafe", "cafe", "clear", {"cat": ("animal", ["sit"], "-", "-"), "dog": ("animal", ["sit"], "-", "-")}),
+    ("A man closes the door of the office", "office", "clear", {"man": ("person", ["close"], "door", "-")}),
+]
+JA = [
+    ("猫が窓から飛び降りる", None, "clear", {"cat": ("animal", ["jump_down"], "-", "window")}),
+    ("夜、雨の中で男がドアを開ける", None, "rain", {"man": ("person", ["open"], "door", "-")}),
+    ("赤いボールが木の床に落ちて跳ねる", "room", "clear", {"ball": ("object", ["fall", "bounce"], "-", "-")}),
+    ("長い黒髪の女の子が茶色の犬と公園を走る", "park", "clear", {"woman": ("person", ["run"], "-", "-"), "dog": ("animal", ["run"], "-", "-")}),
+    ("彼女が彼にカップを渡す", None, "clear", {"woman": ("person", ["give"], "cup", "-"), "man": ("person", [], "-", "-")}),
+    ("台所でグラスが落ちて割れる", "kitchen", "clear", {"glass": ("object", ["fall", "break"], "-", "-")}),
+    ("雨が降る中、犬が走る", None, "rain", {"dog": ("animal", ["run"], "-", "-")}),
+    ("鳥が海の上を飛ぶ", "beach", "clear", {"bird": ("animal", ["fly"], "-", "-")}),
+    ("黒い猫がソファーで眠る", "room", "clear", {"cat": ("animal", ["sleep"], "-", "-")}),
+    ("夕方、車が道を走る", "street", "clear", {"car": ("object", ["drive"], "-", "-")}),
+    ("雪の中で犬が歩く", None, "snow", {"dog": ("animal", ["walk"], "-", "-")}),
+    ("教室で少年が本を読む", "classroom", "clear", {"man": ("person", ["read"], "book", "-")}),
+    ("カップがテーブルから落ちる", "room", "clear", {"cup": ("object", ["fall"], "-", "table")}),
+    ("女性が傘を開く", None, "clear", {"woman": ("person", ["open"], "umbrella", "-")}),
+    ("犬が猫を追いかける", None, "clear", {"dog": ("animal", ["run"], "cat", "-")}),
+    ("霧の朝、男が森を歩く", "forest", "fog", {"man": ("person", ["walk"], "-", "-")}),
+    ("ボールが床で跳ねる", "room", "clear", {"ball": ("object", ["bounce"], "-", "-")}),
+    ("猫がカフェで寝る", "cafe", "clear", {"cat": ("animal", ["sleep"], "-", "-")}),
+    ("男が女に本を渡す", None, "clear", {"man": ("person", ["give"], "book", "-")}),
+    ("窓が開く", None, "clear", {"window": ("object", ["open"], "-", "-")}),
+    ("小さい鳥が窓から飛ぶ", None, "clear", {"bird": ("animal", ["fly"], "-", "window")}),
+]
+
+
+def _check(prompt, place, weather, actors):
+    plan = plan_scene(prompt)
+    if place is not None:
+        assert plan.place == place, plan.summary()
+    assert plan.weather == weather, plan.summary()
+    for noun, (kind, verbs, target, source) in actors.items():
+        actor = plan.actor(noun)
+        assert actor is not None, f"{noun} missing: {plan.summary()}"
+        assert actor.kind == kind, plan.summary()
+        assert list(actor.verbs) == verbs, plan.summary()
+        targets = {a.target for a in actor.actions}
+        sources = {a.source for a in actor.actions}
+        if target == "-":
+            assert targets <= {None}, plan.summary()
+        elif target is not None:
+            assert target in targets, plan.summary()
+        if source == "-":
+            assert sources <= {None}, plan.summary()
+        else:
+            assert source in sources, plan.summary()
+    return plan
+
+
+@pytest.mark.parametrize("prompt,place,weather,actors", EN, ids=[p for p, *_ in EN])
+def test_english_plans(prompt, place, weather, actors):
+    plan = _check(prompt, place, weather, actors)
+    assert plan.language == "en"
+
+
+@pytest.mark.parametrize("prompt,place,weather,actors", JA, ids=[p for p, *_ in JA])
+def test_japanese_plans(prompt, place, weather, actors):
+    plan = _check(prompt, place, weather, actors)
+    assert plan.language == "ja"
+
+
+def test_issue_examples_do_not_give_the_action_to_a_person():
+    ball = plan_scene("A red ball falls and bounces on the wooden floor")
+    assert [a.noun for a in ball.actors] == ["ball"]
+    assert ball.floor == "wood" and ball.indoor
+    assert ball.actor("ball").colours == ("red",)
+    cat = plan_scene("猫が窓から飛び降りる")
+    assert cat.actor("cat").position == "window"
+    assert not any(a.kind in ("person", "character") for a in cat.actors)
+
+
+def test_a_generic_man_is_not_the_bible_character():
+    bible = StoryBible((Character("hana", "Hana", "long dark hair, yellow raincoat"),))
+    plan = plan_scene("夜、雨の中で男がドアを開ける", bible)
+    assert [a.noun for a in plan.actors if a.kind != "object"] == ["man"]
+    assert plan.time_of_day == "night"
+    assert plan.actor("man").gender == "male"
+
+
+def test_long_dark_hair_reaches_the_characters_look():
+    bible = StoryBible((Character("hana", "Hana", "long dark hair, yellow raincoat"),))
+    plan = plan_scene("Hana walks while it rains", bible)
+    hana = plan.actor("hana")
+    assert hana.kind == "character" and hana.look == ("long black hair",)
+    assert plan.weather == "rain"
+    ja = plan_scene("長い黒髪の女の子が茶色の犬と公園を走る")
+    assert ja.actor("woman").look == ("long black hair",)
+    assert ja.actor("dog").colours == ("brown",)
+
+
+def test_unknown_words_are_kept_and_reported():
+    plan = plan_scene("A zebra juggles on the wooden floor")
+    assert "zebra" in plan.unknown and "juggles" in plan.unknown
+    assert plan.actors == ()  # never silently the default character
+    ja = plan_scene("キリンが床で踊る")
+    assert "キリン" in ja.unknown
+    assert "not understood" in plan.summary()
+
+
+def test_studio_plan_command_prints_json(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "studio", "plan", "猫が窓から飛び降りる", "--json"],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    data = json.loads(out)
+    assert data["actors"][0]["noun"] == "cat" and data["actors"][0]["actions"][0]["source"] == "window"
