@@ -375,4 +375,9 @@ JA: dict[str, str] = {
     'None': 'なし',
     '{c} (unavailable)': '{c}（使用不可）',
     'Cast cameo': 'カメオを配役',
+    # new-user fixes (issue 11, section 3)
+    "Generate all": "すべて生成",
+    "Generate every shot that has no current take (Ctrl+Shift+G)": "最新のテイクがないショットをすべて生成（Ctrl+Shift+G）",
+    "No shot is selected: click a shot to generate it, or use Generate all for the whole storyboard.": "ショットが選択されていません。ショットをクリックして生成するか、「すべて生成」でストーリーボード全体を生成してください。",
+    "{f} is not a Studio project: it has no {p} inside. Choose a .studio folder.": "{f} は Studio のプロジェクトではありません（中に {p} がありません）。.studio フォルダーを選んでください。",
 }
