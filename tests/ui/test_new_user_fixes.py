@@ -102,3 +102,26 @@ def test_the_next_project_starts_at_frame_zero_with_an_empty_queue(small_window,
     assert w.new_from_template() is not None
     assert w.timeline.playhead == 0
     assert w.jobs.jobs() == []
+
+
+def test_the_camera_field_shows_the_prompt_mark_and_rewrites_it(small_window):
+    from dataclasses import replace
+
+    from studio.domain.model import CameraMove
+    from studio.ui import i18n
+    from studio.ui.feed.feed_page import _camera_label
+
+    w = small_window
+    p = w.document.project
+    shot = replace(p.shots[0], prompt="The hall [camera: dolly in]", camera=CameraMove.PAN_RIGHT)
+    w.document.apply(p.with_shot(shot), "tag")
+    w.timeline.select([shot.id])
+    combo = w.shot_panel.camera_combo
+    assert combo.currentData() == CameraMove.DOLLY_IN
+    assert "[camera" in combo.toolTip()
+    combo.setCurrentIndex(list(CameraMove).index(CameraMove.ORBIT))
+    edited = w.document.project.shot(shot.id)
+    assert edited.prompt == "The hall [camera: orbit]" and edited.camera is CameraMove.ORBIT
+    assert _camera_label(shot) == "Dolly in"  # the Feed's recipe names what the render used
+    i18n.set_language("ja")
+    assert _camera_label(shot) == i18n.JA["Dolly in"]
