@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Iterable, Union
 
-from studio.domain.prompt import parse_prompt
+from studio.domain.prompt import camera_tag_span, parse_prompt
 from studio.domain.timing import frames_to_seconds
 
 Scalar = Union[str, int, float, bool, None]
@@ -368,12 +368,7 @@ def resolve_shot(shot: Shot, bible: StoryBible) -> ResolvedShot:
     are the union, in order, without duplicates.
     """
     parsed = parse_prompt(shot.prompt, tuple(c.name for c in bible.characters))
-    camera = shot.camera
-    if parsed.camera:
-        try:
-            camera = parse_camera(parsed.camera)
-        except ValueError:
-            pass
+    camera, _ = effective_camera(shot)
     chars: list[Character] = []
     unknown: list[str] = []
     for cid in shot.characters:
@@ -398,3 +393,36 @@ def resolve_shot(shot: Shot, bible: StoryBible) -> ResolvedShot:
         if cue not in cues:
             cues.append(cue)
     return ResolvedShot(parsed.text, camera, tuple(chars), tuple(dialogue), tuple(cues), tuple(unknown))
+
+
+# --------------------------------------------------------------------------- one camera per shot
+def effective_camera(shot: Shot) -> tuple[CameraMove, str]:
+    """The camera move a render uses, and where it comes from: "prompt" or "field".
+
+    The rule (one source of truth): a valid ``[camera: …]`` mark in the prompt sets the
+    shot's camera; the Camera field holds it only when the prompt has no mark. Render,
+    staleness, the Camera field and the Feed's recipe all read this value.
+    """
+    parsed = parse_prompt(shot.prompt)
+    if parsed.camera:
+        try:
+            return parse_camera(parsed.camera), "prompt"
+        except ValueError:
+            pass
+    return shot.camera, "field"
+
+
+def with_camera(shot: Shot, move: CameraMove) -> Shot:
+    """The shot with ``move`` as its camera, keeping prompt and field in agreement.
+
+    When the prompt carries a camera mark, the mark is rewritten (so it keeps winning
+    with the value the user chose); the field is set either way.
+    """
+    _, source = effective_camera(shot)
+    prompt = shot.prompt
+    if source == "prompt":
+        span = camera_tag_span(prompt)
+        if span is not None:
+            start, end = span
+            prompt = prompt[:start] + move.value + prompt[end:]
+    return replace(shot, camera=move, prompt=prompt)

@@ -141,3 +141,10 @@ def parse_prompt(text: str, known_names: tuple[str, ...] = ()) -> ParsedPrompt:
     plain = re.sub(r"\s+([,.!?、。])", r"\1", plain)
     plain = re.sub(r"[:：]\s*$", "", plain).strip()
     return ParsedPrompt(plain, tuple(characters), camera, tuple(dialogue), tuple(cues))
+
+
+def camera_tag_span(prompt: str) -> tuple[int, int] | None:
+    """Where the phrase of the ``[camera: …]`` mark that counts (the last, as in `parse_prompt`) sits."""
+    pattern = dict(_PATTERNS)[TokenKind.CAMERA]
+    matches = list(pattern.finditer(prompt))
+    return matches[-1].span(1) if matches else None

@@ -50,7 +50,24 @@ def take_is_current(take: Take, request: GenerateRequest) -> bool:
         and r.camera == request.resolved().camera.value
         # A shot switched to another model (diffusers engine) needs a new take.
         and dict(r.settings).get("model") == request.setting("model")
+        # A cameo cast onto (or taken off) one of the shot's characters needs a new take:
+        # otherwise Generate all skips the shot and an export uses the take without the face.
+        and take_cameos(take) == request_cameos(request)
     )
+
+
+def take_cameos(take: Take) -> frozenset[tuple[str, str]]:
+    """(character id, cameo id) of every cameo the take was rendered with (from its recipe)."""
+    out = set()
+    for key, value in take.recipe.settings:
+        if key.startswith("cameo.") and key.endswith(".character"):
+            out.add((str(value), key[len("cameo."):-len(".character")]))
+    return frozenset(out)
+
+
+def request_cameos(request: GenerateRequest) -> frozenset[tuple[str, str]]:
+    """(character id, cameo id) of every cameo the shot's characters are cast with now."""
+    return frozenset((c.id, c.cameo_id) for c in request.resolved().characters if c.cameo_id)
 
 
 def store_take(bundle: Path, request: GenerateRequest, result: EngineResult) -> Take:

@@ -401,4 +401,11 @@ JA: dict[str, str] = {
     # Scene plan: the "what Studio understood" line under the prompt (issue 15)
     "Studio understood: {plan}": "Studio の理解: {plan}",
     "Not understood: {words}": "理解できなかった語: {words}",
+    # new-user fixes (issue 11, section 3)
+    "Generate all": "すべて生成",
+    "Generate every shot that has no current take (Ctrl+Shift+G)": "最新のテイクがないショットをすべて生成（Ctrl+Shift+G）",
+    "No shot is selected: click a shot to generate it, or use Generate all for the whole storyboard.": "ショットが選択されていません。ショットをクリックして生成するか、「すべて生成」でストーリーボード全体を生成してください。",
+    "{f} is not a Studio project: it has no {p} inside. Choose a .studio folder.": "{f} は Studio のプロジェクトではありません（中に {p} がありません）。.studio フォルダーを選んでください。",
+    "Set by the [camera: …] mark in the prompt; choosing here rewrites the mark.": "プロンプトの [camera: …] 指定で決まっています。ここで選ぶと指定が書き換わります。",
+    "{s} s": "{s} 秒",
 }

@@ -56,6 +56,8 @@ from studio.ui.start_page import StartPageWidget
 from studio.ui.thumbnails import ThumbnailCache
 from studio.ui.timeline import CardState, TimelinePanel
 
+REDO_KEYS = ["Ctrl+Y", "Ctrl+Shift+Z"]
+
 log = logging.getLogger(__name__)
 
 
@@ -149,6 +151,7 @@ class MainWindow(QMainWindow):
 
         self._make_actions()
         self._connect()
+        self.pages.currentChanged.connect(lambda _: self._update_actions())
         self.feed = FeedIntegration(self)  # the feed page, its toolbar action, and dropped Studio MP4s -> remix
         self.act_cameo = add_cameo_action(self)  # opens the cameo wizard (consent, liveness, identity)
         self.player_panel.set_volume(self.settings.volume)
@@ -174,13 +177,15 @@ class MainWindow(QMainWindow):
 
     def _make_actions(self) -> None:
         A = self._action
-        self.act_new = A("new", "new", QKeySequence.New, self.show_start_page)
+        self.act_new = A("new", "new", QKeySequence.New, self.new_project)
         self.act_open = A("open", "open", QKeySequence.Open, self.open_dialog)
         self.act_save = A("save", "save", QKeySequence.Save, self.save)
-        self.act_undo = A("undo", "undo", QKeySequence.Undo, self.document.undo)
-        self.act_redo = A("redo", "redo", [QKeySequence.Redo, "Ctrl+Shift+Z"], self.document.redo)
+        self.act_undo = A("undo", "undo", QKeySequence.Undo, self.undo)
+        # Both redo keys, each once: QKeySequence.Redo already holds Ctrl+Shift+Z on Linux, and
+        # registering a key twice makes Qt refuse it ("Ambiguous shortcut overload").
+        self.act_redo = A("redo", "redo", REDO_KEYS, self.redo)
         self.act_generate = A("generate", "generate", ["Ctrl+Return", "Ctrl+G"], self.generate_selected)
-        self.act_generate_all = A("generate_all", None, "Ctrl+Shift+G", self.generate_missing)
+        self.act_generate_all = A("generate_all", "generate", "Ctrl+Shift+G", self.generate_missing)
         self.act_export = A("export", "export", "Ctrl+E", self.show_export)
         self.act_settings = A("settings", "settings", "Ctrl+,", self.show_settings)
         self.act_duplicate = A("duplicate", "duplicate", "Ctrl+D", self.duplicate_selected)
@@ -216,6 +221,7 @@ class MainWindow(QMainWindow):
             tb.addAction(a)
         tb.addSeparator()
         tb.addAction(self.act_generate)
+        tb.addAction(self.act_generate_all)
         tb.addAction(self.act_export)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
@@ -284,7 +290,7 @@ class MainWindow(QMainWindow):
             self.act_undo: ("Undo", "Undo"),
             self.act_redo: ("Redo", "Redo"),
             self.act_generate: ("Generate", "Generate the selected shots (Ctrl+Enter)"),
-            self.act_generate_all: ("Generate missing", "Generate every shot without a current take"),
+            self.act_generate_all: ("Generate all", "Generate every shot that has no current take (Ctrl+Shift+G)"),
             self.act_export: ("Export", "Export the storyboard as an MP4 (Ctrl+E)"),
             self.act_settings: ("Settings", "Settings"),
             self.act_duplicate: ("Duplicate", "Duplicate the selected shots (Ctrl+D)"),
@@ -375,8 +381,14 @@ class MainWindow(QMainWindow):
             self.open_project(folder)
 
     def open_project(self, path: str | Path) -> bool:
-        from studio.persistence.bundle import ProjectFileError
+        from studio.persistence.bundle import PROJECT_FILE, ProjectFileError, bundle_path
 
+        chosen = Path(path)
+        if chosen.is_dir() and not bundle_path(chosen).exists():
+            # Name the folder the user chose, never the NAME.studio we would have tried next to it.
+            self.show_message(tr("{f} is not a Studio project: it has no {p} inside. Choose a .studio folder.",
+                                 f=str(chosen), p=PROJECT_FILE), error=True)
+            return False
         if not self._confirm_leave():
             return False
         try:
@@ -396,6 +408,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _opened(self, bundle: Path) -> None:
+        self._forget_previous_project()
         self._store_settings(self.settings.with_recent(bundle))
         self.start_page.set_recent(list(self.settings.recent_projects))
         self.pages.setCurrentIndex(1)
@@ -405,6 +418,36 @@ class MainWindow(QMainWindow):
         self._update_program()
         self._set_save_state(tr("Saved") if not self.document.dirty else tr("Unsaved changes"))
         self._update_actions()
+
+    def undo(self) -> None:
+        if self.act_undo.isEnabled():
+            self.document.undo()
+
+    def redo(self) -> None:
+        if self.act_redo.isEnabled():
+            self.document.redo()
+
+    def new_project(self) -> bool:
+        """New: ask about unsaved changes, close the project, show the start page."""
+        if not self._confirm_leave():
+            return False
+        if self.document.is_open():
+            self._close_project()
+        self.show_start_page()
+        return True
+
+    def _close_project(self) -> None:
+        self._forget_previous_project()
+        self.document.close()
+
+    def _forget_previous_project(self) -> None:
+        """Nothing of one project may show in the next: its queued jobs, its finished ones, its playhead."""
+        for info in self.jobs.active():
+            self.engine.cancel(info.job_id)
+        self.jobs.clear_finished()
+        self._job_shots.clear()
+        self.player.seek(0)
+        self.timeline.set_playhead(0)
 
     def show_start_page(self) -> None:
         self.start_page.set_recent(list(self.settings.recent_projects))
@@ -546,7 +589,10 @@ class MainWindow(QMainWindow):
         p, bundle = self.document.project, self.document.bundle
         if p is None or bundle is None:
             return []
-        ids = self.selected_ids() or ([p.shots[0].id] if p.shots else [])
+        ids = self.selected_ids()
+        if not ids:
+            self.show_message(tr("No shot is selected: click a shot to generate it, or use Generate all for the whole storyboard."))
+            return []
         return [self._submit(p, bundle, p.shot(i)) for i in ids]
 
     def generate_missing(self) -> list[str]:
@@ -762,8 +808,9 @@ class MainWindow(QMainWindow):
         open_ = self.document.is_open() and self.pages.currentIndex() == 1
         has_sel = bool(self.selected_ids()) and open_
         stack = self.document.undo_stack
-        self.act_undo.setEnabled(stack.can_undo())
-        self.act_redo.setEnabled(stack.can_redo())
+        # Only in the editor: from the start page or the feed an undo would change a project nobody sees.
+        self.act_undo.setEnabled(open_ and stack.can_undo())
+        self.act_redo.setEnabled(open_ and stack.can_redo())
         self.act_undo.setToolTip(tr("Undo {t}", t=stack.undo_text()) if stack.can_undo() else tr("Undo"))
         self.act_redo.setToolTip(tr("Redo {t}", t=stack.redo_text()) if stack.can_redo() else tr("Redo"))
         for a in (self.act_save, self.act_export, self.act_add_shot, self.act_generate_all, self.act_play,

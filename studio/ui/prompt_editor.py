@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.domain.model import CameraMove, Project, Shot
+from studio.domain.model import CameraMove, Project, Shot, effective_camera, with_camera
 from studio.domain.prompt import TokenKind, tokenize
 from studio.ui import theme
 from studio.ui.i18n import tr
@@ -405,7 +405,11 @@ class ShotPanel(QFrame):
                 cursor.setPosition(min(pos, len(shot.prompt)))
                 self.prompt_edit.setTextCursor(cursor)
             self._update_understood(shot.prompt)
-            self.camera_combo.setCurrentIndex(list(CameraMove).index(shot.camera))
+            camera, source = effective_camera(shot)
+            self.camera_combo.setCurrentIndex(list(CameraMove).index(camera))
+            # The field shows what the render uses; a prompt mark says so, and editing the field rewrites the mark.
+            self.camera_combo.setToolTip(tr("Set by the [camera: …] mark in the prompt; choosing here rewrites the mark.")
+                                         if source == "prompt" else tr("Camera move"))
             fps = project.fps
             self.duration_spin.setSingleStep(1.0 / fps * max(1, fps // 4))
             self.duration_spin.setValue(shot.duration_frames / fps)
@@ -493,8 +497,8 @@ class ShotPanel(QFrame):
     def _camera_edited(self, index: int) -> None:
         shot = self.shot()
         move = self.camera_combo.itemData(index)
-        if shot and move is not None and move != shot.camera:
-            self._emit(replace(shot, camera=move), tr("Change camera"))
+        if shot and move is not None and move != effective_camera(shot)[0]:
+            self._emit(with_camera(shot, CameraMove(move)), tr("Change camera"))
 
     def _duration_edited(self, seconds: float) -> None:
         shot, project = self.shot(), self._project

@@ -688,9 +688,17 @@ def recipe_html(video: FeedVideo) -> str:
         r = made.get(shot.id)
         how = f"{r.engine} · {tr('seed')} {r.seed}" + (f" · {r.model}" if r and r.model else "") if r else shot.engine
         parts.append(f"<li><b>{e(shot.prompt)}</b><br><span style='color:{theme.MUTED}'>{e(how)} · "
-                     f"{e(shot.camera.value)} · {shot.duration_frames / p.fps:.1f}s</span></li>")
+                     f"{e(_camera_label(shot))} · {e(tr('{s} s', s=f'{shot.duration_frames / p.fps:.1f}'))}</span></li>")
     parts.append("</ol>")
     if video.cameos:
         parts.append(f"<p><b>{e(tr('Cameos'))}:</b> {e(', '.join(video.cameos))}</p>")
     parts.append(f"<p style='color:{theme.MUTED}'>{e(tr('Made with {app}', app=(recipe.app + ' ' + recipe.app_version).strip()))}</p>")
     return "".join(parts)
+
+
+def _camera_label(shot) -> str:
+    """The camera move the render used (a prompt mark wins over the field), in the interface language."""
+    from studio.domain.model import effective_camera
+    from studio.ui.prompt_editor import CAMERA_LABELS
+
+    return tr(CAMERA_LABELS[effective_camera(shot)[0]])

@@ -1,0 +1,127 @@
+"""What a new user hit on a first session (issue 11, section 3): each fixed, each checked here."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+
+def _all_shortcuts(window) -> Counter:
+    keys: Counter = Counter()
+    for a in window.findChildren(type(window.act_redo)):
+        for k in a.shortcuts():
+            if not k.isEmpty():
+                keys[k.toString()] += 1
+    return keys
+
+
+def _edit(window, text="renamed"):
+    from dataclasses import replace
+
+    p = window.document.project
+    window.document.apply(p.with_shot(replace(p.shots[0], prompt=text)), "edit")
+
+
+def test_both_redo_keys_redo_and_no_key_is_registered_twice(small_window, qtbot):
+    w = small_window
+    dup = {k: n for k, n in _all_shortcuts(w).items() if n > 1}
+    assert not dup, f"shortcuts registered twice (Qt refuses them as ambiguous): {dup}"
+    assert {k.toString() for k in w.act_redo.shortcuts()} == {"Ctrl+Y", "Ctrl+Shift+Z"}
+    for key, mods in ((Qt.Key_Y, Qt.ControlModifier), (Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)):
+        _edit(w, f"edit {key}")
+        w.document.undo()
+        assert w.document.project.shots[0].prompt != f"edit {key}"
+        w.timeline.setFocus()
+        QTest.keyClick(w.timeline, key, mods)
+        assert w.document.project.shots[0].prompt == f"edit {key}", QKeySequence(key | mods).toString()
+
+
+def test_back_from_the_feed_enables_the_editor_actions(small_window, qtbot):
+    w = small_window
+    w.timeline.select([])
+    w.feed.show_feed()
+    assert not w.act_save.isEnabled()
+    w.feed.back()
+    assert w.pages.currentIndex() == 1
+    for a in (w.act_save, w.act_add_shot, w.act_export, w.act_generate_all):
+        assert a.isEnabled(), a.objectName()
+
+
+def test_undo_is_off_outside_the_editor_and_new_asks_about_unsaved_changes(small_window):
+    w = small_window
+    _edit(w)
+    assert w.document.dirty
+    w.feed.show_feed()
+    assert not w.act_undo.isEnabled()
+    w.act_undo.trigger()
+    assert w.document.project.shots[0].prompt == "renamed"  # nothing changed invisibly
+    w.feed.back()
+    asked = []
+    w._ask_save_changes = lambda: asked.append(1) or "cancel"
+    w.act_new.trigger()
+    assert asked and w.pages.currentIndex() == 1 and w.document.is_open()  # cancel keeps the project
+    w._ask_save_changes = lambda: asked.append(2) or "discard"
+    w.act_new.trigger()
+    assert asked == [1, 2] and w.pages.currentIndex() == 0 and not w.document.is_open()
+    assert not w.act_undo.isEnabled() and not w.act_redo.isEnabled()
+
+
+def test_generate_all_is_on_the_toolbar_and_generate_without_selection_says_so(small_window):
+    w = small_window
+    assert w.act_generate_all in w.toolbar.actions()
+    assert w.act_generate_all.text() == "Generate all"
+    w.timeline.select([])
+    assert w.generate_selected() == []
+    assert "Generate all" in w.status_label.text()
+    assert not w.jobs.active()
+
+
+def test_opening_a_folder_that_is_not_a_project_names_that_folder(small_window, tmp_path):
+    w = small_window
+    folder = tmp_path / "holiday clips"
+    folder.mkdir()
+    assert not w.open_project(folder)
+    msg = w.status_label.text()
+    assert str(folder) in msg and "holiday clips.studio" not in msg
+    assert w.document.is_open()  # the open project stays
+
+
+def test_the_next_project_starts_at_frame_zero_with_an_empty_queue(small_window, tmp_path, qtbot):
+    w = small_window
+    w.timeline.select([w.document.project.shots[0].id])
+    with qtbot.waitSignal(w.engine.take_ready, timeout=30000):
+        w.act_generate.trigger()
+    w.timeline.set_playhead(20)
+    w.player.seek(20)
+    assert w.jobs.jobs()
+    w._ask_save_changes = lambda: "discard"
+    assert w.new_from_template() is not None
+    assert w.timeline.playhead == 0
+    assert w.jobs.jobs() == []
+
+
+def test_the_camera_field_shows_the_prompt_mark_and_rewrites_it(small_window):
+    from dataclasses import replace
+
+    from studio.domain.model import CameraMove
+    from studio.ui import i18n
+    from studio.ui.feed.feed_page import _camera_label
+
+    w = small_window
+    p = w.document.project
+    shot = replace(p.shots[0], prompt="The hall [camera: dolly in]", camera=CameraMove.PAN_RIGHT)
+    w.document.apply(p.with_shot(shot), "tag")
+    w.timeline.select([shot.id])
+    combo = w.shot_panel.camera_combo
+    assert combo.currentData() == CameraMove.DOLLY_IN
+    assert "[camera" in combo.toolTip()
+    combo.setCurrentIndex(list(CameraMove).index(CameraMove.ORBIT))
+    edited = w.document.project.shot(shot.id)
+    assert edited.prompt == "The hall [camera: orbit]" and edited.camera is CameraMove.ORBIT
+    assert _camera_label(shot) == "Dolly in"  # the Feed's recipe names what the render used
+    i18n.set_language("ja")
+    assert _camera_label(shot) == i18n.JA["Dolly in"]
