@@ -375,4 +375,10 @@ JA: dict[str, str] = {
     'None': 'なし',
     '{c} (unavailable)': '{c}（使用不可）',
     'Cast cameo': 'カメオを配役',
+    # timeline audio lanes (studio/ui/timeline.py)
+    "Shots": "ショット",
+    "M": "ミュート",
+    "S": "ソロ",
+    "Mute the {stem} lane in the preview": "プレビューで{stem}レーンをミュート",
+    "Hear only the soloed lanes in the preview ({stem})": "プレビューでソロにしたレーンだけを聞く（{stem}）",
 }
