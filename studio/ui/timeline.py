@@ -149,6 +149,7 @@ class TimelineWidget(QWidget):
         self._scrubbing = False
         self._drop_index: int | None = None
         self._media_dir = None
+        self._wave_cache: dict = {}
         self._waveforms = None
         self._mix = None
         self._update_size()
@@ -532,16 +533,7 @@ class TimelineWidget(QWidget):
             if n == 0 or not peaks[:n].any():
                 p.drawLine(int(lane.left()), int(mid), int(lane.right()), int(mid))  # silence: flat
                 continue
-            px = max(1, int(lane.width()))
-            span_px = seconds * self._pps
-            for x in range(px):
-                a = int(x / span_px * seconds * BINS_PER_SECOND)
-                b = max(a + 1, int((x + 1) / span_px * seconds * BINS_PER_SECOND))
-                if a >= n:
-                    break
-                v = float(peaks[a:min(b, n)].max()) if a < n else 0.0
-                half = max(0.5, v * (h / 2 - 2))
-                p.drawLine(int(lane.left() + x), int(mid - half), int(lane.left() + x), int(mid + half))
+            p.drawPixmap(int(lane.left()), top, self._wave_pixmap(str(path), peaks[:n], seconds, int(lane.width()), h, colour))
         clips = self.dialogue_clips(shot.id)
         if clips:
             top, h = lane_rect_y("dialogue")
@@ -562,6 +554,35 @@ class TimelineWidget(QWidget):
                 p.drawText(r.adjusted(4, 0, -2, 0), Qt.AlignVCenter | Qt.AlignLeft,
                            fm.elidedText(f"“{text}”", Qt.ElideRight, int(r.width() - 6)))
             p.setFont(self.font())
+
+    def _wave_pixmap(self, key: str, peaks, seconds: float, width: int, h: int, colour: QColor) -> QPixmap:
+        """A lane's waveform for one card, drawn once per (stem, width, colour) and reused by every repaint."""
+        from studio.services.waveforms import BINS_PER_SECOND
+        import numpy as np
+
+        cache_key = (key, width, h, colour.name(QColor.HexArgb), round(self._pps, 3))
+        pm = self._wave_cache.get(cache_key)
+        if pm is not None:
+            return pm
+        width = max(1, width)
+        span_px = seconds * self._pps
+        edges = (np.arange(width + 1) / span_px * seconds * BINS_PER_SECOND).astype(int)
+        edges = np.minimum(edges, peaks.size)
+        heights = np.zeros(width)
+        for x in np.flatnonzero(edges[:-1] < peaks.size):
+            heights[x] = peaks[edges[x]:max(edges[x] + 1, edges[x + 1])].max()
+        pm = QPixmap(width, h)
+        pm.fill(Qt.transparent)
+        q = QPainter(pm)
+        mid = h / 2
+        for x, v in enumerate(heights):
+            half = max(0.5, float(v) * (h / 2 - 2))
+            q.fillRect(QRectF(x, mid - half, 1, 2 * half), colour)
+        q.end()
+        if len(self._wave_cache) > 512:
+            self._wave_cache.clear()
+        self._wave_cache[cache_key] = pm
+        return pm
 
     def _paint_placeholder(self, p: QPainter, r: QRectF, index: int, shot: Shot) -> None:
         hue = (index * 47 + 250) % 360

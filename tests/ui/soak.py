@@ -80,11 +80,34 @@ class Heartbeat:
         self._last_cpu = 0.0
 
     def start(self) -> None:
+        import threading
+
         self.clock.start()
         self._last, self._last_cpu = 0, time.thread_time()
+        self._beat = time.monotonic()
+        self.stall_stacks: dict[str, int] = {}
+        self._main = threading.main_thread().ident
+        self._stop = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, name="soak-stall-sampler", daemon=True)
+        self._sampler.start()
         self.timer.start()
 
+    def _sample(self) -> None:
+        """Every 20 ms: when the heartbeat is over 60 ms late, note where the UI thread is (its innermost studio frames)."""
+        import traceback as tb
+
+        while not self._stop.wait(0.02):
+            if time.monotonic() - self._beat < 0.06:
+                continue
+            frame = sys._current_frames().get(self._main)
+            if frame is None:
+                continue
+            stack = [f for f in tb.extract_stack(frame) if "/studio/" in f.filename or "/tests/ui/" in f.filename]
+            key = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack[-4:]))
+            self.stall_stacks[key] = self.stall_stacks.get(key, 0) + 1
+
     def _tick(self) -> None:
+        self._beat = time.monotonic()
         now, cpu = self.clock.elapsed(), time.thread_time()
         gap, busy = float(now - self._last), (cpu - self._last_cpu) * 1000.0
         self._last, self._last_cpu = now, cpu
@@ -339,8 +362,26 @@ class Soak:
         self.errors.append(f"loop {self.loop}: export failed: {why}")
         self._finish(5)
 
+    @staticmethod
+    def _type_counts() -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for o in gc.get_objects():
+            name = type(o).__qualname__
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    def _object_growth(self) -> list[tuple[str, int]]:
+        """The types whose live count grew most between the end of loop 1 and the last loop."""
+        if not getattr(self, "_types_first", None):
+            return []
+        last = self._type_counts()
+        diff = {k: v - self._types_first.get(k, 0) for k, v in last.items()}
+        return sorted(((k, d) for k, d in diff.items() if d > 0), key=lambda kv: -kv[1])[:10]
+
     def end_loop(self) -> None:
         gc.collect()
+        if self.loop == 1:
+            self._types_first = self._type_counts()
         self.loops.append({"loop": self.loop, "seconds": round(time.monotonic() - self.loop_started, 2),
                            "rss_kib": rss_kib(), "none_refs": sys.getrefcount(None)})
         print(f"loop {self.loop}: {self.loops[-1]}", flush=True)
@@ -352,6 +393,7 @@ class Soak:
 
         self._watchdog.stop()
         self.heartbeat.timer.stop()
+        self.heartbeat._stop.set()
         self.code = code
         first, last = (self.loops[0], self.loops[-1]) if self.loops else ({}, {})
         hb = self.heartbeat
@@ -369,11 +411,13 @@ class Soak:
             "none_refs_first": first.get("none_refs"),
             "none_refs_last": last.get("none_refs"),
             "none_drift": (last["none_refs"] - first["none_refs"]) if self.loops else None,
-            "none_refs_min": min((x["none_refs"] for x in self.loops), default=None),
+            "none_refs_per_loop": [x["none_refs"] for x in self.loops],
             "worst_gap_wall_ms": round(hb.worst_wall[0], 1), "worst_gap_wall_step": hb.worst_wall[1],
             "worst_gap_cpu_ms": round(hb.worst_cpu[0], 1), "worst_gap_cpu_step": hb.worst_cpu[1],
-            "gaps_over_100_wall": hb.over_100_wall, "gaps_over_100_cpu": hb.over_100_cpu[:20],
+            "gaps_over_100_wall": hb.over_100_wall, "gaps_over_100_cpu": hb.over_100_cpu[:200],
             "heartbeat_ticks": hb.ticks,
+            "stall_stacks": sorted(hb.stall_stacks.items(), key=lambda kv: -kv[1])[:8],
+            "object_growth": self._object_growth(),
             "step_seconds": {k: round(v, 1) for k, v in sorted(self.step_times.items())},
             "errors": self.errors[:5],
         }
