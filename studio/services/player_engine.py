@@ -13,6 +13,7 @@ sound device (or no PortAudio) playback is silent on a monotonic clock and
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from studio.domain.model import Project
+from studio.domain.stems import STEM_NAMES, shot_stem_gains
 from studio.domain.timing import SAMPLE_RATE, frame_to_sample
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,10 @@ class ProgramClip:
     """The take's video, or None when the shot has no take yet."""
     stems: tuple[Path, ...] = ()
     title: str = ""
+    stem_names: tuple[str, ...] = ()
+    """The stem each of ``stems`` is (dialogue, foley, ambience, music), in the same order."""
+    stem_gains_db: tuple[tuple[str, float], ...] = ()
+    """The shot's own balance (the stem mixer's, as the export mix applies it); absent stems are 0 dB."""
 
 
 @dataclass(frozen=True)
@@ -72,18 +78,27 @@ def program_for(project: Project, bundle: Path | None, shot_ids: Sequence[str] |
             continue
         take = shot.selected_take
         video = stems = None
+        names: tuple[str, ...] = ()
         if take is not None and bundle is not None:
             video = media_dir(bundle) / take.video
             stems = tuple(media_dir(bundle) / f for _, f in take.stems)
+            names = tuple(n for n, _ in take.stems)
             if not video.is_file():
                 video = None
-        clips.append(ProgramClip(shot.id, start, shot.duration_frames, video, stems or (), shot.display_title(i)))
+        gains = tuple(sorted(shot_stem_gains(shot.engine_settings).items()))
+        clips.append(ProgramClip(shot.id, start, shot.duration_frames, video, stems or (), shot.display_title(i), names, gains))
         start += shot.duration_frames
     return PlaybackProgram(tuple(clips), project.fps)
 
 
-def mix_program_audio(program: PlaybackProgram) -> np.ndarray:
-    """All clips' stems summed at their places, cut to each clip's length (float32 S×2)."""
+def mix_program_audio(program: PlaybackProgram, lane_gains: dict[str, float] | None = None,
+                      cache: dict[Path, np.ndarray] | None = None) -> np.ndarray:
+    """All clips' stems summed at their places, cut to each clip's length (float32 S×2).
+
+    Each stem is scaled by its shot's balance (``clip.stem_gains_db``) and by the
+    monitoring gain of its lane (``lane_gains``: stem name -> linear, from mute/solo).
+    ``cache`` keeps decoded stems between mixes of the same program.
+    """
     from studio.media.audio_io import read_wav
 
     total = frame_to_sample(program.total_frames, program.fps)
@@ -91,14 +106,25 @@ def mix_program_audio(program: PlaybackProgram) -> np.ndarray:
     for clip in program.clips:
         a = frame_to_sample(clip.start, program.fps)
         b = frame_to_sample(clip.start + clip.frames, program.fps)
-        for stem in clip.stems:
-            try:
-                samples, _ = read_wav(stem)
-            except Exception as exc:
-                log.warning("stem %s unreadable: %s", stem, exc)
+        shot_db = dict(clip.stem_gains_db)
+        for k, stem in enumerate(clip.stems):
+            name = clip.stem_names[k] if k < len(clip.stem_names) else ""
+            gain = (lane_gains or {}).get(name, 1.0)
+            db = shot_db.get(name, 0.0)
+            gain *= 0.0 if db == -math.inf else 10 ** (db / 20)
+            if gain == 0.0:
                 continue
+            samples = cache.get(stem) if cache is not None else None
+            if samples is None:
+                try:
+                    samples, _ = read_wav(stem)
+                except Exception as exc:
+                    log.warning("stem %s unreadable: %s", stem, exc)
+                    continue
+                if cache is not None:
+                    cache[stem] = samples
             n = min(b - a, samples.shape[0])
-            out[a : a + n] += samples[:n]
+            out[a : a + n] += samples[:n] * gain if gain != 1.0 else samples[:n]
     np.clip(out, -1.0, 1.0, out=out)
     return out
 
@@ -270,6 +296,8 @@ class PlayerEngine(QObject):
     audio_note = Signal(str)
     """Empty when sound works; otherwise why it is silent."""
     position_changed = Signal(int)
+    mix_changed = Signal()
+    """A lane's mute or solo changed (`stem_gains` says the new monitoring gains)."""
 
     def __init__(self, parent: QObject | None = None, output_factory: Callable[[], AudioOutput] = open_audio_output) -> None:
         super().__init__(parent)
@@ -285,6 +313,9 @@ class PlayerEngine(QObject):
         self._display = (960, 540)
         self._volume = 1.0
         self._position = 0
+        self._muted: set[str] = set()
+        self._solo: set[str] = set()
+        self._mix_version = 0
         self._thread = threading.Thread(target=self._run, name="studio-player", daemon=True)
         self._thread.start()
 
@@ -326,6 +357,32 @@ class PlayerEngine(QObject):
         self._volume = min(1.0, max(0.0, volume))
         if self._output is not None:
             self._output.volume = self._volume
+
+    # -- the monitoring mix: mute and solo per stem lane (the timeline's lane buttons)
+    def is_muted(self, stem: str) -> bool:
+        return stem in self._muted
+
+    def is_solo(self, stem: str) -> bool:
+        return stem in self._solo
+
+    def set_stem_muted(self, stem: str, muted: bool) -> None:
+        self._set_lane(self._muted, stem, muted)
+
+    def set_stem_solo(self, stem: str, solo: bool) -> None:
+        self._set_lane(self._solo, stem, solo)
+
+    def _set_lane(self, which: set[str], stem: str, on: bool) -> None:
+        if (stem in which) == on:
+            return
+        with self._cond:
+            (which.add if on else which.discard)(stem)
+            self._mix_version += 1
+            self._cond.notify_all()
+        self.mix_changed.emit()
+
+    def stem_gains(self) -> dict[str, float]:
+        """Linear monitoring gain per stem: 0 when muted, or when another lane is soloed and this one is not."""
+        return {s: 0.0 if s in self._muted or (self._solo and s not in self._solo) else 1.0 for s in STEM_NAMES}
 
     def play(self) -> None:
         with self._cond:
@@ -378,7 +435,9 @@ class PlayerEngine(QObject):
         self.audio_note.emit(self._output.note)
         out = self._output
         cursors: dict[Path, _VideoCursor] = {}
+        stems: dict[Path, np.ndarray] = {}
         version = -1
+        mix_version = -1
         was_playing = False
         shown = -1
         while True:
@@ -388,13 +447,18 @@ class PlayerEngine(QObject):
                 program, playing, seek = self._program, self._playing, self._seek_to
                 self._seek_to = None
                 new_program = version != self._program_version
-                version = self._program_version
+                new_mix = new_program or mix_version != self._mix_version
+                version, mix_version = self._program_version, self._mix_version
                 display = self._display
+                gains = self.stem_gains()
             fps = program.fps
             if new_program:
                 cursors = {}
+                wanted = {p for c in program.clips for p in c.stems}
+                stems = {p: a for p, a in stems.items() if p in wanted}
+            if new_mix:
                 try:
-                    out.set_audio(mix_program_audio(program))
+                    out.set_audio(mix_program_audio(program, gains, stems))
                 except Exception as exc:
                     log.warning("preview sound failed: %s", exc)
                     out.set_audio(np.zeros((0, 2), np.float32))
@@ -411,7 +475,8 @@ class PlayerEngine(QObject):
             total = program.total_frames
             if not playing or total == 0:
                 with self._cond:
-                    if self._seek_to is None and not self._stop and self._playing == playing and version == self._program_version:
+                    if (self._seek_to is None and not self._stop and self._playing == playing and version == self._program_version
+                            and mix_version == self._mix_version):
                         self._cond.wait()
                 continue
             clock = out.position() * fps
@@ -436,7 +501,8 @@ class PlayerEngine(QObject):
             wait = (target + 1 - out.position() * fps) / fps
             if wait > 0:
                 with self._cond:
-                    if self._seek_to is None and self._playing and not self._stop and version == self._program_version:
+                    if (self._seek_to is None and self._playing and not self._stop and version == self._program_version
+                            and mix_version == self._mix_version):
                         self._cond.wait(min(wait, 0.1))
 
     def _present(self, program: PlaybackProgram, frame: int, cursors: dict[Path, _VideoCursor], display: tuple[int, int]) -> None:

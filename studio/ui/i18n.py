@@ -408,4 +408,10 @@ JA: dict[str, str] = {
     "{f} is not a Studio project: it has no {p} inside. Choose a .studio folder.": "{f} は Studio のプロジェクトではありません（中に {p} がありません）。.studio フォルダーを選んでください。",
     "Set by the [camera: …] mark in the prompt; choosing here rewrites the mark.": "プロンプトの [camera: …] 指定で決まっています。ここで選ぶと指定が書き換わります。",
     "{s} s": "{s} 秒",
+    # timeline audio lanes (studio/ui/timeline.py)
+    "Shots": "ショット",
+    "M": "ミュート",
+    "S": "ソロ",
+    "Mute the {stem} lane in the preview": "プレビューで{stem}レーンをミュート",
+    "Hear only the soloed lanes in the preview ({stem})": "プレビューでソロにしたレーンだけを聞く（{stem}）",
 }

@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.queue_panel.setMinimumWidth(240)
         self.timeline_panel = TimelinePanel()
         self.timeline = self.timeline_panel.timeline
+        self.timeline_panel.bind(self.player, self.document)  # audio lanes: the takes' stems, the player's mute/solo
 
         upper = QSplitter(Qt.Horizontal)
         upper.addWidget(self.side_tabs)
@@ -839,4 +840,5 @@ class MainWindow(QMainWindow):
         self.player.shutdown()
         self.feed.page.shutdown()
         self.thumbnails.shutdown()
+        self.timeline_panel.shutdown()
         self.document.wait_for_autosave()

@@ -81,7 +81,9 @@ class JobRowWidget(QFrame):
         else:
             self.stage.setText(tr(STATE_LABELS.get(info.state, info.state.value)))
         colour = {JobState.FAILED: theme.ERROR, JobState.CANCELLED: theme.MUTED, JobState.DONE: theme.OK}.get(info.state, theme.ACCENT)
-        self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; border-radius: 3px; }}")
+        if colour != getattr(self, "_bar_colour", None):  # a style sheet re-polishes the bar: only when it changes
+            self._bar_colour = colour
+            self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; border-radius: 3px; }}")
         self.bar.setValue(1000 if info.state is JobState.DONE else int(info.fraction * 1000))
         if info.state is JobState.RUNNING:
             self.times.setText(tr("{e} elapsed · about {r} left", e=format_seconds(info.elapsed(now)), r=format_seconds(info.remaining(now))))

@@ -6,6 +6,15 @@ and the duration. Drag a card to reorder (the drag carries shot ids as
 (snapping to whole frames, and to whole seconds when near one; hold Shift for
 frames only), drop image or video files to make shots. The widget only emits
 what the user asked for; the main window turns that into undoable edits.
+
+Under the shot track, one audio lane per stem (dialogue, foley, ambience, music)
+draws each selected take's waveform (peaks computed off the UI thread by
+`studio.services.waveforms.WaveformCache`, cached per stem file); the dialogue lane
+also shows each line as a labelled clip at its time. The lane headers' mute and
+solo buttons drive the player's monitoring mix (`PlayerEngine.set_stem_muted` /
+`set_stem_solo`): the player holds that state, the buttons only show it.
+A thumbnail on a card longer than the picture's aspect is tiled at the source
+aspect, never stretched.
 """
 
 from __future__ import annotations
@@ -28,9 +37,10 @@ from PySide6.QtGui import (
     QPixmap,
     QPolygon,
 )
-from PySide6.QtWidgets import QApplication, QScrollArea, QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QSizePolicy, QToolButton, QToolTip, QWidget
 
-from studio.domain.model import Project, Shot
+from studio.domain.model import Project, Shot, resolve_shot
+from studio.domain.stems import STEM_NAMES
 from studio.domain.timing import timecode
 from studio.ui import theme
 from studio.ui.i18n import tr
@@ -43,6 +53,39 @@ LEFT = 16
 EDGE_PX = 7
 SNAP_PX = 8
 MIN_PPS, MAX_PPS = 12.0, 480.0
+LANES_TOP = CARD_TOP + CARD_H + 8
+LANE_H = 22
+LANE_GAP = 3
+LANES = STEM_NAMES
+"""dialogue, foley, ambience, music: one lane each, in the stem mixer's order."""
+LANE_LABELS = {"dialogue": "Dialogue", "foley": "Foley", "ambience": "Ambience", "music": "Music"}
+LANE_COLOURS = {"dialogue": "#e2b35a", "foley": "#5cc8a4", "ambience": "#6f9be3", "music": "#c07fe0"}
+HEADER_W = 150
+CONTENT_H = LANES_TOP + len(LANES) * (LANE_H + LANE_GAP) + 6
+CHARS_PER_SECOND = 14.0
+"""Speaking rate used to size a dialogue clip when the take has no dialogue stem to measure."""
+
+
+def lane_rect_y(stem: str) -> tuple[int, int]:
+    """Top and height of ``stem``'s lane."""
+    i = LANES.index(stem)
+    return LANES_TOP + i * (LANE_H + LANE_GAP), LANE_H
+
+
+def tile_rects(target: QRectF, source_w: int, source_h: int) -> list[QRectF]:
+    """Where to draw a thumbnail in ``target`` at the source's aspect: one centred copy when it fits
+    the card's aspect closely, else copies side by side at the card's height (the last one cut by the card)."""
+    if source_w <= 0 or source_h <= 0 or target.width() <= 0 or target.height() <= 0:
+        return []
+    aspect = source_w / source_h
+    h = target.height()
+    w = h * aspect
+    if target.width() <= w * 1.15:  # close to the picture's own shape: cover (a little crop at most)
+        scale = max(target.width() / source_w, target.height() / source_h)
+        cw, ch = source_w * scale, source_h * scale
+        return [QRectF(target.center().x() - cw / 2, target.center().y() - ch / 2, cw, ch)]
+    n = int(-(-target.width() // w))
+    return [QRectF(target.left() + i * w, target.top(), w, h) for i in range(n)]
 
 
 @dataclass
@@ -105,9 +148,92 @@ class TimelineWidget(QWidget):
         self._resize_frames: int | None = None
         self._scrubbing = False
         self._drop_index: int | None = None
+        self._media_dir = None
+        self._wave_cache: dict = {}
+        self._waveforms = None
+        self._mix = None
         self._update_size()
 
     # -- data in
+    def set_audio_sources(self, media_dir, waveforms, mix=None) -> None:
+        """``media_dir()``: the open bundle's media folder (or None); ``waveforms``: a WaveformCache;
+        ``mix``: the PlayerEngine whose mute/solo the lanes show."""
+        self._media_dir = media_dir
+        self._waveforms = waveforms
+        self._mix = mix
+        if waveforms is not None:
+            waveforms.ready.connect(lambda _path: self.update())
+        if mix is not None:
+            mix.mix_changed.connect(self.update)
+        self.update()
+
+    def stem_path(self, shot: Shot, stem: str):
+        """The file of ``stem`` in ``shot``'s selected take, or None."""
+        take = shot.selected_take
+        folder = self._media_dir() if self._media_dir is not None else None
+        if take is None or folder is None:
+            return None
+        name = take.stem_file(stem)
+        return Path(folder) / name if name else None
+
+    def lane_peaks(self, shot_id: str, stem: str):
+        """The cached peaks of a shot's stem (requesting them when not computed yet); None while pending or absent."""
+        if self._project is None or self._waveforms is None:
+            return None
+        path = self.stem_path(self._project.shot(shot_id), stem)
+        return self._waveforms.request(path) if path is not None else None
+
+    def dialogue_clips(self, shot_id: str) -> list[tuple[float, float, str]]:
+        """(start s, end s, text) of each dialogue line of a shot, inside the shot.
+
+        Times are measured on the take's dialogue stem (its voiced regions, in line order)
+        when there is one per line; otherwise a line sits at its frame, or where the sound
+        design spreads unplaced lines (first at 10 %), sized by its length in characters.
+        """
+        from studio.services.waveforms import BINS_PER_SECOND, voiced_spans
+
+        if self._project is None:
+            return []
+        p = self._project
+        shot = p.shot(shot_id)
+        lines = resolve_shot(shot, p.bible).dialogue
+        if not lines:
+            return []
+        seconds = shot.duration_frames / p.fps
+        peaks = self.lane_peaks(shot_id, "dialogue")
+        if peaks is not None and peaks.size:
+            spans = [(a, min(b, seconds)) for a, b in voiced_spans(peaks, BINS_PER_SECOND) if a < seconds]
+            if len(spans) == len(lines):
+                return [(a, b, ln.text) for (a, b), ln in zip(spans, lines)]
+        out = []
+        auto = [ln for ln in lines if ln.at_frame is None]
+        k = 0
+        prev_end = 0.0
+        for ln in lines:
+            length = max(0.6, len(ln.text) / CHARS_PER_SECOND)
+            if ln.at_frame is not None:
+                start = min(max(ln.at_frame, 0), shot.duration_frames) / p.fps
+            else:
+                start = max(shot.duration_frames * (0.1 + 0.8 * k / max(1, len(auto))) / p.fps, prev_end + 0.15 if k else 0.0)
+                k += 1
+            if start >= seconds:
+                continue
+            end = min(seconds, start + length)
+            if ln.at_frame is None:
+                prev_end = end
+            out.append((start, end, ln.text))
+        return out
+
+    def thumbnail_rects(self, shot_id: str) -> list[QRectF]:
+        """Where a card's thumbnail is drawn (one rect per tile), at the source's aspect."""
+        state = self._states.get(shot_id)
+        if state is None or state.thumbnail is None or state.thumbnail.isNull():
+            return []
+        return tile_rects(self._thumb_rect(self.card_rect(shot_id)), state.thumbnail.width(), state.thumbnail.height())
+
+    @staticmethod
+    def _thumb_rect(rect: QRectF) -> QRectF:
+        return QRectF(rect.left() + 1, rect.top() + 1, rect.width() - 2, rect.height() - 44)
     def set_project(self, project: Project | None) -> None:
         self._project = project
         ids = {s.id for s in project.shots} if project else set()
@@ -243,7 +369,7 @@ class TimelineWidget(QWidget):
         self.resize(max(width, viewport.width() if viewport else 0), self.height())
 
     def sizeHint(self) -> QSize:
-        return QSize(self.minimumWidth(), CARD_TOP + CARD_H + 16)
+        return QSize(self.minimumWidth(), CONTENT_H)
 
     # -- painting
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt naming)
@@ -255,10 +381,12 @@ class TimelineWidget(QWidget):
             p.setPen(QColor(theme.MUTED))
             p.drawText(QRectF(LEFT, CARD_TOP, max(400, self.width() - 2 * LEFT), CARD_H), Qt.AlignVCenter | Qt.AlignLeft,
                        tr("No shots yet. Drop images or videos here, or write a story on the start page."))
+        self._paint_lane_backgrounds(p)
         for index, (shot, rect) in enumerate(self.card_rects()):
             if rect.right() < event.rect().left() - 4 or rect.left() > event.rect().right() + 4:
                 continue
             self._paint_card(p, index, shot, rect)
+            self._paint_lanes(p, shot, rect)
         if self._drop_index is not None:
             x = self._gap_x(self._drop_index)
             p.setPen(QPen(QColor(theme.ACCENT_2), 3))
@@ -298,16 +426,19 @@ class TimelineWidget(QWidget):
         path = QPainterPath()
         path.addRoundedRect(rect, 8, 8)
         p.fillPath(path, QColor(theme.RAISED if selected else theme.PANEL))
-        thumb_rect = QRectF(rect.left() + 1, rect.top() + 1, rect.width() - 2, rect.height() - 44)
+        thumb_rect = self._thumb_rect(rect)
         p.save()
         clip = QPainterPath()
         clip.addRoundedRect(thumb_rect, 7, 7)
         p.setClipPath(clip)
         if state.thumbnail is not None and not state.thumbnail.isNull():
             pm = state.thumbnail
-            scale = max(thumb_rect.width() / pm.width(), thumb_rect.height() / pm.height())
-            w, h = pm.width() * scale, pm.height() * scale
-            p.drawPixmap(QRectF(thumb_rect.center().x() - w / 2, thumb_rect.center().y() - h / 2, w, h), pm, QRectF(pm.rect()))
+            p.fillRect(thumb_rect, QColor("#0b0c10"))
+            tiles = tile_rects(thumb_rect, pm.width(), pm.height())
+            for k, target in enumerate(tiles):
+                p.drawPixmap(target, pm, QRectF(pm.rect()))
+                if k:  # a thin seam between tiles, as film strips show frames
+                    p.fillRect(QRectF(target.left(), target.top(), 1, target.height()), QColor(0, 0, 0, 140))
         else:
             self._paint_placeholder(p, thumb_rect, index, shot)
         if state.progress is not None:
@@ -364,6 +495,94 @@ class TimelineWidget(QWidget):
         grip = QColor(theme.ACCENT_2 if self._resizing == shot.id else ("#5a6172" if selected else "#3a4050"))
         p.setPen(QPen(grip, 3, Qt.SolidLine, Qt.RoundCap))
         p.drawLine(int(rect.right() - 4), int(rect.center().y() - 12), int(rect.right() - 4), int(rect.center().y() + 12))
+
+    def _lane_gain(self, stem: str) -> float:
+        return self._mix.stem_gains().get(stem, 1.0) if self._mix is not None else 1.0
+
+    def _paint_lane_backgrounds(self, p: QPainter) -> None:
+        for stem in LANES:
+            top, h = lane_rect_y(stem)
+            p.fillRect(QRect(0, top, self.width(), h), QColor("#171a22"))
+            p.setPen(QColor("#20242e"))
+            p.drawLine(0, top + h // 2, self.width(), top + h // 2)
+
+    def _paint_lanes(self, p: QPainter, shot: Shot, rect: QRectF) -> None:
+        fps = self._project.fps if self._project else 24
+        for stem in LANES:
+            top, h = lane_rect_y(stem)
+            lane = QRectF(rect.left(), top, rect.width(), h)
+            colour = QColor(LANE_COLOURS[stem])
+            audible = self._lane_gain(stem) > 0
+            if not audible:
+                colour.setAlpha(70)
+            path = self.stem_path(shot, stem)
+            if path is None:
+                continue
+            peaks = self._waveforms.request(path) if self._waveforms is not None else None
+            body = QColor(colour)
+            body.setAlpha(38 if audible else 16)
+            p.fillRect(lane.adjusted(0, 1, 0, -1), body)
+            mid = top + h / 2
+            p.setPen(QPen(colour, 1))
+            if peaks is None:
+                continue  # being computed; the lane repaints when it is ready
+            from studio.services.waveforms import BINS_PER_SECOND
+
+            seconds = self._duration(shot) / fps
+            n = min(peaks.size, int(seconds * BINS_PER_SECOND))
+            if n == 0 or not peaks[:n].any():
+                p.drawLine(int(lane.left()), int(mid), int(lane.right()), int(mid))  # silence: flat
+                continue
+            p.drawPixmap(int(lane.left()), top, self._wave_pixmap(str(path), peaks[:n], seconds, int(lane.width()), h, colour))
+        clips = self.dialogue_clips(shot.id)
+        if clips:
+            top, h = lane_rect_y("dialogue")
+            x0 = rect.left()
+            small = QFont(self.font())
+            small.setPointSizeF(max(7.0, self.font().pointSizeF() - 1.5))
+            p.setFont(small)
+            fm = QFontMetrics(small)
+            for a, b, text in clips:
+                r = QRectF(x0 + a * self._pps, top + 2, max(8.0, (b - a) * self._pps), h - 4).intersected(
+                    QRectF(rect.left(), top, rect.width(), h))
+                if r.width() < 4:
+                    continue
+                p.setPen(QPen(QColor(LANE_COLOURS["dialogue"]), 1))
+                p.setBrush(QColor(40, 34, 20, 200))
+                p.drawRoundedRect(r, 3, 3)
+                p.setPen(QColor("#f4e3c0"))
+                p.drawText(r.adjusted(4, 0, -2, 0), Qt.AlignVCenter | Qt.AlignLeft,
+                           fm.elidedText(f"“{text}”", Qt.ElideRight, int(r.width() - 6)))
+            p.setFont(self.font())
+
+    def _wave_pixmap(self, key: str, peaks, seconds: float, width: int, h: int, colour: QColor) -> QPixmap:
+        """A lane's waveform for one card, drawn once per (stem, width, colour) and reused by every repaint."""
+        from studio.services.waveforms import BINS_PER_SECOND
+        import numpy as np
+
+        cache_key = (key, width, h, colour.name(QColor.HexArgb), round(self._pps, 3))
+        pm = self._wave_cache.get(cache_key)
+        if pm is not None:
+            return pm
+        width = max(1, width)
+        span_px = seconds * self._pps
+        edges = (np.arange(width + 1) / span_px * seconds * BINS_PER_SECOND).astype(int)
+        edges = np.minimum(edges, peaks.size)
+        heights = np.zeros(width)
+        for x in np.flatnonzero(edges[:-1] < peaks.size):
+            heights[x] = peaks[edges[x]:max(edges[x] + 1, edges[x + 1])].max()
+        pm = QPixmap(width, h)
+        pm.fill(Qt.transparent)
+        q = QPainter(pm)
+        mid = h / 2
+        for x, v in enumerate(heights):
+            half = max(0.5, float(v) * (h / 2 - 2))
+            q.fillRect(QRectF(x, mid - half, 1, 2 * half), colour)
+        q.end()
+        if len(self._wave_cache) > 512:
+            self._wave_cache.clear()
+        self._wave_cache[cache_key] = pm
+        return pm
 
     def _paint_placeholder(self, p: QPainter, r: QRectF, index: int, shot: Shot) -> None:
         hue = (index * 47 + 250) % 360
@@ -569,8 +788,85 @@ class TimelineWidget(QWidget):
             super().keyPressEvent(event)
 
 
+class LaneHeaders(QWidget):
+    """The fixed column left of the timeline: a title per track, and mute/solo per audio lane."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("LaneHeaders")
+        self.inner = QWidget(self)
+        self.shots_label = QLabel(self.inner)
+        self.shots_label.setObjectName("Muted")
+        self.shots_label.setGeometry(8, CARD_TOP, HEADER_W - 12, 20)
+        self.labels: dict[str, QLabel] = {}
+        self.mutes: dict[str, QToolButton] = {}
+        self.solos: dict[str, QToolButton] = {}
+        self._mix = None
+        for stem in LANES:
+            top, h = lane_rect_y(stem)
+            label = QLabel(self.inner)
+            label.setGeometry(8, top, HEADER_W - 64, h)
+            label.setStyleSheet(f"color: {LANE_COLOURS[stem]}; background: transparent;")
+            mute, solo = QToolButton(self.inner), QToolButton(self.inner)
+            for k, (button, kind) in enumerate(((mute, "Mute"), (solo, "Solo"))):
+                button.setObjectName(f"Lane{kind}_{stem}")
+                button.setCheckable(True)
+                button.setGeometry(HEADER_W - 52 + k * 24, top + 1, 22, h - 2)
+            mute.toggled.connect(lambda on, s=stem: self._mix and self._mix.set_stem_muted(s, on))
+            solo.toggled.connect(lambda on, s=stem: self._mix and self._mix.set_stem_solo(s, on))
+            self.labels[stem], self.mutes[stem], self.solos[stem] = label, mute, solo
+        self.inner.resize(HEADER_W, CONTENT_H)
+        self.retranslate()
+
+    def bind(self, mix) -> None:
+        self._mix = mix
+        mix.mix_changed.connect(self.sync)
+        self.sync()
+
+    def sync(self) -> None:
+        """Show the player's mute/solo (the one place that state lives)."""
+        if self._mix is None:
+            return
+        for stem in LANES:
+            for button, on in ((self.mutes[stem], self._mix.is_muted(stem)), (self.solos[stem], self._mix.is_solo(stem))):
+                if button.isChecked() != on:
+                    button.blockSignals(True)
+                    button.setChecked(on)
+                    button.blockSignals(False)
+
+    def language_changed(self, _language: str) -> None:
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.shots_label.setText(tr("Shots"))
+        for stem in LANES:
+            name = tr(LANE_LABELS[stem])
+            self.labels[stem].setText(name)
+            self.mutes[stem].setText(tr("M"))  # M / S as mixing desks label them; ミュート / ソロ in Japanese
+            self.solos[stem].setText(tr("S"))
+            self.mutes[stem].setToolTip(tr("Mute the {stem} lane in the preview", stem=name))
+            self.solos[stem].setToolTip(tr("Hear only the soloed lanes in the preview ({stem})", stem=name))
+        self._layout_buttons()
+
+    def _layout_buttons(self) -> None:
+        fm = QFontMetrics(self.font())
+        bw = max(22, max(fm.horizontalAdvance(b.text()) + 10 for b in (*self.mutes.values(), *self.solos.values())))
+        for stem in LANES:
+            top, h = lane_rect_y(stem)
+            self.solos[stem].setGeometry(HEADER_W - 4 - bw, top + 1, bw, h - 2)
+            self.mutes[stem].setGeometry(HEADER_W - 6 - 2 * bw, top + 1, bw, h - 2)
+            self.labels[stem].setGeometry(8, top, max(20, HEADER_W - 14 - 2 * bw), h)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(theme.PANEL))
+        p.setPen(QColor(theme.BORDER))
+        p.drawLine(self.width() - 1, 0, self.width() - 1, self.height())
+        p.end()
+
+
 class TimelinePanel(QScrollArea):
-    """The timeline in a horizontal scroll area that keeps the playhead in view while playing."""
+    """The timeline in a scroll area that keeps the playhead in view while playing, with lane headers on its left."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -578,13 +874,35 @@ class TimelinePanel(QScrollArea):
         self.setWidget(self.timeline)
         self.setWidgetResizable(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAsNeeded)
         self.setMinimumHeight(CARD_TOP + CARD_H + 28)
         self.setAcceptDrops(True)
+        self.headers = LaneHeaders(self)
+        self.setViewportMargins(HEADER_W, 0, 0, 0)
+        self.verticalScrollBar().valueChanged.connect(lambda v: self.headers.inner.move(0, -v))
+        from studio.services.waveforms import WaveformCache
+
+        self.waveforms = WaveformCache(self)
+
+    def bind(self, player, document) -> None:
+        """Lanes read the open bundle's takes and show/drive ``player``'s mute and solo."""
+        from studio.persistence.bundle import media_dir
+
+        self.timeline.set_audio_sources(lambda: media_dir(document.bundle) if document.bundle is not None else None,
+                                        self.waveforms, player)
+        self.headers.bind(player)
+        from studio.ui import i18n
+
+        i18n.notifier.language_changed.connect(self.headers.language_changed)  # a method: disconnected when the headers go
+
+    def shutdown(self) -> None:
+        self.waveforms.shutdown()
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
-        self.timeline.resize(max(self.timeline.minimumWidth(), self.viewport().width()), self.viewport().height())
+        vp = self.viewport()
+        self.headers.setGeometry(self.frameWidth(), self.frameWidth(), HEADER_W, vp.height())
+        self.timeline.resize(max(self.timeline.minimumWidth(), vp.width()), max(CONTENT_H, vp.height()))
 
     def follow_playhead(self) -> None:
         x = int(self.timeline.frame_to_x(self.timeline.playhead))
