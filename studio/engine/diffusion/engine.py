@@ -37,6 +37,7 @@ from studio.engine.diffusion.device import (
 )
 from studio.engine.diffusion.job import SEED_POLICY, DiffusionJob, SizePlan, plan_size
 from studio.engine.diffusion.loader import ModelSource, load_pipeline, pipeline_class, resolve_model, set_eval
+from studio.engine.diffusion.windows import Window, continuation, join_audio, join_frames, plan_windows, window_label
 from studio.engine.diffusion.previews import PreviewPacer, decode_first_frame, fit_preview, latent_preview
 from studio.engine.diffusion.prompting import compose_prompt, negative_prompt
 from studio.engine.protocol import (
@@ -55,6 +56,8 @@ log = logging.getLogger(__name__)
 
 FAMILIES: dict[str, ModuleType] = {"wan": wan, "ltx": ltx, "ltx2": ltx2, "cogvideox": cogvideox}
 SAMPLE_RATE = 48_000
+WINDOW_SEED_STRIDE = 1_000_003
+"""Window k of a long shot draws its noise from seed + k × this (window 0: the shot's own seed)."""
 SHARED_WEIGHT_PROFILES = (CPU_PROFILE, "gpu", "fp8")
 """Profiles under which a second pipeline class can share the loaded weights (from_pipe);
 offload hooks are per pipeline, so the offload profiles reload instead."""
@@ -142,7 +145,8 @@ class DiffusersEngine:
         class_name = spec.image_pipeline if start is not None else spec.pipeline
         assert class_name is not None
         plan = plan_size(spec, request)
-        total = plan.steps + 2
+        windows = self._windows(spec, plan, request)
+        total = len(windows) * plan.steps + 2
         emit(Started(job_id, self.name, total))
         emit(Progress(job_id, 0, total, "load"))
 
@@ -159,18 +163,11 @@ class DiffusersEngine:
             profile = loaded.key[3]
         else:
             profile = choose_profile(spec, device, free, requested)
-        try:
-            pipe = self._pipeline(source, class_name, device, dtype, profile)
-        except Exception as exc:
-            if is_out_of_memory(exc):
-                self.unload()
-                raise self._oom_error(spec, profile, free, plan, "loading") from exc
-            raise
+        pipe = self._load(source, class_name, device, dtype, profile, spec, free, plan)
         cancel.check()
         # The snapped size and length, shown in the queue while the first step runs.
-        emit(Progress(job_id, 1, total, f"{plan.width}×{plan.height} · {plan.num_frames} f · {plan.fps} fps · {profile}"))
-
-        import torch
+        frames_text = f"{plan.num_frames} f" if len(windows) == 1 else f"{len(windows)} × {windows[0].frames} f"
+        emit(Progress(job_id, 1, total, f"{plan.width}×{plan.height} · {frames_text} · {plan.fps} fps · {profile}"))
 
         prompt = compose_prompt(request, spec.prompt_style, with_sound=spec.has_audio)
         image = None
@@ -180,11 +177,118 @@ class DiffusersEngine:
             from studio.media.frames import fit_frame
 
             image = Image.fromarray(fit_frame(start, plan.width, plan.height))
+        clips: list[np.ndarray] = []
+        sounds: list[np.ndarray] = []
+        audio = None
+        for w in windows:
+            if w.index > 0:
+                # Window k starts from the frame of window k−1 at its own first moment.
+                from PIL import Image
+
+                previous = windows[w.index - 1]
+                frame = np.asarray(clips[-1][w.start - previous.start])
+                image = Image.fromarray((np.clip(frame, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8))
+                class_name = spec.image_pipeline
+                assert class_name is not None
+                pipe = self._load(source, class_name, device, dtype, profile, spec, free, plan)
+            stage = "render" if len(windows) == 1 else f"render · {window_label(w.index, len(windows))}"
+            raw, audio = self._denoise(pipe, family, spec, request, plan, w, image, prompt, emit, cancel,
+                                       offset=2 + w.index * plan.steps, total=total, stage=stage,
+                                       profile=profile, free=free)
+            raw = np.asarray(raw, np.float32) if np.asarray(raw).dtype != np.uint8 else np.asarray(raw) / 255.0
+            clips.append(raw[: w.frames])
+            if audio is not None:
+                samples, rate = audio
+                sounds.append(to_stereo_48k(samples, rate, round(w.frames / plan.fps * SAMPLE_RATE)))
+        n_model = plan.requested_frames if len(windows) > 1 else plan.num_frames
+        raw_frames = join_frames(windows, clips, n_model, match=request.setting("colour_match") is not False)
+        if sounds:
+            audio = (join_audio(windows, sounds, plan.fps, SAMPLE_RATE, round(n_model / plan.fps * SAMPLE_RATE)),
+                     SAMPLE_RATE)
+        frames = self._finish_frames(np.asarray(raw_frames), plan, request)
+        stems, events, sound_facts = self._sound(request, audio, frames, cancel)
+        emit(Progress(job_id, total, total, "sound"))
+        extra = {
+            # Not "model": that key is the user's setting (id or folder), kept as chosen in the recipe.
+            "model_id": spec.id,
+            "model_repo": spec.repo,
+            "pipeline": spec.image_pipeline if start is not None else spec.pipeline,
+            "model_width": plan.width,
+            "model_height": plan.height,
+            "model_frames": n_model,
+            "model_fps": plan.fps,
+            "requested_model_frames": plan.requested_frames,
+            "stretched": plan.stretched and len(windows) == 1,
+            "windows": len(windows),
+            "window_frames": ",".join(str(w.frames) for w in windows),
+            "window_overlap": windows[-1].overlap,
+            "continuation": continuation(spec) if len(windows) > 1 else "none",
+            "slow_motion": bool(request.setting("slow_motion")),
+            "steps": plan.steps,
+            "guidance": plan.guidance,
+            "quality": request.quality,
+            "memory_profile": profile,
+            "device": device,
+            "dtype": dtype,
+            "seed_policy": SEED_POLICY,
+            "start_image": start_from,
+            **sound_facts,
+        }
+        return EngineResult(
+            frames=frames,
+            fps=request.fps,
+            stems=stems,
+            events=events,
+            engine=self.name,
+            engine_version=self.version,
+            seed=int(request.seed),
+            composed_prompt=prompt,
+            model=str(source.path) if spec.local else spec.id,
+            extra=extra,
+        )
+
+    @staticmethod
+    def _windows(spec: ModelSpec, plan: SizePlan, request: GenerateRequest) -> list[Window]:
+        """One window, or the plan of windows for a shot longer than the model's longest clip.
+
+        A model that cannot continue from frames refuses such a shot here, before any work;
+        the old stretch (frames repeated: slow motion) happens only when the shot asks for it.
+        """
+        if not plan.stretched or request.setting("slow_motion"):
+            return [Window(0, 0, plan.num_frames, 0)]
+        longest = spec.frames.snap(spec.frames.max)
+        seconds = request.frames / request.fps
+        if continuation(spec) == "none":
+            raise EngineError(
+                f"{spec.name} makes at most {longest} frames ({longest / spec.fps:.1f} s) in one clip and cannot "
+                f"continue from a clip's last frames; shot {request.shot.id} is {seconds:.1f} s",
+                f"shorten the shot to {longest / spec.fps:.1f} s or split it, choose a model that can continue "
+                "(one with image-to-video), or set slow_motion to stretch one clip",
+            )
+        overlap = request.setting("window_overlap")
+        return plan_windows(spec, plan.requested_frames, None if overlap in (None, "") else int(overlap))
+
+    def _load(self, source, class_name, device, dtype, profile, spec, free, plan):
+        try:
+            return self._pipeline(source, class_name, device, dtype, profile)
+        except Exception as exc:
+            if is_out_of_memory(exc):
+                self.unload()
+                raise self._oom_error(spec, profile, free, plan, "loading") from exc
+            raise
+
+    def _denoise(self, pipe, family: ModuleType, spec: ModelSpec, request: GenerateRequest, plan: SizePlan,
+                 window: Window, image, prompt: str, emit: Emit, cancel: CancelToken, *, offset: int, total: int,
+                 stage: str, profile: str, free: float | None):
+        """One pipeline call (one window): progress per step, previews, cancel; (frames, audio)."""
+        import torch
+
+        job_id = request.job_id
         job = DiffusionJob(
             spec=spec, prompt=prompt, negative_prompt=negative_prompt(request),
-            width=plan.width, height=plan.height, num_frames=plan.num_frames, fps=plan.fps,
+            width=plan.width, height=plan.height, num_frames=window.frames, fps=plan.fps,
             steps=plan.steps, guidance=plan.guidance,
-            generator=torch.Generator("cpu").manual_seed(int(request.seed)),
+            generator=torch.Generator("cpu").manual_seed(int(request.seed) + WINDOW_SEED_STRIDE * window.index),
             image=image, max_sequence_length=spec.max_sequence_length,
         )
         family.prepare(pipe, job)
@@ -195,7 +299,7 @@ class DiffusersEngine:
 
         def on_step_end(p, i: int, t, callback_kwargs: dict) -> dict:
             cancel.check()  # raising here stops the pipeline before the next step
-            emit(Progress(job_id, 2 + i, total, "render"))
+            emit(Progress(job_id, offset + i, total, stage))
             latents = callback_kwargs.get("latents")
             if latents is not None and pacer.step_ended(i):
                 frame = self._preview(family, p, latents, job)
@@ -220,44 +324,7 @@ class DiffusersEngine:
             raise
         self._release(pipe)
         cancel.check()
-
-        raw_frames, audio = family.read_output(out, pipe)
-        frames = self._finish_frames(np.asarray(raw_frames), plan, request)
-        stems, events, sound_facts = self._sound(request, audio, frames, cancel)
-        emit(Progress(job_id, total, total, "sound"))
-        extra = {
-            # Not "model": that key is the user's setting (id or folder), kept as chosen in the recipe.
-            "model_id": spec.id,
-            "model_repo": spec.repo,
-            "pipeline": class_name,
-            "model_width": plan.width,
-            "model_height": plan.height,
-            "model_frames": plan.num_frames,
-            "model_fps": plan.fps,
-            "requested_model_frames": plan.requested_frames,
-            "stretched": plan.stretched,
-            "steps": plan.steps,
-            "guidance": plan.guidance,
-            "quality": request.quality,
-            "memory_profile": profile,
-            "device": device,
-            "dtype": dtype,
-            "seed_policy": SEED_POLICY,
-            "start_image": start_from,
-            **sound_facts,
-        }
-        return EngineResult(
-            frames=frames,
-            fps=request.fps,
-            stems=stems,
-            events=events,
-            engine=self.name,
-            engine_version=self.version,
-            seed=int(request.seed),
-            composed_prompt=prompt,
-            model=str(source.path) if spec.local else spec.id,
-            extra=extra,
-        )
+        return family.read_output(out, pipe)
 
     @staticmethod
     def _preview(family: ModuleType, pipe, latents, job: DiffusionJob) -> np.ndarray | None:
