@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 
 import numpy as np
@@ -37,6 +37,7 @@ from studio.engine.diffusion.device import (
 )
 from studio.engine.diffusion.job import SEED_POLICY, DiffusionJob, SizePlan, plan_size
 from studio.engine.diffusion.loader import ModelSource, load_pipeline, pipeline_class, resolve_model, set_eval
+from studio.engine.diffusion.speed import SpeedPlan, apply_speed, plan_speed, release_speed, resolve_cache
 from studio.engine.diffusion.windows import Window, continuation, join_audio, join_frames, plan_windows, window_label
 from studio.engine.diffusion.previews import PreviewPacer, decode_first_frame, fit_preview, latent_preview
 from studio.engine.diffusion.prompting import compose_prompt, negative_prompt
@@ -146,16 +147,22 @@ class DiffusersEngine:
         assert class_name is not None
         plan = plan_size(spec, request)
         windows = self._windows(spec, plan, request)
+        device = pick_device(_str_setting(request, "device") or os.environ.get("STUDIO_DEVICE") or None)
+        speed = plan_speed(_str_setting(request, "speed"), spec, device, None, plan.steps, plan.guidance,
+                           steps_set=bool(request.setting("steps")), compile_setting=request.setting("compile"),
+                           compile_backend=_str_setting(request, "compile_backend"))
+        plan = replace(plan, steps=speed.steps, guidance=speed.guidance)
         total = len(windows) * plan.steps + 2
         emit(Started(job_id, self.name, total))
         emit(Progress(job_id, 0, total, "load"))
 
-        device = pick_device(_str_setting(request, "device") or os.environ.get("STUDIO_DEVICE") or None)
         dtype = pick_dtype(device, spec.dtype)
         free = free_vram_gb(device)
         # The profile chosen in Models arrives in the request's settings (the services layer puts it
         # there from the saved app settings); the environment variable overrides it for one session.
         requested = os.environ.get("STUDIO_MEMORY_PROFILE") or _str_setting(request, "memory_profile")
+        if speed.fp8 and requested in (None, "", "auto"):
+            requested = "fp8"  # the speed preset's fp8 weights, on a GPU that computes in fp8
         loaded = self._loaded
         if loaded is not None and loaded.key[:3] == (str(source.path), device, dtype) and requested in (None, "", "auto"):
             # The kept model's own VRAM is not free: judging again would pick a thriftier
@@ -164,6 +171,8 @@ class DiffusersEngine:
         else:
             profile = choose_profile(spec, device, free, requested)
         pipe = self._load(source, class_name, device, dtype, profile, spec, free, plan)
+        speed = resolve_cache(speed, getattr(pipe, "transformer", None))
+        speed_facts: dict = {}
         cancel.check()
         # The snapped size and length, shown in the queue while the first step runs.
         frames_text = f"{plan.num_frames} f" if len(windows) == 1 else f"{len(windows)} × {windows[0].frames} f"
@@ -194,7 +203,7 @@ class DiffusersEngine:
             stage = "render" if len(windows) == 1 else f"render · {window_label(w.index, len(windows))}"
             raw, audio = self._denoise(pipe, family, spec, request, plan, w, image, prompt, emit, cancel,
                                        offset=2 + w.index * plan.steps, total=total, stage=stage,
-                                       profile=profile, free=free)
+                                       profile=profile, free=free, speed=speed, speed_facts=speed_facts)
             raw = np.asarray(raw, np.float32) if np.asarray(raw).dtype != np.uint8 else np.asarray(raw) / 255.0
             clips.append(raw[: w.frames])
             if audio is not None:
@@ -231,6 +240,8 @@ class DiffusersEngine:
             "device": device,
             "dtype": dtype,
             "seed_policy": SEED_POLICY,
+            **speed.facts(),
+            **speed_facts,
             "start_image": start_from,
             **sound_facts,
         }
@@ -279,7 +290,8 @@ class DiffusersEngine:
 
     def _denoise(self, pipe, family: ModuleType, spec: ModelSpec, request: GenerateRequest, plan: SizePlan,
                  window: Window, image, prompt: str, emit: Emit, cancel: CancelToken, *, offset: int, total: int,
-                 stage: str, profile: str, free: float | None):
+                 stage: str, profile: str, free: float | None, speed: SpeedPlan | None = None,
+                 speed_facts: dict | None = None):
         """One pipeline call (one window): progress per step, previews, cancel; (frames, audio)."""
         import torch
 
@@ -312,6 +324,10 @@ class DiffusersEngine:
         kwargs["callback_on_step_end"] = on_step_end
         kwargs["callback_on_step_end_tensor_inputs"] = ["latents"]
         try:
+            if speed is not None:
+                applied = apply_speed(pipe, speed)
+                if speed_facts is not None:
+                    speed_facts.update(applied)
             out = pipe(**kwargs)
         except CancelledError:
             self._release(pipe)
@@ -376,6 +392,10 @@ class DiffusersEngine:
     @staticmethod
     def _release(pipe) -> None:
         """After a run, finished or not: offload hooks put models back on the CPU; caches are emptied."""
+        try:
+            release_speed(pipe)
+        except Exception:
+            log.debug("cache hooks could not be removed", exc_info=True)
         free_hooks = getattr(pipe, "maybe_free_model_hooks", None)
         if free_hooks is not None:
             try:
