@@ -19,12 +19,13 @@ import gc
 import logging
 import os
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 
 from studio.domain.timing import frames_to_samples
-from studio.engine.diffusion import cogvideox, ltx, ltx2, wan
+from studio.engine.diffusion import cogvideox, lora, ltx, ltx2, wan
 from studio.engine.diffusion.catalogue import ModelSpec
 from studio.engine.diffusion.device import (
     CPU_PROFILE,
@@ -150,7 +151,8 @@ class DiffusersEngine:
         device = pick_device(_str_setting(request, "device") or os.environ.get("STUDIO_DEVICE") or None)
         speed = plan_speed(_str_setting(request, "speed"), spec, device, None, plan.steps, plan.guidance,
                            steps_set=bool(request.setting("steps")), compile_setting=request.setting("compile"),
-                           compile_backend=_str_setting(request, "compile_backend"))
+                           compile_backend=_str_setting(request, "compile_backend"), lora_available=lora.is_available)
+        loras = self._check_loras(request, source, spec, speed.lora)
         plan = replace(plan, steps=speed.steps, guidance=speed.guidance)
         total = len(windows) * plan.steps + 2
         emit(Started(job_id, self.name, total))
@@ -200,6 +202,7 @@ class DiffusersEngine:
                 class_name = spec.image_pipeline
                 assert class_name is not None
                 pipe = self._load(source, class_name, device, dtype, profile, spec, free, plan)
+            lora.apply_loras(pipe, loras)
             stage = "render" if len(windows) == 1 else f"render · {window_label(w.index, len(windows))}"
             raw, audio = self._denoise(pipe, family, spec, request, plan, w, image, prompt, emit, cancel,
                                        offset=2 + w.index * plan.steps, total=total, stage=stage,
@@ -241,6 +244,8 @@ class DiffusersEngine:
             "dtype": dtype,
             "seed_policy": SEED_POLICY,
             **speed.facts(),
+            "loras": lora.format_loras([lo.ref for lo in loras]),
+            "lora_sha256": ";".join(lo.sha256 for lo in loras),
             **speed_facts,
             "start_image": start_from,
             **sound_facts,
@@ -278,6 +283,22 @@ class DiffusersEngine:
             )
         overlap = request.setting("window_overlap")
         return plan_windows(spec, plan.requested_frames, None if overlap in (None, "") else int(overlap))
+
+    @staticmethod
+    def _check_loras(request: GenerateRequest, source: ModelSource, spec: ModelSpec, speed_lora: str):
+        """The project's and the shot's LoRAs (and the fast preset's), each checked against the
+        base transformer's config before anything loads."""
+        refs = lora.parse_loras(request.setting("project_loras")) + lora.parse_loras(request.setting("loras"))
+        if speed_lora and speed_lora not in {r.source for r in refs}:
+            refs.append(lora.LoraRef(speed_lora, 1.0))
+        if not refs:
+            return []
+        config = Path(source.path) / "transformer" / "config.json"
+        if not config.is_file():
+            raise EngineError(f"{spec.name} has no transformer/config.json to check LoRAs against",
+                              "LoRAs work with diffusers model folders that have a transformer")
+        pipeline_class = spec.pipeline or spec.image_pipeline
+        return [lora.check_lora(r, config, pipeline_class) for r in refs]
 
     def _load(self, source, class_name, device, dtype, profile, spec, free, plan):
         try:

@@ -114,7 +114,13 @@ def cache_kind(transformer) -> str:
 
 
 def plan_speed(preset: str | None, spec: ModelSpec, device: str, transformer, steps: int, guidance: float, *,
-               steps_set: bool, compile_setting=None, compile_backend: str | None = None) -> SpeedPlan:
+               steps_set: bool, compile_setting=None, compile_backend: str | None = None,
+               lora_available=None) -> SpeedPlan:
+    """The preset's settings for this model and device.
+
+    "fast" takes the catalogue's few-step recipe only when its LoRA (if it names one)
+    is at hand (``lora_available(source)``); else the draft step count.
+    """
     preset = preset or "quality"
     if preset not in PRESETS:
         raise EngineError(f"unknown speed preset {preset!r}", f"use one of {', '.join(PRESETS)}")
@@ -125,6 +131,9 @@ def plan_speed(preset: str | None, spec: ModelSpec, device: str, transformer, st
     lora = ""
     if preset == "fast" and not steps_set:
         recipe = fast_recipe(spec)
+        if recipe and recipe.get("lora") and lora_available is not None and not lora_available(str(recipe["lora"])):
+            log.info("the few-step LoRA %s is not downloaded; fast uses the draft steps", recipe["lora"])
+            recipe = {}
         if recipe:
             steps = int(recipe.get("steps", steps))
             guidance = float(recipe.get("guidance", guidance))
