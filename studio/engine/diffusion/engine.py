@@ -165,6 +165,8 @@ class DiffusersEngine:
         requested = os.environ.get("STUDIO_MEMORY_PROFILE") or _str_setting(request, "memory_profile")
         if speed.fp8 and requested in (None, "", "auto"):
             requested = "fp8"  # the speed preset's fp8 weights, on a GPU that computes in fp8
+        elif speed.fp8:
+            speed = replace(speed, fp8=False)  # a profile chosen by the user wins over the preset
         loaded = self._loaded
         if loaded is not None and loaded.key[:3] == (str(source.path), device, dtype) and requested in (None, "", "auto"):
             # The kept model's own VRAM is not free: judging again would pick a thriftier
