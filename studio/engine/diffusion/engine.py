@@ -300,7 +300,12 @@ class DiffusersEngine:
             raise EngineError(f"{spec.name} has no transformer/config.json to check LoRAs against",
                               "LoRAs work with diffusers model folders that have a transformer")
         pipeline_class = spec.pipeline or spec.image_pipeline
-        return [lora.check_lora(r, config, pipeline_class) for r in refs]
+        checked = {}
+        for r in refs:  # the same file twice (project and shot): the shot's weight wins
+            resolved = lora.check_lora(r, config, pipeline_class)
+            checked.pop(resolved.adapter_name, None)
+            checked[resolved.adapter_name] = resolved
+        return list(checked.values())
 
     def _load(self, source, class_name, device, dtype, profile, spec, free, plan):
         try:

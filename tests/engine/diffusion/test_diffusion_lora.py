@@ -96,3 +96,32 @@ def test_the_content_credentials_name_each_lora_and_the_speed_preset():
     assert generation["shots"][0]["loras"] == [{"source": "style.safetensors", "weight": 0.8, "sha256": "ab"},
                                                {"source": "owner/char", "weight": 1.0, "sha256": "cd"}]
     assert generation["shots"][0]["speed"] == "fast"
+
+
+@pytest.mark.slow
+def test_a_project_lora_is_saved_with_the_project_and_applied_with_the_shots_own(engine, tiny_models, wan_lora,
+                                                                                  tmp_path):
+    from dataclasses import replace
+
+    from studio.domain.model import Canvas, Project, Shot
+    from studio.engine.protocol import GenerateRequest
+    from studio.persistence.bundle import load_project, save_project
+
+    wan = tiny_models["wan"]
+    shot = Shot(id="shot_a", prompt="a girl walks in the rain", duration_frames=12, seed=7, engine="diffusers",
+                engine_settings=(("model", str(wan)),))
+    project = Project(title="t", fps=12, canvas=Canvas(64, 36), shots=(shot,),
+                      engine_settings=(("loras", f"{wan_lora}@1"),))
+    reloaded = load_project(save_project(project, tmp_path / "p.studio"))
+    assert dict(reloaded.engine_settings) == {"loras": f"{wan_lora}@1"}
+    request = GenerateRequest.for_shot(reloaded, reloaded.shots[0])
+    assert request.setting("project_loras") == f"{wan_lora}@1" and request.setting("loras") is None
+    with_project = engine.generate(request, lambda e: None, CancelToken())
+    assert with_project.extra["loras"] == f"{wan_lora}@1"
+    plain = engine.generate(GenerateRequest.for_shot(replace(reloaded, engine_settings=()), reloaded.shots[0]),
+                            lambda e: None, CancelToken())
+    assert not np.array_equal(with_project.frames, plain.frames), "the project's LoRA reached the model"
+    # A shot's own LoRA adds to the project's.
+    shot_b = replace(reloaded.shots[0], engine_settings=(("model", str(wan)), ("loras", f"{wan_lora}@0.5")))
+    both = GenerateRequest.for_shot(reloaded, shot_b)
+    assert both.setting("project_loras") == f"{wan_lora}@1" and both.setting("loras") == f"{wan_lora}@0.5"
