@@ -9,12 +9,18 @@ seconds per denoising step, peak VRAM and end-to-end time, first as a plain
 sound design). Then the speed-ups diffusers offers, as ratios against the plain
 run: torch.compile of the transformer, attention backends, first-block cache.
 
-CPU smoke mode (no GPU, or --smoke): the same comparison on the tiny Wan pipeline
-the tests use, so the script itself is exercised everywhere.
+Each profile is timed per speed preset (quality, balanced, fast): seconds per
+clip through the engine, the engine's overhead against the plain call on the
+quality row (same steps, no cache), and each preset's speed-up as a ratio.
 
-    python benchmarks/bench_diffusion.py            # GPU if present, else the smoke run
-    python benchmarks/bench_diffusion.py --smoke    # tiny model on the CPU
-    python benchmarks/bench_diffusion.py --profiles gpu,model_offload --steps 10 --speedups
+CPU smoke mode (--smoke): the same comparison on the tiny Wan pipeline the tests
+use, so the script itself is exercised everywhere. Without CUDA and without
+--smoke it exits with status 2 and says so. A time budget (--budget-s, 540 s)
+keeps a GPU run under 10 minutes: rows it cannot start are listed as skipped.
+
+    python benchmarks/bench_diffusion.py                      # one CUDA GPU
+    python benchmarks/bench_diffusion.py --smoke              # tiny model on the CPU
+    python benchmarks/bench_diffusion.py --profiles gpu --steps 10 --speedups --json bench.json
 
 Ratios are measured side by side in one run; absolute times drift on shared machines.
 """
@@ -51,6 +57,8 @@ class Timing:
     total_s: float
     step_s: float
     peak_gb: float | None
+    steps: int = 0
+    settings: str = ""
 
 
 def full_size_wan(device: str, dtype: torch.dtype):
@@ -147,11 +155,15 @@ def time_engine(engine: DiffusersEngine, request: GenerateRequest, device: str, 
     _reset_peak(device)
     _sync(device)
     t0 = time.perf_counter()
-    engine.generate(request, emit, CancelToken())
+    result = engine.generate(request, emit, CancelToken())
     _sync(device)
     total = time.perf_counter() - t0
     steps = np.diff(stamps) if len(stamps) > 1 else np.array([total])
-    return Timing(label, total, float(np.median(steps)), _peak(device))
+    x = result.extra
+    settings = (f"cache {x.get('speed_cache')}" + (f" {x.get('speed_cache_threshold')}" if x.get("speed_cache_threshold") else "")
+                + f", attn {x.get('speed_attention')}, compile {'on' if x.get('speed_compile') else 'off'}"
+                + (", fp8" if x.get("speed_fp8") else ""))
+    return Timing(label, total, float(np.median(steps)), _peak(device), int(x.get("steps", 0)), settings)
 
 
 def engine_for(pipe, spec, folder: str, device: str, dtype: str, profile: str) -> DiffusersEngine:
@@ -163,11 +175,13 @@ def engine_for(pipe, spec, folder: str, device: str, dtype: str, profile: str) -
     return engine
 
 
-def request_for(width: int, height: int, frames: int, fps: int, steps: int, model: str, profile: str) -> GenerateRequest:
+def request_for(width: int, height: int, frames: int, fps: int, steps: int | None, model: str, profile: str,
+                speed: str = "quality") -> GenerateRequest:
     # Canvas = model size and fps = model fps: the engine neither resizes nor resamples, so the
     # comparison measures its per-job work (prompt, callbacks, previews, sound design) only.
     shot = Shot(id="bench", prompt=PROMPT, duration_frames=frames, seed=0, engine="diffusers",
-                engine_settings=(("model", model), ("steps", steps), ("memory_profile", profile)))
+                engine_settings=(("model", model), ("memory_profile", profile), ("speed", speed))
+                + ((("steps", steps),) if steps else ()))
     project = Project("bench", fps=fps, canvas=Canvas(width, height), bible=StoryBible(), shots=(shot,))
     return GenerateRequest.for_shot(project, shot)
 
@@ -181,35 +195,53 @@ def print_table(title: str, rows: list[list[str]], header: list[str]) -> None:
         print("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |")
 
 
+PRESETS = ("quality", "balanced", "fast")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--smoke", action="store_true", help="tiny model on the CPU even when a GPU is present")
-    ap.add_argument("--profiles", default=",".join(PROFILES), help="memory profiles to time (GPU mode)")
-    ap.add_argument("--steps", type=int, default=None, help="denoising steps (GPU default 10, smoke 4)")
+    ap.add_argument("--smoke", action="store_true", help="tiny models on the CPU (the only mode without CUDA)")
+    ap.add_argument("--profiles", default=None, help="memory profiles to time (GPU default gpu,model_offload)")
+    ap.add_argument("--presets", default=",".join(PRESETS), help="speed presets to time through the engine")
+    ap.add_argument("--steps", type=int, default=None, help="standard denoising steps (GPU default 10, smoke 4)")
     ap.add_argument("--frames", type=int, default=None, help="frames (GPU default 81, smoke 9)")
-    ap.add_argument("--speedups", action="store_true", help="also time torch.compile, attention backends, first-block cache")
-    ap.add_argument("--repeats", type=int, default=3, help="best of N for each measurement")
+    ap.add_argument("--speedups", action="store_true", help="also time attention backends, first-block cache, torch.compile")
+    ap.add_argument("--repeats", type=int, default=None, help="best of N for each measurement (GPU 1, smoke 3)")
+    ap.add_argument("--budget-s", type=float, default=540.0, help="stop starting new rows after this many seconds")
+    ap.add_argument("--json", default=None, help="also write the rows as JSON to this file")
     args = ap.parse_args()
 
-    gpu = torch.cuda.is_available() and not args.smoke
+    if not args.smoke and not torch.cuda.is_available():
+        print("bench_diffusion: no CUDA GPU is visible (torch %s, cuda available: False); run on an NVIDIA GPU, "
+              "or pass --smoke for the tiny-model CPU run" % torch.__version__, file=sys.stderr)
+        return 2
+    gpu = not args.smoke
+    began = time.perf_counter()
     torch.set_flush_denormal(True)  # random tiny weights can produce denormals, which crawl on x86 CPUs
     device = "cuda" if gpu else "cpu"
     dtype_name = "bfloat16" if gpu else "float32"
+    repeats = args.repeats or (1 if gpu else 3)
+    presets = [p for p in args.presets.split(",") if p]
     spec = find_spec("wan2.1-t2v-1.3b")
     tmp = tempfile.TemporaryDirectory()
     if gpu:
         width, height, fps = 832, 480, 16
         frames, steps = args.frames or 81, args.steps or 10
-        profiles = [p for p in args.profiles.split(",") if p]
+        profiles = [p for p in (args.profiles or "gpu,model_offload").split(",") if p]
+        models = ["wan2.1-t2v-1.3b (full size, random weights)"]
         print(f"GPU: {torch.cuda.get_device_name()}; Wan 2.1 1.3B architecture, random weights; {width}x{height} x {frames} frames, {steps} steps")
     else:
         width, height, fps = 64, 32, 8
         frames, steps = args.frames or 9, args.steps or 4
         profiles = ["cpu"]
+        models = ["tiny-wan"]
         print(f"CPU smoke run: tiny Wan pipeline; {width}x{height} x {frames} frames, {steps} steps (torch {torch.__version__}, {torch.get_num_threads()} threads)")
     folder = str(Path(tmp.name) / "wan")
+    draft = max(1, round(steps * 2 / 3))
     bench_spec = replace(spec, id="bench-wan", repo=folder, local=True, native_size=(width, height), fps=fps,
-                         frames=replace(spec.frames, max=max(frames, spec.frames.max)), max_sequence_length=None if gpu else 16)
+                         frames=replace(spec.frames, max=max(frames, spec.frames.max)),
+                         max_sequence_length=None if gpu else 16,
+                         steps={"draft": draft, "standard": steps, "high": steps})
     # The plain call gets exactly what the engine will pass: its composed prompt and negative prompt.
     from studio.engine.diffusion.prompting import compose_prompt, negative_prompt
 
@@ -220,45 +252,86 @@ def main() -> int:
     if not gpu:
         job["max_sequence_length"] = 16
 
-    rows: list[list[str]] = []
-    for profile in profiles:
-        pipe = engine = None
-        try:
-            if gpu:
-                pipe = full_size_wan("cuda" if profile in ("gpu", "fp8") else "cpu", torch.bfloat16)
-                apply_profile(pipe, profile, device)
-            else:
-                pipe = tiny_wan(Path(folder))
-            time_plain(pipe, {**job, "num_inference_steps": 2}, device, "warm-up")
-            plain = min((time_plain(pipe, job, device, "plain") for _ in range(args.repeats)), key=lambda t: t.total_s)
-            engine = engine_for(pipe, bench_spec, folder, device, dtype_name, profile)
-            request = request_for(width, height, frames, fps, steps, folder, profile)
-            ours = min((time_engine(engine, request, device, "engine") for _ in range(args.repeats)), key=lambda t: t.total_s)
-            overhead = (ours.total_s - plain.total_s) / plain.total_s * 100
-            peak = f"{plain.peak_gb:.1f} / {ours.peak_gb:.1f}" if plain.peak_gb is not None else "n/a"
-            rows.append([profile, f"{plain.step_s:.3f}", f"{ours.step_s:.3f}", f"{plain.total_s:.2f}",
-                         f"{ours.total_s:.2f}", f"{ours.total_s - plain.total_s:+.3f}", f"{overhead:+.1f}%", peak])
-            if args.speedups and profile == profiles[0]:
-                print_table("Speed-ups (ratio of plain end-to-end time; >1 is faster)", speedups(pipe, job, device, plain),
-                            ["variant", "s/step", "end-to-end s", "speed-up"])
-        except torch.OutOfMemoryError:
-            rows.append([profile, "out of memory", "", "", "", "", "", ""])
-        finally:
-            if engine is not None:
-                engine.unload()
-            del pipe, engine
-            gc.collect()
-            if gpu:
-                torch.cuda.empty_cache()
-    print_table("Plain diffusers vs Studio's engine (same job, best of %d)" % args.repeats, rows,
-                ["profile", "plain s/step", "engine s/step", "plain total s", "engine total s", "engine extra s",
-                 "engine overhead", "peak VRAM GB (plain / engine)"])
-    print("\nengine overhead = (engine total - plain total) / plain total; it includes prompt composition, "
-          "progress and preview callbacks, frame conversion and the Sketch sound design — a fixed cost per job "
-          "(engine extra s), which dominates only on the tiny smoke model.")
+    rows: list[dict] = []
+    for model in models:
+        for profile in profiles:
+            if time.perf_counter() - began > args.budget_s:
+                rows.append(dict(model=model, profile=profile, preset="-", note="skipped: time budget"))
+                continue
+            pipe = engine = None
+            try:
+                if gpu:
+                    pipe = full_size_wan("cuda" if profile in ("gpu", "fp8") else "cpu", torch.bfloat16)
+                    apply_profile(pipe, profile, device)
+                else:
+                    pipe = tiny_wan(Path(folder))
+                time_plain(pipe, {**job, "num_inference_steps": 2}, device, "warm-up")
+                plain = min((time_plain(pipe, job, device, "plain") for _ in range(repeats)), key=lambda t: t.total_s)
+                engine = engine_for(pipe, bench_spec, folder, device, dtype_name, profile)
+                for preset in presets:
+                    if time.perf_counter() - began > args.budget_s:
+                        rows.append(dict(model=model, profile=profile, preset=preset, note="skipped: time budget"))
+                        continue
+                    # quality: the same steps as the plain call (the overhead row); balanced/fast: the preset's own.
+                    request = request_for(width, height, frames, fps, steps if preset == "quality" else None, folder,
+                                          profile, speed=preset)
+                    try:
+                        time_engine(engine, request, device, "warm-up")  # compiles, arms caches
+                        ours = min((time_engine(engine, request, device, "engine") for _ in range(repeats)),
+                                   key=lambda t: t.total_s)
+                    except torch.OutOfMemoryError:
+                        raise
+                    except Exception as exc:  # one preset failing (a compile error) must not cost the table
+                        rows.append(dict(model=model, profile=profile, preset=preset,
+                                         note=f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:80]}"))
+                        continue
+                    rows.append(dict(model=model, profile=profile, preset=preset, steps=ours.steps,
+                                     plain_s=round(plain.total_s, 3), engine_s=round(ours.total_s, 3),
+                                     plain_step_s=round(plain.step_s, 4), engine_step_s=round(ours.step_s, 4),
+                                     overhead_pct=round((ours.total_s - plain.total_s) / plain.total_s * 100, 2)
+                                     if preset == "quality" else None,
+                                     speedup=round(plain.total_s / ours.total_s, 3),
+                                     plain_peak_gb=plain.peak_gb, engine_peak_gb=ours.peak_gb, settings=ours.settings))
+                if args.speedups and profile == profiles[0]:
+                    print_table("Speed-ups of plain diffusers (ratio of plain end-to-end time; >1 is faster)",
+                                speedups(pipe, job, device, plain), ["variant", "s/step", "end-to-end s", "speed-up"])
+            except torch.OutOfMemoryError:
+                rows.append(dict(model=model, profile=profile, preset="-", note="out of memory"))
+            finally:
+                if engine is not None:
+                    engine.unload()
+                del pipe, engine
+                gc.collect()
+                if gpu:
+                    torch.cuda.empty_cache()
+
+    def gb(x):
+        return "n/a" if x is None else f"{x:.1f}"
+
+    table = []
+    for r in rows:
+        if "note" in r:
+            table.append([r["model"], r["profile"], r["preset"], r["note"], "", "", "", "", "", ""])
+            continue
+        table.append([r["model"], r["profile"], r["preset"], str(r["steps"]), f"{r['plain_s']:.2f}",
+                      f"{r['engine_s']:.2f}", "" if r["overhead_pct"] is None else f"{r['overhead_pct']:+.1f}%",
+                      f"{r['speedup']:.2f}x", f"{gb(r['plain_peak_gb'])} / {gb(r['engine_peak_gb'])}", r["settings"]])
+    print_table("Seconds per clip: plain diffusers (same arguments) vs Studio's engine per speed preset "
+                "(best of %d)" % repeats, table,
+                ["model", "profile", "preset", "steps", "plain s/clip", "engine s/clip", "engine overhead",
+                 "speed-up vs plain", "peak VRAM GB (plain / engine)", "preset settings"])
+    print("\nengine overhead (quality row: same steps, no cache) = (engine - plain) / plain; it includes prompt "
+          "composition, progress and preview callbacks, frame conversion and the Sketch sound design. "
+          "speed-up vs plain = plain s / engine s for the preset (its cache and step count).")
     if not gpu:
         print("smoke mode: the tiny model's calls take milliseconds, so on a shared CPU these figures are mostly "
               "scheduling noise; it checks the script runs. The GPU mode gives the real table.")
+    if args.json:
+        import json
+
+        Path(args.json).write_text(json.dumps({"device": torch.cuda.get_device_name() if gpu else "cpu",
+                                               "frames": frames, "size": [width, height], "rows": rows}, indent=2))
+    print(f"\ntotal {time.perf_counter() - began:.0f} s")
     tmp.cleanup()
     return 0
 

@@ -288,6 +288,9 @@ class Project:
     created_at: str = ""
     negative_prompt: str = ""
     quality: str = "standard"
+    engine_settings: Settings = ()
+    """Engine settings for every shot (a shot's own win); ``loras`` here is the project's LoRAs,
+    applied under each shot's own."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.fps <= 240:

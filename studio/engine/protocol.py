@@ -98,8 +98,13 @@ class GenerateRequest:
         job_id: str = "",
     ) -> "GenerateRequest":
         """The request for ``shot``: ``defaults`` (app-wide choices such as the memory profile)
-        under the shot's own engine settings, under ``settings`` (a forced override)."""
+        under the project's engine settings, under the shot's own, under ``settings`` (a forced override).
+        The project's ``loras`` arrive as ``project_loras`` and are applied with the shot's."""
         merged = dict(defaults or {})
+        project_settings = dict(getattr(project, "engine_settings", ()) or ())
+        if "loras" in project_settings:  # the project's LoRAs add to the shot's instead of being replaced
+            project_settings["project_loras"] = project_settings.pop("loras")
+        merged.update(project_settings)
         merged.update(shot.engine_settings)
         merged.update(settings or {})
         return cls(

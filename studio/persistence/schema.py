@@ -130,6 +130,7 @@ def project_to_dict(p: Project, *, with_takes: bool = True, with_cameos: bool = 
         "canvas": {"width": p.canvas.width, "height": p.canvas.height},
         "negative_prompt": p.negative_prompt,
         "quality": p.quality,
+        **({"engine_settings": _settings_to_json(p.engine_settings)} if p.engine_settings else {}),
         "bible": bible_to_dict(p.bible, with_cameos=with_cameos),
         "shots": [shot_to_dict(s, with_takes=with_takes) for s in p.shots],
     }
@@ -363,6 +364,8 @@ def project_from_dict(data: Any) -> Project:
         created_at=r.get("created_at", str, ""),
         fps=r.int_in("fps", 1, 240),
         negative_prompt=r.get("negative_prompt", str, ""),
+        # Optional (added with project LoRAs): older files have none, so no migration is needed.
+        engine_settings=r.settings("engine_settings"),
     )
     try:
         return Project(canvas=Canvas(w, h), quality=quality, bible=bible, shots=tuple(shots), **fields)

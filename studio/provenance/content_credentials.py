@@ -69,6 +69,24 @@ def cameos_in(project: Project, shots: Sequence[Shot], consent: ConsentLookup | 
     return list(seen.values())
 
 
+def _adapters_and_speed(take: Take) -> dict[str, Any]:
+    """The LoRAs (source, weight, file digest) and the speed preset a take was made with, if any."""
+    settings = dict(take.recipe.settings)
+    out: dict[str, Any] = {}
+    loras = [x for x in str(settings.get("loras") or "").split(";") if x]
+    digests = [x for x in str(settings.get("lora_sha256") or "").split(";") if x]
+    if loras:
+        adapters = []
+        for i, item in enumerate(loras):
+            source, _, weight = item.rpartition("@")
+            adapters.append({"source": source or item, "weight": float(weight) if source else 1.0,
+                             "sha256": digests[i] if i < len(digests) else ""})
+        out["loras"] = adapters
+    if settings.get("speed"):
+        out["speed"] = str(settings["speed"])
+    return out
+
+
 def build_manifest(
     project: Project,
     takes: Sequence[tuple[Shot, Take]],
@@ -88,7 +106,8 @@ def build_manifest(
         "models": models,
         "shots": [
             {"shot_id": s.id, "engine": t.recipe.engine, "engine_version": t.recipe.engine_version,
-             "model": t.recipe.model, "seed": t.recipe.seed, "frames": t.recipe.frames, "source": t.source}
+             "model": t.recipe.model, "seed": t.recipe.seed, "frames": t.recipe.frames, "source": t.source,
+             **_adapters_and_speed(t)}
             for s, t in takes
         ],
         "cameos": [{"cameo_id": c.cameo_id, "character": c.character, "consent": c.consent} for c in cameos],

@@ -107,7 +107,7 @@ def ensure_takes(
         label = f"render {shot.display_title(project.index_of(shot.id))}"
 
         def on_event(event: EngineEvent, label: str = label) -> None:
-            if progress and isinstance(event, Progress) and event.stage == "render":
+            if progress and isinstance(event, Progress) and event.stage.startswith("render"):
                 progress(label, event.step, event.total)
 
         project, _ = render_shot(project, bundle, shot, engine=engine, seed=seed, on_event=on_event, cancel=cancel,

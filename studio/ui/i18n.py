@@ -48,6 +48,8 @@ def tr(text: str, **values: object) -> str:
 
 
 JA: dict[str, str] = {
+    # Long shots in windows (diffusers engine)
+    "window {k} of {n}": "ウィンドウ {k}/{n}",
     # Models window (diffusers engine)
     "Models": "モデル",
     "Model": "モデル",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -25,6 +26,17 @@ STAGE_LABELS = {"render": "Rendering", "sound": "Sound", "decode": "Decoding", "
                 "store": "Saving take", "": "Waiting"}
 STATE_LABELS = {JobState.QUEUED: "Queued", JobState.DONE: "Done", JobState.FAILED: "Failed",
                 JobState.CANCELLED: "Cancelled"}
+
+
+_WINDOW = re.compile(r"^(?P<stage>\w*) · window (?P<k>\d+) of (?P<n>\d+)$")
+
+
+def stage_text(stage: str) -> str:
+    """A job's stage for the queue: "Rendering · window 2 of 3" for a long shot's windows."""
+    m = _WINDOW.match(stage or "")
+    if m:
+        return f"{tr(STAGE_LABELS.get(m['stage'], m['stage']))} · " + tr("window {k} of {n}", k=m["k"], n=m["n"])
+    return tr(STAGE_LABELS.get(stage, stage))
 
 
 def format_seconds(s: float | None) -> str:
@@ -76,7 +88,7 @@ class JobRowWidget(QFrame):
         self.title.setText(info.title or info.shot_id)
         self.cancel_button.setToolTip(tr("Cancel this job"))
         if info.state is JobState.RUNNING:
-            stage = tr(STAGE_LABELS.get(info.stage, info.stage))
+            stage = stage_text(info.stage)
             self.stage.setText(f"{stage} · {info.step}/{info.total}" if info.total > 1 else stage)
         else:
             self.stage.setText(tr(STATE_LABELS.get(info.state, info.state.value)))

@@ -18,13 +18,14 @@ from __future__ import annotations
 import gc
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 
 from studio.domain.timing import frames_to_samples
-from studio.engine.diffusion import cogvideox, ltx, ltx2, wan
+from studio.engine.diffusion import cogvideox, lora, ltx, ltx2, wan
 from studio.engine.diffusion.catalogue import ModelSpec
 from studio.engine.diffusion.device import (
     CPU_PROFILE,
@@ -37,6 +38,8 @@ from studio.engine.diffusion.device import (
 )
 from studio.engine.diffusion.job import SEED_POLICY, DiffusionJob, SizePlan, plan_size
 from studio.engine.diffusion.loader import ModelSource, load_pipeline, pipeline_class, resolve_model, set_eval
+from studio.engine.diffusion.speed import SpeedPlan, apply_speed, plan_speed, release_speed, resolve_cache
+from studio.engine.diffusion.windows import Window, continuation, join_audio, join_frames, plan_windows, window_label
 from studio.engine.diffusion.previews import PreviewPacer, decode_first_frame, fit_preview, latent_preview
 from studio.engine.diffusion.prompting import compose_prompt, negative_prompt
 from studio.engine.protocol import (
@@ -55,6 +58,8 @@ log = logging.getLogger(__name__)
 
 FAMILIES: dict[str, ModuleType] = {"wan": wan, "ltx": ltx, "ltx2": ltx2, "cogvideox": cogvideox}
 SAMPLE_RATE = 48_000
+WINDOW_SEED_STRIDE = 1_000_003
+"""Window k of a long shot draws its noise from seed + k × this (window 0: the shot's own seed)."""
 SHARED_WEIGHT_PROFILES = (CPU_PROFILE, "gpu", "fp8")
 """Profiles under which a second pipeline class can share the loaded weights (from_pipe);
 offload hooks are per pipeline, so the offload profiles reload instead."""
@@ -142,16 +147,26 @@ class DiffusersEngine:
         class_name = spec.image_pipeline if start is not None else spec.pipeline
         assert class_name is not None
         plan = plan_size(spec, request)
-        total = plan.steps + 2
+        windows = self._windows(spec, plan, request)
+        device = pick_device(_str_setting(request, "device") or os.environ.get("STUDIO_DEVICE") or None)
+        speed = plan_speed(_str_setting(request, "speed"), spec, device, None, plan.steps, plan.guidance,
+                           steps_set=bool(request.setting("steps")), compile_setting=request.setting("compile"),
+                           compile_backend=_str_setting(request, "compile_backend"), lora_available=lora.is_available)
+        loras = self._check_loras(request, source, spec, speed.lora)
+        plan = replace(plan, steps=speed.steps, guidance=speed.guidance)
+        total = len(windows) * plan.steps + 2
         emit(Started(job_id, self.name, total))
         emit(Progress(job_id, 0, total, "load"))
 
-        device = pick_device(_str_setting(request, "device") or os.environ.get("STUDIO_DEVICE") or None)
         dtype = pick_dtype(device, spec.dtype)
         free = free_vram_gb(device)
         # The profile chosen in Models arrives in the request's settings (the services layer puts it
         # there from the saved app settings); the environment variable overrides it for one session.
         requested = os.environ.get("STUDIO_MEMORY_PROFILE") or _str_setting(request, "memory_profile")
+        if speed.fp8 and requested in (None, "", "auto"):
+            requested = "fp8"  # the speed preset's fp8 weights, on a GPU that computes in fp8
+        elif speed.fp8:
+            speed = replace(speed, fp8=False)  # a profile chosen by the user wins over the preset
         loaded = self._loaded
         if loaded is not None and loaded.key[:3] == (str(source.path), device, dtype) and requested in (None, "", "auto"):
             # The kept model's own VRAM is not free: judging again would pick a thriftier
@@ -159,18 +174,13 @@ class DiffusersEngine:
             profile = loaded.key[3]
         else:
             profile = choose_profile(spec, device, free, requested)
-        try:
-            pipe = self._pipeline(source, class_name, device, dtype, profile)
-        except Exception as exc:
-            if is_out_of_memory(exc):
-                self.unload()
-                raise self._oom_error(spec, profile, free, plan, "loading") from exc
-            raise
+        pipe = self._load(source, class_name, device, dtype, profile, spec, free, plan)
+        speed = resolve_cache(speed, getattr(pipe, "transformer", None))
+        speed_facts: dict = {}
         cancel.check()
         # The snapped size and length, shown in the queue while the first step runs.
-        emit(Progress(job_id, 1, total, f"{plan.width}×{plan.height} · {plan.num_frames} f · {plan.fps} fps · {profile}"))
-
-        import torch
+        frames_text = f"{plan.num_frames} f" if len(windows) == 1 else f"{len(windows)} × {windows[0].frames} f"
+        emit(Progress(job_id, 1, total, f"{plan.width}×{plan.height} · {frames_text} · {plan.fps} fps · {profile}"))
 
         prompt = compose_prompt(request, spec.prompt_style, with_sound=spec.has_audio)
         image = None
@@ -180,48 +190,35 @@ class DiffusersEngine:
             from studio.media.frames import fit_frame
 
             image = Image.fromarray(fit_frame(start, plan.width, plan.height))
-        job = DiffusionJob(
-            spec=spec, prompt=prompt, negative_prompt=negative_prompt(request),
-            width=plan.width, height=plan.height, num_frames=plan.num_frames, fps=plan.fps,
-            steps=plan.steps, guidance=plan.guidance,
-            generator=torch.Generator("cpu").manual_seed(int(request.seed)),
-            image=image, max_sequence_length=spec.max_sequence_length,
-        )
-        family.prepare(pipe, job)
-        kwargs = family.call_kwargs(job)
-        kwargs.update(spec.call_defaults)
+        clips: list[np.ndarray] = []
+        sounds: list[np.ndarray] = []
+        audio = None
+        for w in windows:
+            if w.index > 0:
+                # Window k starts from the frame of window k−1 at its own first moment.
+                from PIL import Image
 
-        pacer = PreviewPacer(plan.steps)
-
-        def on_step_end(p, i: int, t, callback_kwargs: dict) -> dict:
-            cancel.check()  # raising here stops the pipeline before the next step
-            emit(Progress(job_id, 2 + i, total, "render"))
-            latents = callback_kwargs.get("latents")
-            if latents is not None and pacer.step_ended(i):
-                frame = self._preview(family, p, latents, job)
-                pacer.preview_done()
-                if frame is not None:
-                    emit(Preview(job_id, 0, frame))
-                cancel.check()  # a cancel pressed during the decode still stops before the next step
-            return callback_kwargs
-
-        kwargs["callback_on_step_end"] = on_step_end
-        kwargs["callback_on_step_end_tensor_inputs"] = ["latents"]
-        try:
-            out = pipe(**kwargs)
-        except CancelledError:
-            self._release(pipe)
-            raise
-        except Exception as exc:
-            self._release(pipe)
-            if is_out_of_memory(exc):
-                self.unload()
-                raise self._oom_error(spec, profile, free, plan, "generating") from exc
-            raise
-        self._release(pipe)
-        cancel.check()
-
-        raw_frames, audio = family.read_output(out, pipe)
+                previous = windows[w.index - 1]
+                frame = np.asarray(clips[-1][w.start - previous.start])
+                image = Image.fromarray((np.clip(frame, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8))
+                class_name = spec.image_pipeline
+                assert class_name is not None
+                pipe = self._load(source, class_name, device, dtype, profile, spec, free, plan)
+            lora.apply_loras(pipe, loras)
+            stage = "render" if len(windows) == 1 else f"render · {window_label(w.index, len(windows))}"
+            raw, audio = self._denoise(pipe, family, spec, request, plan, w, image, prompt, emit, cancel,
+                                       offset=2 + w.index * plan.steps, total=total, stage=stage,
+                                       profile=profile, free=free, speed=speed, speed_facts=speed_facts)
+            raw = np.asarray(raw, np.float32) if np.asarray(raw).dtype != np.uint8 else np.asarray(raw) / 255.0
+            clips.append(raw[: w.frames])
+            if audio is not None:
+                samples, rate = audio
+                sounds.append(to_stereo_48k(samples, rate, round(w.frames / plan.fps * SAMPLE_RATE)))
+        n_model = plan.requested_frames if len(windows) > 1 else plan.num_frames
+        raw_frames = join_frames(windows, clips, n_model, match=request.setting("colour_match") is not False)
+        if sounds:
+            audio = (join_audio(windows, sounds, plan.fps, SAMPLE_RATE, round(n_model / plan.fps * SAMPLE_RATE)),
+                     SAMPLE_RATE)
         frames = self._finish_frames(np.asarray(raw_frames), plan, request)
         stems, events, sound_facts = self._sound(request, audio, frames, cancel)
         emit(Progress(job_id, total, total, "sound"))
@@ -229,13 +226,18 @@ class DiffusersEngine:
             # Not "model": that key is the user's setting (id or folder), kept as chosen in the recipe.
             "model_id": spec.id,
             "model_repo": spec.repo,
-            "pipeline": class_name,
+            "pipeline": spec.image_pipeline if start is not None else spec.pipeline,
             "model_width": plan.width,
             "model_height": plan.height,
-            "model_frames": plan.num_frames,
+            "model_frames": n_model,
             "model_fps": plan.fps,
             "requested_model_frames": plan.requested_frames,
-            "stretched": plan.stretched,
+            "stretched": plan.stretched and len(windows) == 1,
+            "windows": len(windows),
+            "window_frames": ",".join(str(w.frames) for w in windows),
+            "window_overlap": windows[-1].overlap,
+            "continuation": continuation(spec) if len(windows) > 1 else "none",
+            "slow_motion": bool(request.setting("slow_motion")),
             "steps": plan.steps,
             "guidance": plan.guidance,
             "quality": request.quality,
@@ -243,6 +245,10 @@ class DiffusersEngine:
             "device": device,
             "dtype": dtype,
             "seed_policy": SEED_POLICY,
+            **speed.facts(),
+            "loras": lora.format_loras([lo.ref for lo in loras]),
+            "lora_sha256": ";".join(lo.sha256 for lo in loras),
+            **speed_facts,
             "start_image": start_from,
             **sound_facts,
         }
@@ -258,6 +264,111 @@ class DiffusersEngine:
             model=str(source.path) if spec.local else spec.id,
             extra=extra,
         )
+
+    @staticmethod
+    def _windows(spec: ModelSpec, plan: SizePlan, request: GenerateRequest) -> list[Window]:
+        """One window, or the plan of windows for a shot longer than the model's longest clip.
+
+        A model that cannot continue from frames refuses such a shot here, before any work;
+        the old stretch (frames repeated: slow motion) happens only when the shot asks for it.
+        """
+        if not plan.stretched or request.setting("slow_motion"):
+            return [Window(0, 0, plan.num_frames, 0)]
+        longest = spec.frames.snap(spec.frames.max)
+        seconds = request.frames / request.fps
+        if continuation(spec) == "none":
+            raise EngineError(
+                f"{spec.name} makes at most {longest} frames ({longest / spec.fps:.1f} s) in one clip and cannot "
+                f"continue from a clip's last frames; shot {request.shot.id} is {seconds:.1f} s",
+                f"shorten the shot to {longest / spec.fps:.1f} s or split it, choose a model that can continue "
+                "(one with image-to-video), or set slow_motion to stretch one clip",
+            )
+        overlap = request.setting("window_overlap")
+        return plan_windows(spec, plan.requested_frames, None if overlap in (None, "") else int(overlap))
+
+    @staticmethod
+    def _check_loras(request: GenerateRequest, source: ModelSource, spec: ModelSpec, speed_lora: str):
+        """The project's and the shot's LoRAs (and the fast preset's), each checked against the
+        base transformer's config before anything loads."""
+        refs = lora.parse_loras(request.setting("project_loras")) + lora.parse_loras(request.setting("loras"))
+        if speed_lora and speed_lora not in {r.source for r in refs}:
+            refs.append(lora.LoraRef(speed_lora, 1.0))
+        if not refs:
+            return []
+        config = Path(source.path) / "transformer" / "config.json"
+        if not config.is_file():
+            raise EngineError(f"{spec.name} has no transformer/config.json to check LoRAs against",
+                              "LoRAs work with diffusers model folders that have a transformer")
+        pipeline_class = spec.pipeline or spec.image_pipeline
+        checked = {}
+        for r in refs:  # the same file twice (project and shot): the shot's weight wins
+            resolved = lora.check_lora(r, config, pipeline_class)
+            checked.pop(resolved.adapter_name, None)
+            checked[resolved.adapter_name] = resolved
+        return list(checked.values())
+
+    def _load(self, source, class_name, device, dtype, profile, spec, free, plan):
+        try:
+            return self._pipeline(source, class_name, device, dtype, profile)
+        except Exception as exc:
+            if is_out_of_memory(exc):
+                self.unload()
+                raise self._oom_error(spec, profile, free, plan, "loading") from exc
+            raise
+
+    def _denoise(self, pipe, family: ModuleType, spec: ModelSpec, request: GenerateRequest, plan: SizePlan,
+                 window: Window, image, prompt: str, emit: Emit, cancel: CancelToken, *, offset: int, total: int,
+                 stage: str, profile: str, free: float | None, speed: SpeedPlan | None = None,
+                 speed_facts: dict | None = None):
+        """One pipeline call (one window): progress per step, previews, cancel; (frames, audio)."""
+        import torch
+
+        job_id = request.job_id
+        job = DiffusionJob(
+            spec=spec, prompt=prompt, negative_prompt=negative_prompt(request),
+            width=plan.width, height=plan.height, num_frames=window.frames, fps=plan.fps,
+            steps=plan.steps, guidance=plan.guidance,
+            generator=torch.Generator("cpu").manual_seed(int(request.seed) + WINDOW_SEED_STRIDE * window.index),
+            image=image, max_sequence_length=spec.max_sequence_length,
+        )
+        family.prepare(pipe, job)
+        kwargs = family.call_kwargs(job)
+        kwargs.update(spec.call_defaults)
+
+        pacer = PreviewPacer(plan.steps)
+
+        def on_step_end(p, i: int, t, callback_kwargs: dict) -> dict:
+            cancel.check()  # raising here stops the pipeline before the next step
+            emit(Progress(job_id, offset + i, total, stage))
+            latents = callback_kwargs.get("latents")
+            if latents is not None and pacer.step_ended(i):
+                frame = self._preview(family, p, latents, job)
+                pacer.preview_done()
+                if frame is not None:
+                    emit(Preview(job_id, 0, frame))
+                cancel.check()  # a cancel pressed during the decode still stops before the next step
+            return callback_kwargs
+
+        kwargs["callback_on_step_end"] = on_step_end
+        kwargs["callback_on_step_end_tensor_inputs"] = ["latents"]
+        try:
+            if speed is not None:
+                applied = apply_speed(pipe, speed)
+                if speed_facts is not None:
+                    speed_facts.update(applied)
+            out = pipe(**kwargs)
+        except CancelledError:
+            self._release(pipe)
+            raise
+        except Exception as exc:
+            self._release(pipe)
+            if is_out_of_memory(exc):
+                self.unload()
+                raise self._oom_error(spec, profile, free, plan, "generating") from exc
+            raise
+        self._release(pipe)
+        cancel.check()
+        return family.read_output(out, pipe)
 
     @staticmethod
     def _preview(family: ModuleType, pipe, latents, job: DiffusionJob) -> np.ndarray | None:
@@ -309,6 +420,10 @@ class DiffusersEngine:
     @staticmethod
     def _release(pipe) -> None:
         """After a run, finished or not: offload hooks put models back on the CPU; caches are emptied."""
+        try:
+            release_speed(pipe)
+        except Exception:
+            log.debug("cache hooks could not be removed", exc_info=True)
         free_hooks = getattr(pipe, "maybe_free_model_hooks", None)
         if free_hooks is not None:
             try:
