@@ -254,9 +254,15 @@ def cmd_render(args: argparse.Namespace) -> int:
         from studio.interchange.captions import caption_cues, write_captions
 
         chosen = [s for s in report.project.shots if shot_ids is None or s.id in shot_ids]
-        cues = caption_cues(report.project, bundle, chosen)
-        written = write_captions(cues, out.with_suffix(f".{args.captions}"))
-        print(f"Wrote {written} — {len(cues)} caption(s)")
+        if args.captions == "embed":
+            from studio.services.delivery import embed_captions
+
+            count = embed_captions(report.path, report.project, bundle, chosen)
+            print(f"Embedded {count} caption(s) as a mov_text track in {report.path} (signed again)")
+        else:
+            cues = caption_cues(report.project, bundle, chosen)
+            written = write_captions(cues, out.with_suffix(f".{args.captions}"))
+            print(f"Wrote {written} — {len(cues)} caption(s)")
     if report.loudness_lufs == float("-inf"):
         print("  note: the sound is silent, so there was no loudness to bring to the target")
     elif report.loudness_lufs < args.loudness - 1.0:
@@ -477,8 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quality", default="standard", choices=["draft", "standard", "high"])
     p.add_argument("--loudness", type=float, default=-14.0, choices=[-14.0, -16.0, -23.0], help="target LUFS")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--captions", choices=["srt", "vtt"],
-                   help="also write captions (SubRip or WebVTT) beside the MP4, timed to the spoken lines")
+    p.add_argument("--captions", choices=["srt", "vtt", "embed"],
+                   help="captions timed to the spoken lines: srt/vtt beside the MP4, or embed as a mov_text track")
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("info", help="describe a project or a Studio MP4")
