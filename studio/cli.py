@@ -236,6 +236,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         audio_model=getattr(args, "audio_model", None),
         engine_defaults=_engine_defaults(),
     )
+    if getattr(args, "captions", None) == "burn":
+        options, project = _with_burned_captions(options, project, bundle, shot_ids)
     bar = ProgressBar(enabled=not args.quiet)
     t0 = time.monotonic()
     try:
@@ -254,7 +256,9 @@ def cmd_render(args: argparse.Namespace) -> int:
         from studio.interchange.captions import caption_cues, write_captions
 
         chosen = [s for s in report.project.shots if shot_ids is None or s.id in shot_ids]
-        if args.captions == "embed":
+        if args.captions == "burn":
+            print("Burned the captions into the picture (clear of the watermark)")
+        elif args.captions == "embed":
             from studio.services.delivery import embed_captions
 
             count = embed_captions(report.path, report.project, bundle, chosen)
@@ -270,6 +274,27 @@ def cmd_render(args: argparse.Namespace) -> int:
         print(f"  note: {report.loudness_lufs:.1f} LUFS is below the {args.loudness:g} LUFS target: the sound is mostly "
               "quiet with a few loud hits, and reaching the target would flatten them under the true-peak ceiling")
     return EXIT_OK
+
+
+def _with_burned_captions(options: Any, project: Any, bundle: Path, shot_ids: Any) -> tuple[Any, Any]:
+    """Export options that draw the captions into the picture (the takes are rendered first to time them)."""
+    from dataclasses import replace as _replace
+
+    from studio.interchange.captions import caption_cues, wrap_caption
+    from studio.media.burn import CaptionBurner
+    from studio.persistence.bundle import save_project
+    from studio.services.export import ensure_takes, export_canvas
+
+    chosen = [s for s in project.shots if shot_ids is None or s.id in shot_ids]
+    project, rendered = ensure_takes(project, bundle, chosen, engine=options.engine, seed=options.seed,
+                                     defaults=options.engine_defaults)
+    if rendered:
+        save_project(project, bundle)
+    canvas = export_canvas(project, options.aspect)
+    cues = caption_cues(project, bundle, [project.shot(s.id) for s in chosen])
+    burner = CaptionBurner(canvas.width, canvas.height, project.fps,
+                           [(c.start, c.end, wrap_caption(c.text)) for c in cues])
+    return _replace(options, frame_overlay=burner), project
 
 
 def _check_model_options(args: argparse.Namespace, project: Any, shot_ids: tuple[str, ...] | None) -> None:
@@ -483,8 +508,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quality", default="standard", choices=["draft", "standard", "high"])
     p.add_argument("--loudness", type=float, default=-14.0, choices=[-14.0, -16.0, -23.0], help="target LUFS")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--captions", choices=["srt", "vtt", "embed"],
-                   help="captions timed to the spoken lines: srt/vtt beside the MP4, or embed as a mov_text track")
+    p.add_argument("--captions", choices=["srt", "vtt", "embed", "burn"],
+                   help="captions timed to the spoken lines: srt/vtt beside the MP4, embed as a mov_text track, "
+                   "or burn into the picture (clear of the watermark)")
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("info", help="describe a project or a Studio MP4")

@@ -63,6 +63,8 @@ class ExportOptions:
     engine_defaults: dict | None = None
     """App-wide engine choices (the saved memory profile) for shots that set none themselves."""
     stem_gains_db: dict[str, float] = field(default_factory=dict)
+    frame_overlay: Callable[[np.ndarray, int], np.ndarray] | None = None
+    """Drawn over each watermarked output frame (index) before encoding: burned-in captions."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,15 @@ def _program_frames(
             produced += 1
 
 
+def _overlaid(frames: Iterator[np.ndarray], overlay) -> Iterator[np.ndarray]:
+    """``frames`` with ``overlay(frame, index)`` applied to each (unchanged when there is none)."""
+    if overlay is None:
+        yield from frames
+        return
+    for index, frame in enumerate(frames):
+        yield overlay(frame, index)
+
+
 def mix_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, options: ExportOptions) -> np.ndarray:
     stems = [load_take_stems(bundle, take, shot.duration_frames, fps) for shot, take in takes]
     # Each shot's own stem balance (the stem mixer) first, then the export-wide gains.
@@ -212,7 +223,7 @@ def export_project(
     try:
         write_mp4(
             unsigned,
-            _program_frames(bundle, takes, canvas, fps),  # type: ignore[arg-type]
+            _overlaid(_program_frames(bundle, takes, canvas, fps), options.frame_overlay),  # type: ignore[arg-type]
             fps=fps,
             width=canvas.width,
             height=canvas.height,

@@ -110,3 +110,28 @@ def test_embedded_captions_are_a_mov_text_track_and_the_file_stays_signed(tmp_pa
     assert got[0][1].replace("\n", "") == cues[0].text and "\n" in got[0][1]
     check = verify_mp4(report.path)
     assert check.signature_valid and not check.altered and check.recipe_intact
+
+
+def test_burned_captions_never_meet_the_watermark_and_draw_japanese_glyphs():
+    import numpy as np
+
+    from studio.media.burn import CaptionBurner, render_caption
+    from studio.media.watermark import Watermark
+
+    # Real glyphs, not tofu: two different kanji render to different pictures.
+    a = np.asarray(render_caption(["今日"], 40))
+    b = np.asarray(render_caption(["明日"], 40))
+    assert a.shape == b.shape and np.abs(a.astype(int) - b.astype(int)).sum() > 1000
+    width, height, fps = 320, 180, 24
+    mark = Watermark(width, height, fps)
+    burner = CaptionBurner(width, height, fps, [(0.0, mark.cycle_frames / fps, wrap_caption(JAPANESE[0]))], mark)
+    frame = np.full((height, width, 3), 90, np.uint8)
+    for index in range(mark.cycle_frames):  # every watermark position and move of the cycle
+        out = burner(frame, index)
+        box = burner.last_box
+        assert box is not None, index
+        x, y, w, h = box
+        mx, my, mw, mh = mark.box(index)
+        assert x + w <= mx or mx + mw <= x or y + h <= my or my + mh <= y, (index, box, mark.box(index))
+        assert (out[y:y + h, x:x + w] > 200).any()  # white text drawn
+        assert np.array_equal(out[my:my + mh, mx:mx + mw], frame[my:my + mh, mx:mx + mw])
