@@ -237,6 +237,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         engine_defaults=_engine_defaults(),
         farm=_farm_choice(args),
     )
+    if getattr(args, "captions", None) == "burn":
+        options, project = _with_burned_captions(options, project, bundle, shot_ids)
     bar = ProgressBar(enabled=not args.quiet)
     t0 = time.monotonic()
     try:
@@ -255,9 +257,17 @@ def cmd_render(args: argparse.Namespace) -> int:
         from studio.interchange.captions import caption_cues, write_captions
 
         chosen = [s for s in report.project.shots if shot_ids is None or s.id in shot_ids]
-        cues = caption_cues(report.project, bundle, chosen)
-        written = write_captions(cues, out.with_suffix(f".{args.captions}"))
-        print(f"Wrote {written} — {len(cues)} caption(s)")
+        if args.captions == "burn":
+            print("Burned the captions into the picture (clear of the watermark)")
+        elif args.captions == "embed":
+            from studio.services.delivery import embed_captions
+
+            count = embed_captions(report.path, report.project, bundle, chosen)
+            print(f"Embedded {count} caption(s) as a mov_text track in {report.path} (signed again)")
+        else:
+            cues = caption_cues(report.project, bundle, chosen)
+            written = write_captions(cues, out.with_suffix(f".{args.captions}"))
+            print(f"Wrote {written} — {len(cues)} caption(s)")
     if report.loudness_lufs == float("-inf"):
         print("  note: the sound is silent, so there was no loudness to bring to the target")
     elif report.loudness_lufs < args.loudness - 1.0:
@@ -272,6 +282,25 @@ def _farm_choice(args: argparse.Namespace) -> str | None:
     from studio.farm.cluster import farm_address
 
     return farm_address(getattr(args, "farm", None))
+def _with_burned_captions(options: Any, project: Any, bundle: Path, shot_ids: Any) -> tuple[Any, Any]:
+    """Export options that draw the captions into the picture (the takes are rendered first to time them)."""
+    from dataclasses import replace as _replace
+
+    from studio.interchange.captions import caption_cues, wrap_caption
+    from studio.media.burn import CaptionBurner
+    from studio.persistence.bundle import save_project
+    from studio.services.export import ensure_takes, export_canvas
+
+    chosen = [s for s in project.shots if shot_ids is None or s.id in shot_ids]
+    project, rendered = ensure_takes(project, bundle, chosen, engine=options.engine, seed=options.seed,
+                                     defaults=options.engine_defaults)
+    if rendered:
+        save_project(project, bundle)
+    canvas = export_canvas(project, options.aspect)
+    cues = caption_cues(project, bundle, [project.shot(s.id) for s in chosen])
+    burner = CaptionBurner(canvas.width, canvas.height, project.fps,
+                           [(c.start, c.end, wrap_caption(c.text)) for c in cues])
+    return _replace(options, frame_overlay=burner), project
 
 
 def _check_model_options(args: argparse.Namespace, project: Any, shot_ids: tuple[str, ...] | None) -> None:
@@ -487,8 +516,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--farm", metavar="local|ADDRESS", help="render missing takes on a Ray cluster: 'local' uses every GPU "
                    "of this machine, or an address ray.init accepts (host:6379, ray://host:10001); default $RAY_ADDRESS")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--captions", choices=["srt", "vtt"],
-                   help="also write captions (SubRip or WebVTT) beside the MP4, timed to the spoken lines")
+    p.add_argument("--captions", choices=["srt", "vtt", "embed", "burn"],
+                   help="captions timed to the spoken lines: srt/vtt beside the MP4, embed as a mov_text track, "
+                   "or burn into the picture (clear of the watermark)")
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("info", help="describe a project or a Studio MP4")

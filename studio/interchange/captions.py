@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -57,12 +58,17 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+@lru_cache(maxsize=1)
+def _kakasi():
+    import pykakasi
+
+    return pykakasi.kakasi()  # loading its dictionaries takes seconds: once per process
+
+
 def _japanese_words(text: str) -> list[str]:
     """Unbreakable units: pykakasi's words, each followed by what may not start a line."""
     try:
-        import pykakasi
-
-        tokens = [t["orig"] for t in pykakasi.kakasi().convert(text) if t["orig"]]
+        tokens = [t["orig"] for t in _kakasi().convert(text) if t["orig"]]
     except Exception:  # segmentation unavailable: characters, still kinsoku-correct
         tokens = list(text)
     if "".join(tokens) != text:

@@ -46,6 +46,8 @@ class ImportReport:
     """Shot ids whose duration or head trim the editor changed."""
     removed: list[str] = field(default_factory=list)
     """Shot ids in the project that the timeline no longer has (kept, at the end)."""
+    written: list[Path] = field(default_factory=list)
+    """Media files this import wrote into the bundle."""
 
 
 def project_fps_for(rate: Fraction) -> int:
@@ -253,10 +255,31 @@ def _recognise(clip: ClipPlan, project: Project, used: set[str]) -> Shot | None:
 
 
 def apply_recut(timeline_file: Path, bundle: Path) -> ImportReport:
-    """Apply an editor's re-cut to the project in ``bundle`` and save it (undo: the previous project is returned too)."""
-    timeline_file = Path(timeline_file).absolute()
+    """Apply an editor's re-cut to the project in ``bundle`` and save it."""
     project = load_project(bundle)
-    media = media_dir(bundle)
+    report = recut_from_file(timeline_file, project, bundle)
+    try:
+        save_project(report.project, bundle)
+    except BaseException:
+        _remove(report.written)
+        raise
+    return report
+
+
+def _remove(paths) -> None:
+    for p in paths:
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
+def recut_from_file(timeline_file: Path, project: Project, bundle: Path) -> ImportReport:
+    """The re-cut project (not saved: the window applies it as one undoable step); new media go into media/.
+
+    On failure the media this call wrote are removed again.
+    """
+    timeline_file = Path(timeline_file).absolute()
     written: list[Path] = []
     extract = None
     try:
@@ -265,15 +288,11 @@ def apply_recut(timeline_file: Path, bundle: Path) -> ImportReport:
         timeline = read_timeline(timeline_file, extract_to=extract)
         plan = plan_timeline(timeline, project.fps, extract or timeline_file.parent)
         updated, report = recut_project(project, plan, bundle, written)
-        save_project(updated, bundle)
         report.project = updated
+        report.written = list(written)
         return report
     except BaseException:
-        for p in written:
-            try:
-                p.unlink()
-            except OSError:
-                pass
+        _remove(written)
         raise
     finally:
         if extract is not None:

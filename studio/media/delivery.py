@@ -219,3 +219,60 @@ def write_png_sequence(
         shutil.rmtree(work, ignore_errors=True)
         raise
     return dest
+
+
+_ASS_HEADER = (
+    "[Script Info]\nScriptType: v4.00+\nPlayResX: 384\nPlayResY: 288\n\n[V4+ Styles]\n"
+    "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, "
+    "Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, "
+    "MarginV, Encoding\n"
+    "Style: Default,Noto Sans CJK JP,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0\n\n"
+    "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+)
+"""The mov_text encoder's required style header (a default bottom-centred style); players use their own font."""
+
+
+def remux_with_captions(source: str | os.PathLike[str], destination: str | os.PathLike[str],
+                        cues: Iterable[tuple[float, float, str]], *, language: str = "und") -> Path:
+    """Copy ``source``'s streams and metadata into ``destination`` with a ``mov_text`` caption track.
+
+    mov_text samples are a 16-bit big-endian length and UTF-8 text, so the packets are
+    written directly (no re-encode of anything). Times are milliseconds.
+    """
+    import struct
+
+    src_path, dest = Path(source), Path(destination)
+    with atomic_output(dest) as tmp:
+        with media_errors(src_path, "read"):
+            src = av.open(str(src_path))
+        try:
+            with media_errors(dest, "write"):
+                out = av.open(str(tmp), mode="w", format="mp4", options=dict(_MP4_OPTIONS))
+            try:
+                for k, v in src.metadata.items():
+                    if k not in ("major_brand", "minor_version", "compatible_brands", "encoder"):
+                        out.metadata[k] = v
+                streams = {s.index: out.add_stream_from_template(s) for s in src.streams if s.type in ("video", "audio")}
+                subs = out.add_stream("mov_text")
+                subs.codec_context.time_base = Fraction(1, 1000)
+                subs.codec_context.subtitle_header = _ASS_HEADER.encode()
+                subs.time_base = Fraction(1, 1000)
+                subs.metadata["language"] = language
+                for packet in src.demux(*[s for s in src.streams if s.index in streams]):
+                    if packet.dts is None:
+                        continue
+                    packet.stream = streams[packet.stream.index]
+                    out.mux(packet)
+                for start, end, text in cues:
+                    data = text.encode("utf-8")[:65535]
+                    packet = av.Packet(struct.pack(">H", len(data)) + data)
+                    packet.stream = subs
+                    packet.pts = packet.dts = int(round(start * 1000))
+                    packet.duration = max(1, int(round((end - start) * 1000)))
+                    packet.time_base = Fraction(1, 1000)
+                    out.mux(packet)
+            finally:
+                out.close()
+        finally:
+            src.close()
+    return dest

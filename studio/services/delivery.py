@@ -114,3 +114,34 @@ def deliver(project: Project, bundle: Path, destination: Path, *, preset: str | 
     except ExportCancelled:
         raise CancelledError() from None
     return DeliveryReport(Path(path), codec, canvas, total, lufs, peak, True, replace(project))
+
+
+def embed_captions(path: Path, project: Project, bundle: Path, shots=None) -> int:
+    """Add a ``mov_text`` caption track to an exported MP4 and sign it again; returns the cue count.
+
+    Adding a track changes the file, so the old credentials would no longer verify: the
+    file is remuxed (nothing re-encoded) and the manifest signed anew over the result.
+    """
+    from studio.interchange.captions import caption_cues, is_japanese, wrap_caption
+
+    shots = list(project.shots) if shots is None else list(shots)
+    cues = caption_cues(project, bundle, shots)
+    language = "jpn" if any(is_japanese(c.text) for c in cues) else "eng"
+    path = Path(path).absolute()
+    remuxed = partial_path(path)
+    try:
+        from studio.media.delivery import remux_with_captions
+
+        remux_with_captions(path, remuxed, [(c.start, c.end, "\n".join(wrap_caption(c.text))) for c in cues],
+                            language=language)
+        from studio.media.decode import read_metadata
+
+        takes = [(s, s.selected_take) for s in shots]
+        recipe = read_metadata(remuxed).get(RECIPE_KEY) or build_recipe(project, takes)  # type: ignore[arg-type]
+        sign_export(remuxed, path, project, takes, recipe_text=recipe, consent=consent_reference)  # type: ignore[arg-type]
+    finally:
+        try:
+            remuxed.unlink(missing_ok=True)
+        except OSError:
+            pass
+    return len(cues)

@@ -66,6 +66,8 @@ class ExportOptions:
     stem_gains_db: dict[str, float] = field(default_factory=dict)
     farm: str | None = None
     """Render missing takes on a Ray cluster: "local" or an address (studio.farm); None renders in-process."""
+    frame_overlay: Callable[[np.ndarray, int], np.ndarray] | None = None
+    """Drawn over each watermarked output frame (index) before encoding: burned-in captions."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,15 @@ def _program_frames(
             produced += 1
 
 
+def _overlaid(frames: Iterator[np.ndarray], overlay) -> Iterator[np.ndarray]:
+    """``frames`` with ``overlay(frame, index)`` applied to each (unchanged when there is none)."""
+    if overlay is None:
+        yield from frames
+        return
+    for index, frame in enumerate(frames):
+        yield overlay(frame, index)
+
+
 def mix_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, options: ExportOptions) -> np.ndarray:
     stems = [load_take_stems(bundle, take, shot.duration_frames, fps) for shot, take in takes]
     # Each shot's own stem balance (the stem mixer) first, then the export-wide gains.
@@ -262,7 +273,7 @@ def _export_locked(
     try:
         write_mp4(
             unsigned,
-            _program_frames(bundle, takes, canvas, fps),  # type: ignore[arg-type]
+            _overlaid(_program_frames(bundle, takes, canvas, fps), options.frame_overlay),  # type: ignore[arg-type]
             fps=fps,
             width=canvas.width,
             height=canvas.height,

@@ -32,6 +32,8 @@ class HandoffRunner(QObject):
     """The written path."""
     failed = Signal(str)
     """A one-line message."""
+    recut = Signal(object)
+    """The ImportReport of a re-cut (its ``project`` is the re-cut project, not yet applied)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +68,25 @@ class HandoffRunner(QObject):
             self.finished.emit(path)
 
         self._thread = threading.Thread(target=work, name="studio-handoff", daemon=True)
+        self._thread.start()
+
+    def start_recut(self, project: Project, bundle: Path, timeline_file: Path) -> None:
+        """Read an editor's re-cut of ``project`` (new media go into the bundle; the project is not saved)."""
+        if self.running():
+            raise RuntimeError("a hand-off is already running")
+
+        def work() -> None:
+            try:
+                from studio.interchange.importing import recut_from_file
+
+                report = recut_from_file(timeline_file, project, bundle)
+            except Exception as exc:
+                log.error("re-cut from %s failed", timeline_file, exc_info=exc)
+                self.failed.emit(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
+                return
+            self.recut.emit(report)
+
+        self._thread = threading.Thread(target=work, name="studio-recut", daemon=True)
         self._thread.start()
 
     def wait(self, timeout: float = 60.0) -> None:

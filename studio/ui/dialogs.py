@@ -42,6 +42,8 @@ class ExportDialog(QDialog):
 
     exported = Signal(object)
     """The ExportReport, once the file is written."""
+    recut_ready = Signal(object)
+    """A re-cut Project from the hand-off dialog (the window applies it, undoably)."""
 
     def __init__(self, project: Project, bundle: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,6 +124,7 @@ class ExportDialog(QDialog):
         from studio.ui.handoff_dialog import HandoffDialog
 
         self._handoff = HandoffDialog(self.project, self.bundle, self)
+        self._handoff.recut_ready.connect(self.recut_ready)
         self._handoff.show()
         return self._handoff
 

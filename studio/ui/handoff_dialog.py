@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from studio.domain.model import Project
@@ -34,7 +35,10 @@ def _suffix(choice: str) -> str:
 
 
 class HandoffDialog(QDialog):
-    """Choose a timeline format or a delivery preset, a destination, and write it."""
+    """Choose a timeline format or a delivery preset, a destination, and write it; or bring a re-cut back."""
+
+    recut_ready = Signal(object)
+    """The re-cut Project, for the window to apply as one undoable step."""
 
     def __init__(self, project: Project, bundle: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,9 +66,13 @@ class HandoffDialog(QDialog):
         self.message.setObjectName("HandoffMessage")
         self.write_button = QPushButton(tr("Write"))
         self.write_button.setObjectName("Primary")
+        self.recut_button = QPushButton(tr("Apply an editor's re-cut…"))
+        self.recut_button.setObjectName("RecutButton")
+        self.recut_button.clicked.connect(self._choose_recut)
         close = QPushButton(tr("Close"))
         close.clicked.connect(self.reject)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.recut_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         buttons.addWidget(self.write_button)
@@ -79,6 +87,8 @@ class HandoffDialog(QDialog):
         self.write_button.clicked.connect(self.start)
         self.runner.finished.connect(self._finished)
         self.runner.failed.connect(self._failed)
+        self.runner.recut.connect(self._recut_done)
+        self.recut_report = None
 
     def _suggest(self) -> None:
         suffix = _suffix(self.format.currentData())
@@ -102,3 +112,26 @@ class HandoffDialog(QDialog):
     def _failed(self, message: str) -> None:
         self.write_button.setEnabled(True)
         self.message.setText(tr("Could not write it: {m}", m=message))
+
+    def _choose_recut(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, tr("Apply an editor's re-cut…"), str(self.bundle.parent),
+                                              tr("Timelines (*.otio *.otioz *.xml *.fcpxml *.edl *.kdenlive)"))
+        if path:
+            self.apply_recut(Path(path))
+
+    def apply_recut(self, path: Path) -> None:
+        """Read ``path`` as a re-cut of this project off the UI thread; `recut_ready` carries the result."""
+        self.recut_report = None
+        self.recut_button.setEnabled(False)
+        self.message.setText(tr("Reading the re-cut…"))
+        self.runner.start_recut(self.project, self.bundle, path)
+
+    def _recut_done(self, report) -> None:
+        self.recut_report = report
+        self.recut_button.setEnabled(True)
+        self.project = report.project
+        self.message.setText(tr("Re-cut: {m} moved, {r} retimed, {a} added, {k} not in the timeline (kept).",
+                                m=len(report.moved), r=len(report.retimed), a=len(report.added), k=len(report.removed)))
+        self.recut_ready.emit(report.project)

@@ -385,6 +385,12 @@ JA: dict[str, str] = {
     "Writing…": "書き出し中…",
     "Wrote {p}": "{p} を書き出しました",
     "Could not write it: {m}": "書き出せませんでした: {m}",
+    "Apply an editor's re-cut…": "編集ソフトでの再編集を反映…",
+    "Timelines (*.otio *.otioz *.xml *.fcpxml *.edl *.kdenlive)": "タイムライン (*.otio *.otioz *.xml *.fcpxml *.edl *.kdenlive)",
+    "Reading the re-cut…": "再編集を読み込み中…",
+    "Re-cut: {m} moved, {r} retimed, {a} added, {k} not in the timeline (kept).":
+        "再編集: 移動 {m}、尺の変更 {r}、追加 {a}、タイムラインにないもの {k}（残しています）。",
+    "Re-cut from the editor": "編集ソフトでの再編集",
     "Timelines keep each shot's take, its stems as WAV files beside the timeline, and the dialogue as markers.":
         "タイムラインには各ショットのテイク、タイムラインの隣に WAV で置くステム、マーカーとしての台詞が入ります。",
     "Timeline: OpenTimelineIO (.otio)": "タイムライン: OpenTimelineIO（.otio）",

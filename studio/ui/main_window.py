@@ -681,6 +681,7 @@ class MainWindow(QMainWindow):
             return None
         dialog = ExportDialog(p, bundle, self)
         dialog.exported.connect(self._exported)
+        dialog.recut_ready.connect(lambda project: self.document.apply(project, tr("Re-cut from the editor")))
         self._export_dialog = dialog
         dialog.setModal(True)
         dialog.show()

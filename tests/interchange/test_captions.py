@@ -85,3 +85,53 @@ def test_captions_line_up_with_the_speech_in_the_exported_mix(tmp_path):
     starts = [s for s, _, _ in parsed]
     assert starts[0] < 2.0 <= starts[1] < 4.0 <= starts[2] < starts[3] < 6.0
     assert starts[1] >= 2.0 + 10 / 24 - 0.01 and starts[3] >= 4.0 + 26 / 24 - 0.01
+
+
+@pytest.mark.slow
+def test_embedded_captions_are_a_mov_text_track_and_the_file_stays_signed(tmp_path):
+    import av
+
+    from studio.provenance.content_credentials import verify_mp4
+    from studio.services.delivery import embed_captions
+    from studio.services.export import export_project
+
+    project = small_project("Mei waves", frames=36, size=(128, 72))
+    project = project.with_shots([replace(project.shots[0], dialogue=(DialogueLine("今日は大学に行って、ちょっとだけ勉強しました。", "char_hero", 6),))])
+    bundle = save_project(project, tmp_path / "p")
+    report = export_project(project, bundle, tmp_path / "out.mp4")
+    cues = caption_cues(report.project, bundle)
+    assert embed_captions(report.path, report.project, bundle) == 1
+    with av.open(str(report.path)) as c:
+        assert [s.type for s in c.streams] == ["video", "audio", "subtitle"]
+        sub = c.streams.subtitles[0]
+        assert sub.codec_context.name == "mov_text" and sub.metadata.get("language") == "jpn"
+        got = [(float(p.pts * p.time_base), bytes(p)[2:].decode("utf-8")) for p in c.demux(sub) if p.size > 2]
+    assert len(got) == 1 and got[0][0] == pytest.approx(cues[0].start, abs=0.002)
+    assert got[0][1].replace("\n", "") == cues[0].text and "\n" in got[0][1]
+    check = verify_mp4(report.path)
+    assert check.signature_valid and not check.altered and check.recipe_intact
+
+
+def test_burned_captions_never_meet_the_watermark_and_draw_japanese_glyphs():
+    import numpy as np
+
+    from studio.media.burn import CaptionBurner, render_caption
+    from studio.media.watermark import Watermark
+
+    # Real glyphs, not tofu: two different kanji render to different pictures.
+    a = np.asarray(render_caption(["今日"], 40))
+    b = np.asarray(render_caption(["明日"], 40))
+    assert a.shape == b.shape and np.abs(a.astype(int) - b.astype(int)).sum() > 1000
+    width, height, fps = 320, 180, 24
+    mark = Watermark(width, height, fps)
+    burner = CaptionBurner(width, height, fps, [(0.0, mark.cycle_frames / fps, wrap_caption(JAPANESE[0]))], mark)
+    frame = np.full((height, width, 3), 90, np.uint8)
+    for index in range(mark.cycle_frames):  # every watermark position and move of the cycle
+        out = burner(frame, index)
+        box = burner.last_box
+        assert box is not None, index
+        x, y, w, h = box
+        mx, my, mw, mh = mark.box(index)
+        assert x + w <= mx or mx + mw <= x or y + h <= my or my + mh <= y, (index, box, mark.box(index))
+        assert (out[y:y + h, x:x + w] > 200).any()  # white text drawn
+        assert np.array_equal(out[my:my + mh, mx:mx + mw], frame[my:my + mh, mx:mx + mw])

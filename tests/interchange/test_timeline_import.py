@@ -131,7 +131,7 @@ def _listing(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")}
 
 
-@pytest.mark.parametrize("case", ["garbage", "no_video", "empty", "too_many", "binary_xml"])
+@pytest.mark.parametrize("case", ["garbage", "no_video", "empty", pytest.param("too_many", marks=pytest.mark.slow), "binary_xml"])
 def test_bad_timelines_are_one_line_errors_and_leave_no_folder(tmp_path, case):
     src = tmp_path / "in"
     src.mkdir()
