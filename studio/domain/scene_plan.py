@@ -221,6 +221,7 @@ class ScenePlan:
         if self.weather != "clear":
             head += f", {self.weather}"
         parts.append(head)
+        names = {a.key: a.name or a.noun for a in self.actors}
         for a in self.actors:
             who = a.name or " ".join((*a.colours, a.noun))
             if a.look:
@@ -229,13 +230,13 @@ class ScenePlan:
             for act in a.actions:
                 phrase = act.verb.replace("_", " ")
                 if act.target:
-                    phrase += f" {act.target}"
+                    phrase += f" {names.get(act.target, act.target)}"
                 if act.recipient:
-                    phrase += f" to {act.recipient}"
+                    phrase += f" to {names.get(act.recipient, act.recipient)}"
                 if act.source:
-                    phrase += f" from {act.source}"
+                    phrase += f" from {names.get(act.source, act.source)}"
                 if act.onto:
-                    phrase += f" on {act.onto}"
+                    phrase += f" on {names.get(act.onto, act.onto)}"
                 did.append(phrase)
             parts.append(who + (": " + ", ".join(did) if did else ""))
         line = "; ".join(parts)

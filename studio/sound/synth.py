@@ -606,7 +606,9 @@ def _foley_paw(rng, p, d, b) -> np.ndarray:
     L = int(0.25 * SR)
     pad = _burst(rng, L, (150.0 * b, 1200.0 * b), 0.012 * d)
     body = _mode(L, 140.0 * p, 0.03 * d, drop=0.2) * 0.6
-    return pad + body
+    # Claws and the board under them: a short knock, so the landing is heard (and timed) on any bed.
+    knock = _burst(rng, L, (400.0 * b, 4000.0 * b), 0.003 * d) * 0.9
+    return pad + body + knock
 
 
 def _foley_door_open(rng, p, d, b) -> np.ndarray:
@@ -615,8 +617,9 @@ def _foley_door_open(rng, p, d, b) -> np.ndarray:
     latch = _burst(rng, L, (2000.0 * b, 6000.0 * b), 0.003 * d)
     tt = np.arange(L) / SR
     f = (380.0 + 260.0 * tt / tt[-1]) * p
-    creak_env = np.clip((tt - 0.06) / 0.1, 0, 1) * np.exp(-np.maximum(0, tt - 0.3) / 0.2)
-    creak = np.sign(np.sin(2 * np.pi * np.cumsum(f) / SR)) * creak_env * 0.12
+    # The creak swells slowly (no second attack) under the latch.
+    creak_env = np.clip((tt - 0.04) / 0.25, 0, 1) ** 2 * np.exp(-np.maximum(0, tt - 0.35) / 0.2)
+    creak = np.sign(np.sin(2 * np.pi * np.cumsum(f) / SR)) * creak_env * 0.06
     creak = _filt(creak, 2, (300.0, 3000.0), "bandpass")
     return latch + creak
 

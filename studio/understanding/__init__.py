@@ -43,9 +43,14 @@ def plan_scene(text: str, bible: StoryBible | None = None, characters: tuple[Cha
     for draft in builder.actors:
         ch = next((c for c in bible.characters if c.id == draft.character_id), None)
         if ch is not None and ch.look:
-            look = PlanBuilder(ch.look, "ja" if is_japanese(ch.look) else "en")
-            words = _look_words(ch.look, look.ja)
+            ja = is_japanese(ch.look)
+            words = _look_words(ch.look, ja)
+            # The look is read in its own language (an English look in a Japanese prompt), and what it
+            # does not say about hair is not this prompt's unknown word.
+            saved = (builder.ja, list(builder.unknown))
+            builder.ja = ja
             builder._apply_mods(draft, words)
+            builder.ja, builder.unknown = saved[0], saved[1]
     del Phrase
     return builder.plan(setting_place)
 

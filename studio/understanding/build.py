@@ -233,8 +233,8 @@ class PlanBuilder:
             for c in companions:
                 if c is not None:
                     c.actions.append(replace(act))
-            if recipient is not None and obj is not None and verb == "give":
-                obj.position = "hands"
+            if obj is not None and (verb in ("give", "hold") or (verb == "open" and obj.noun == "umbrella")):
+                obj.position = "hands"  # in the subject's hands (and, when given, then in the receiver's)
         if last_source:
             subject.position = last_source
         elif onto_actor in ("floor", "table", "window", "sofa", "desk"):

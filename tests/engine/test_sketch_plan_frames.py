@@ -9,6 +9,7 @@ from studio.domain.timing import SAMPLE_RATE
 from studio.media.decode import read_audio, read_frames
 from studio.persistence.bundle import save_project
 from studio.services.export import export_project
+from studio.engine.sketch.camera import ACTION_DEPTH
 from tests.engine.sketch_support import render
 from tests.support.projects import small_project
 
@@ -115,3 +116,21 @@ def test_foley_for_object_events_is_the_right_kind_on_its_frame_in_the_export(tm
     glass_c = _centroid_hz(audio, g_at, SAMPLE_RATE // 10)
     book_c = _centroid_hz(audio, b_at, SAMPLE_RATE // 10)
     assert glass_c > 3000 and glass_c > 2 * book_c, (glass_c, book_c)
+
+
+def test_she_hands_him_the_cup_it_goes_from_her_to_him():
+    plan, frames = render("She hands him the green cup in the kitchen", size=SIZE, frames=36, fps=12, seed=2)
+    ids = [a.id for a in plan.choreo.actors]
+    assert ids == ["woman", "man"]
+    cup = plan.choreo.things.track("cup")
+    colour = plan.palette.character(cup.colour)
+    her, him = (plan.camera.project((a.poses[0].x, 0), ACTION_DEPTH, 0)[0] for a in plan.choreo.actors)
+
+    def cup_x(i):
+        m = _mask(frames[i], colour, tol=18)
+        m[: int(SIZE[1] * 0.45)] = False  # the cup is at hand height, never up the wall
+        assert m.sum() >= 4, f"no cup on frame {i}"
+        return np.nonzero(m)[1].mean()
+
+    assert abs(cup_x(0) - her) < abs(cup_x(0) - him)
+    assert abs(cup_x(35) - him) < abs(cup_x(35) - her)

@@ -143,3 +143,26 @@ def test_studio_plan_command_prints_json(tmp_path):
                          capture_output=True, text=True, timeout=60, check=True).stdout
     data = json.loads(out)
     assert data["actors"][0]["noun"] == "cat" and data["actors"][0]["actions"][0]["source"] == "window"
+
+
+def test_bible_characters_by_name_in_both_languages():
+    bible = StoryBible((Character("c1", "ハナ", "長い黒髪、黄色いコート"), Character("c2", "Ken", "short brown hair")))
+    plan = plan_scene("ハナがKenに本を渡す", bible)
+    hana, ken = plan.actor("c1"), plan.actor("c2")
+    assert hana.kind == "character" and hana.look == ("long black hair",)
+    assert ken.look == ("short brown hair",) and plan.unknown == ()
+    give = hana.actions[0]
+    assert (give.verb, give.target, give.recipient) == ("give", "book", "c2")
+    assert "give book to Ken" in plan.summary()
+    en = plan_scene("Ken and the dog run in the park", bible)
+    assert en.actor("c2").verbs == ("run",) and en.actor("dog").verbs == ("run",) and en.place == "park"
+
+
+def test_studio_plan_reads_the_projects_bible(tmp_path):
+    from studio.persistence.bundle import save_project
+    from tests.support.projects import small_project
+
+    bundle = save_project(small_project("Mei walks"), tmp_path / "p.studio")
+    out = subprocess.run([sys.executable, "-m", "studio", "plan", "Mei opens the door", "--project", str(bundle)],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    assert "Mei (long black hair): open door" in out

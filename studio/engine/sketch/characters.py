@@ -55,7 +55,7 @@ HAIR_SHADES: dict[str, RGB] = {
 
 SLOT_WORDS: dict[str, tuple[str, ...]] = {
     "hair": ("hair", "ponytail", "bob", "bun", "髪", "ヘア", "ポニーテール"),
-    "top": ("shirt", "t-shirt", "tee", "blouse", "jacket", "coat", "sweater", "jumper", "hoodie", "cardigan",
+    "top": ("shirt", "t-shirt", "tee", "blouse", "jacket", "coat", "raincoat", "レインコート", "sweater", "jumper", "hoodie", "cardigan",
             "top", "dress", "uniform", "blazer", "suit", "vest", "parka", "シャツ", "ブラウス", "ジャケット", "コート",
             "セーター", "パーカー", "カーディガン", "ワンピース", "ドレス", "制服", "スーツ", "ブレザー"),
     "bottom": ("skirt", "pants", "trousers", "jeans", "shorts", "スカート", "ズボン", "パンツ", "ジーンズ", "短パン"),
@@ -66,7 +66,7 @@ SLOT_WORDS: dict[str, tuple[str, ...]] = {
     "glasses": ("glasses", "spectacles", "眼鏡", "メガネ", "めがね"),
 }
 
-TOP_KINDS = [("coat", ("coat", "parka", "trench", "コート")), ("dress", ("dress", "ワンピース", "ドレス")),
+TOP_KINDS = [("coat", ("coat", "raincoat", "parka", "trench", "コート", "レインコート")), ("dress", ("dress", "ワンピース", "ドレス")),
              ("jacket", ("jacket", "blazer", "suit", "ジャケット", "スーツ", "ブレザー", "制服", "uniform")),
              ("hoodie", ("hoodie", "パーカー"))]
 BOTTOM_KINDS = [("skirt", ("skirt", "スカート")), ("shorts", ("shorts", "短パン"))]

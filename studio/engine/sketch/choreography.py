@@ -281,8 +281,9 @@ class _Planner:
         if self.scene_plan is not None:
             from studio.engine.sketch.things import plan_things
 
+            people = {("person" if a.id == "figure" else a.id): np.array([p.x for p in a.poses]) for a in actors}
             things = plan_things(self.scene_plan, self.layout, self.camera, self.fps, self.n, self.rec, self.rng,
-                                 person_slots=len(self.cast))
+                                 person_slots=len(self.cast), people=people)
         events = tuple(sorted(self.rec.events, key=lambda e: (e.frame, e.kind, e.source)))
         return Choreography(actors, ball, door, events, self.rec.puffs, self.page_turns,
                             door_wanted="door" in acts or "door_open" in acts, things=things)

@@ -95,6 +95,8 @@ class SketchEngine:
             "camera": spec.camera.value,
             "characters": len(plan.choreo.actors),
             "events": len(plan.events),
+            # What Studio understood of the prompt (the scene plan this take was drawn from).
+            "understood": plan.scene_plan.summary() if plan.scene_plan is not None else "",
         }
         return EngineResult(
             frames=frames,

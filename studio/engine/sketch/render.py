@@ -101,7 +101,9 @@ class ShotPlan:
             parts[0] += f", {s.weather}"
         people = []
         for a in self.choreo.actors:
-            name = next((c.name for c in self.spec.characters if c.id == a.id), "a figure")
+            planned = self.scene_plan.actor("person" if a.id == "figure" else a.id) if self.scene_plan else None
+            fallback = f"a {planned.noun}" if planned is not None and planned.kind == "person" else "a figure"
+            name = next((c.name for c in self.spec.characters if c.id == a.id), fallback)
             people.append(f"{name} {a.activity}")
         if people:
             parts.append("; ".join(people))

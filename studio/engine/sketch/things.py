@@ -91,7 +91,8 @@ def thing_colour(actor: PlanActor) -> RGB:
 
 class _ThingPlanner:
     def __init__(self, plan: ScenePlan, layout: Layout, camera: CameraRig, fps: int, frames: int, rec,
-                 rng: np.random.Generator) -> None:
+                 rng: np.random.Generator, people: dict[str, np.ndarray] | None = None) -> None:
+        self.people = people or {}
         self.plan, self.L, self.cam, self.fps, self.n, self.rec, self.rng = plan, layout, camera, fps, frames, rec, rng
         self.depth = ACTION_DEPTH
         self.fig = layout.figure_h
@@ -126,6 +127,9 @@ class _ThingPlanner:
                 self._window(a)
                 continue
             if a.position == "hands":
+                track = self._held(a)
+                if track is not None:
+                    self.things.tracks.append(track)
                 continue
             src = next((x.source for x in a.actions if x.source), None)
             piece = self.things.piece(src) if src else None
@@ -137,6 +141,39 @@ class _ThingPlanner:
         return self.things
 
     # -- helpers
+
+    def _held(self, a: PlanActor) -> ThingTrack | None:
+        """A thing in someone's hands: it goes with them, and from giver to receiver when handed over."""
+        giver = receiver = None
+        for p in self.plan.actors:
+            for act in p.actions:
+                if act.target == a.key and act.verb in ("give", "hold", "open"):
+                    giver = giver or p.key
+                    if act.verb == "give":
+                        receiver = act.recipient
+        xs_from = self.people.get(giver or "")
+        if xs_from is None:
+            return None
+        xs_to = self.people.get(receiver or "", xs_from)
+        t = self._new(a, float(xs_from[0]))
+        start, end = self.frame(0.3), self.frame(0.6)
+        for i in range(self.n):
+            u = 0.0 if receiver is None else min(1.0, max(0.0, (i - start) / max(1, end - start)))
+            u = u * u * (3 - 2 * u)
+            side = 0.18 * self.fig * (1 if xs_to[i] >= xs_from[i] else -1) * (1 - 2 * u) if receiver else 0.15 * self.fig
+            t.x[i] = xs_from[i] + (xs_to[i] - xs_from[i]) * u + side
+            t.h[i] = (0.85 if a.noun == "umbrella" else 0.5) * self.fig
+        if a.noun == "umbrella":
+            opens = any(x.verb == "open" for p in self.plan.actors for x in p.actions if x.target == a.key)
+            if opens:
+                i0 = self.frame(0.3)
+                L = max(2, int(round(0.3 * self.fps)))
+                for j in range(self.n):
+                    t.state[j] = min(1.0, max(0.0, (j - i0) / L))
+                self._event(i0, "open", t, 0.8)
+            else:
+                t.state[:] = 1.0
+        return t
 
     def _new(self, a: PlanActor, x0: float) -> ThingTrack:
         size = SIZES.get(a.noun, 0.1) * self.fig * (0.7 if "small" in a.look else 1.3 if "big" in a.look else 1.0)
@@ -325,9 +362,12 @@ class _ThingPlanner:
 
 
 def plan_things(plan: ScenePlan, layout: Layout, camera: CameraRig, fps: int, frames: int, rec, rng,
-                person_slots: int = 0) -> Things:
-    """Tracks for every animal and object of ``plan`` (doors are the scenery's), events into ``rec``."""
-    return _ThingPlanner(plan, layout, camera, fps, frames, rec, rng).plan_all(person_slots)
+                person_slots: int = 0, people: dict[str, np.ndarray] | None = None) -> Things:
+    """Tracks for every animal and object of ``plan`` (doors are the scenery's), events into ``rec``.
+
+    ``people`` (plan key -> rest x per frame) places what is held or handed over.
+    """
+    return _ThingPlanner(plan, layout, camera, fps, frames, rec, rng, people).plan_all(person_slots)
 
 
 # ----------------------------------------------------------------------------- drawing
