@@ -199,8 +199,7 @@ class DiffusersEngine:
                 from PIL import Image
 
                 previous = windows[w.index - 1]
-                frame = np.asarray(clips[-1][w.start - previous.start])
-                image = Image.fromarray((np.clip(frame, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8))
+                image = Image.fromarray(np.asarray(clips[-1][w.start - previous.start]))
                 class_name = spec.image_pipeline
                 assert class_name is not None
                 pipe = self._load(source, class_name, device, dtype, profile, spec, free, plan)
@@ -209,7 +208,9 @@ class DiffusersEngine:
             raw, audio = self._denoise(pipe, family, spec, request, plan, w, image, prompt, emit, cancel,
                                        offset=2 + w.index * plan.steps, total=total, stage=stage,
                                        profile=profile, free=free, speed=speed, speed_facts=speed_facts)
-            raw = np.asarray(raw, np.float32) if np.asarray(raw).dtype != np.uint8 else np.asarray(raw) / 255.0
+            raw = np.asarray(raw)
+            if raw.dtype != np.uint8:  # kept as bytes: a long shot's windows in floats would be gigabytes
+                raw = (np.clip(raw, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
             clips.append(raw[: w.frames])
             if audio is not None:
                 samples, rate = audio

@@ -92,19 +92,33 @@ def match_colour(window: np.ndarray, reference: np.ndarray, own: np.ndarray) -> 
 
 
 def join_frames(windows: list[Window], clips: list[np.ndarray], total: int, match: bool = True) -> np.ndarray:
-    """The windows' frames as one clip of ``total`` frames: colour-matched and crossfaded at each seam."""
-    first = np.asarray(clips[0], np.float32)
-    out = np.zeros((max(total, windows[-1].start + windows[-1].frames),) + first.shape[1:], np.float32)
+    """The windows' frames as one clip of ``total`` frames: colour-matched and crossfaded at each seam.
+
+    Clips are F×H×W×3, uint8 (kept as bytes: a long shot at 480p is gigabytes in floats)
+    or floats in 0..1; the result has their type. Only the window being joined is
+    handled in floats.
+    """
+    as_bytes = np.asarray(clips[0]).dtype == np.uint8
+
+    def to_float(a):
+        return np.asarray(a, np.float32) / 255.0 if as_bytes else np.asarray(a, np.float32)
+
+    def store(a):
+        return (np.clip(a, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8) if as_bytes else a
+
+    first = np.asarray(clips[0])
+    out = np.zeros((max(total, windows[-1].start + windows[-1].frames),) + first.shape[1:],
+                   np.uint8 if as_bytes else np.float32)
     out[: first.shape[0]] = first
     for w, clip in zip(windows[1:], clips[1:]):
-        clip = np.asarray(clip, np.float32)
+        clip = to_float(clip)
         o = w.overlap
-        previous = out[w.start: w.start + o]
+        previous = to_float(out[w.start: w.start + o])
         if match and o > 0:
             clip = match_colour(clip, previous, clip[:o])
         fade = ((np.arange(o) + 1) / (o + 1)).astype(np.float32)[:, None, None, None]
-        out[w.start: w.start + o] = previous * (1 - fade) + clip[:o] * fade
-        out[w.start + o: w.start + clip.shape[0]] = clip[o:]
+        out[w.start: w.start + o] = store(previous * (1 - fade) + clip[:o] * fade)
+        out[w.start + o: w.start + clip.shape[0]] = store(clip[o:])
     return out[:total]
 
 
