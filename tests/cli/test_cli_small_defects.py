@@ -44,3 +44,26 @@ def test_the_feed_database_is_owner_only(tmp_path):
     os.chmod(old, 0o644)
     FeedStore(old)
     assert stat.S_IMODE(old.stat().st_mode) == 0o600
+
+
+def test_mp4_metadata_that_is_not_utf8_does_not_break_info_verify_or_remix(tmp_path, capsys):
+    from studio.cli import main as cli_main
+    from studio.persistence.bundle import save_project
+    from studio.services.export import export_project
+    from tests.support.cameos import no_os_keyring
+    from tests.support.projects import small_project
+
+    project = small_project("a ball bounces", frames=4, size=(64, 64))
+    project = type(project)(**{**project.__dict__, "title": "TITLEMARKER"})
+    with no_os_keyring():
+        bundle = save_project(project, tmp_path / "p.studio")
+        path = export_project(project, bundle, tmp_path / "v.mp4").path
+        data = path.read_bytes()
+        assert b"TITLEMARKER" in data
+        bad = tmp_path / "bad.mp4"
+        bad.write_bytes(data.replace(b"TITLEMARKER", b"\xff\xfe\xfa\xfb\xfcMARKER"))
+        assert cli_main(["info", str(bad)]) == 0
+        assert cli_main(["verify", str(bad)]) == 1  # altered, and said so
+        assert cli_main(["remix", str(bad), "-o", str(tmp_path / "r.studio")]) in (0, 1)
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "Traceback" not in err
