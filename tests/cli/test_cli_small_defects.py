@@ -67,3 +67,16 @@ def test_mp4_metadata_that_is_not_utf8_does_not_break_info_verify_or_remix(tmp_p
         assert cli_main(["remix", str(bad), "-o", str(tmp_path / "r.studio")]) in (0, 1)
     err = capsys.readouterr().err
     assert "internal error" not in err and "Traceback" not in err
+
+
+def test_a_one_frame_shot_with_dialogue_renders(tmp_path):
+    from studio.persistence.bundle import save_project
+    from studio.services.export import export_project
+    from tests.support.cameos import no_os_keyring
+    from tests.support.projects import small_project
+
+    project = small_project('Mei says "good morning everyone, how are you today"', frames=1, size=(64, 64))
+    with no_os_keyring():
+        bundle = save_project(project, tmp_path / "p.studio")
+        report = export_project(project, bundle, tmp_path / "o.mp4")  # was: could not broadcast (0,) into (160,)
+    assert report.frames == 1 and report.path.is_file()
