@@ -46,6 +46,7 @@ def signed(tmp_path_factory):
 # ----------------------------------------------------------------------------- 1. consent at export
 
 
+@pytest.mark.slow
 def test_a_revoked_cameo_is_not_exported_and_the_refusal_is_ledgered(tmp_path, capsys):
     from studio.cameo.vault import Vault
 
@@ -133,6 +134,7 @@ def test_a_fresh_export_verifies_trusted_on_the_machine_that_made_it(signed, mon
     assert [b[0] for b in mp4_boxes(path)][-1] == "free"  # the seal
 
 
+@pytest.mark.slow
 def test_every_changed_byte_outside_the_media_is_reported_altered(signed, monkeypatch, tmp_path):
     """ftyp, the C2PA box, free boxes, the seal: each flip was 'signed, unchanged' before."""
     path, data = signed
