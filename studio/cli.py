@@ -63,6 +63,8 @@ def _setup_logging(verbose: bool) -> None:
         handlers.append(logging.StreamHandler(sys.stderr))
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=handlers or [logging.NullHandler()],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    # A full or vanished log folder must not print logging's own traceback over the command's output.
+    logging.raiseExceptions = False
 
 
 def _pad(text: str, width: int) -> str:
@@ -578,6 +580,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"studio: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # `studio info x | head`: the reader left; say nothing more (and keep Python from complaining at exit).
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return EXIT_OK
     except OSError as exc:
         reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
         where = f"{exc.filename}: " if exc.filename else ""

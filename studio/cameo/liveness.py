@@ -1,7 +1,9 @@
 """The liveness check: a live person, alone, doing what the screen asks, with one face throughout.
 
 A `LivenessChallenge` is a random digit sequence to read aloud and head turns to
-make, each in its own time slot. `evaluate_liveness` looks at what the camera
+make, each in its own time slot; the order of the turns and the reading, each
+slot's length and the pauses between them are drawn afresh for every attempt,
+and the evidence is judged against when each prompt was shown. `evaluate_liveness` looks at what the camera
 saw in every slot (`FrameEvidence`: faces found, yaw, mouth opening, descriptor)
 and passes only if:
 
@@ -15,8 +17,9 @@ and passes only if:
 
 A still photo fails on the turns and the mouth; a second person spliced in fails
 on the identity. What this cannot tell: that the right digits were said (there
-is no speech recogniser offline), or a replayed video of the same person that
-happens to follow the prompts.
+is no speech recogniser offline), or a live puppet of the person driven in real
+time. A file standing in for the camera is for tests only
+(`studio.media.capture.file_cameras_allowed`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ MAX_MISSING_FRACTION = 0.25
 """Frames with no face found that are forgiven (heads turned past the detector's reach)."""
 SAME_IDENTITY_DISTANCE = 0.5
 """Every frame's descriptor must be this close to the robust mean (stricter than dlib's 0.6 between photos)."""
+RETURN_GRACE = 0.35
+"""Seconds after a prompt ends in which the head may still be coming back to the camera."""
 VOICE_RATIO = 2.0
 """A voice must make the reading slot this many times louder (RMS) than the quiet slot."""
 
@@ -66,12 +71,28 @@ class LivenessChallenge:
 
     @classmethod
     def random(cls, n_digits: int = 4, *, look: float = 0.8, turn: float = 1.2, read: float = 2.0) -> "LivenessChallenge":
-        """A fresh challenge; the digits come from the OS's secure random source."""
+        """A fresh challenge from the OS's secure random source: the digits, the order of the turns and
+        the reading, and when each prompt comes (each step's length and the pauses between vary).
+
+        A prompt order and timing fixed in advance let a video recorded in advance pass; now a
+        recording has to match a sequence nobody knew before the check started.
+        """
+        rng = secrets.SystemRandom()
         digits = "".join(str(secrets.randbelow(10)) for _ in range(n_digits))
+        order = ["left", "right", "read"]
+        rng.shuffle(order)
         t, steps = 0.0, []
-        for kind, length in (("look", look), ("left", turn), ("right", turn), ("read", read)):
+
+        def add(kind: str, length: float) -> None:
+            nonlocal t
             steps.append(ChallengeStep(kind, round(t, 3), round(t + length, 3)))
             t += length
+
+        add("look", look * rng.uniform(1.0, 2.5))
+        for i, kind in enumerate(order):
+            if i:  # a pause of random length (look at the camera again) before the next prompt
+                add("look", rng.uniform(0.5, 1.6))
+            add(kind, (read if kind == "read" else turn) * rng.uniform(1.0, 1.35))
         return cls(digits, tuple(steps))
 
     @property
@@ -122,6 +143,8 @@ FAILURE_TEXT = {
     "voice": ("No voice was heard while reading the digits; read them aloud.",
               "数字を読む間、声が聞こえませんでした。声に出して読んでください。"),
     "identity": ("A different person appeared during the check.", "確認の途中で別の人物が映りました。"),
+    "timing": ("The head turned when no prompt asked for it; follow each prompt when it appears.",
+               "指示がないときに顔の向きが変わりました。指示が表示されたときに従ってください。"),
 }
 
 
@@ -159,10 +182,25 @@ def evaluate_liveness(
     facts["yaw_left"] = round(float(left.max()), 4) if left.size else None
     facts["yaw_right"] = round(float(right.min()), 4) if right.size else None
     # Turning to one's left moves the nose to the image's right (positive yaw).
-    if not left.size or left.max() < TURN_YAW:
+    # A turn the wrong way in a slot means the video does not follow these prompts (a recording
+    # made for another sequence), not a person who overshot.
+    if not left.size or left.max() < TURN_YAW or left.min() < -TURN_YAW:
         failures.append("turn_left")
-    if not right.size or right.min() > -TURN_YAW:
+    if not right.size or right.min() > -TURN_YAW or right.max() > TURN_YAW:
         failures.append("turn_right")
+
+    # While the screen says "look at the camera", the head is straight: a turn there came before its
+    # prompt, or lasted past it, as in a recording made for another sequence.
+    early = 0
+    for step in challenge.steps:
+        if step.kind != "look":
+            continue
+        for e in evidence:
+            if step.start + RETURN_GRACE <= e.t < step.end and e.yaw is not None and abs(e.yaw - rest) >= TURN_YAW:
+                early += 1
+    facts["turned_without_prompt"] = early
+    if early:
+        failures.append("timing")
 
     mouth = values("read", "mouth_open")
     spread = float(np.percentile(mouth, 90) - np.percentile(mouth, 10)) if mouth.size >= 3 else 0.0

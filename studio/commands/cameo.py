@@ -20,7 +20,7 @@ def register(sub) -> None:
 
     c = cs.add_parser("create", help="make a cameo of yourself (consent, liveness check, identity)")
     c.add_argument("--name", required=True, help="the cameo's name (your name, as cast with @name)")
-    c.add_argument("--camera", default="0", help="webcam index, or a video file standing in for the webcam (default 0)")
+    c.add_argument("--camera", default="0", help="webcam index (default 0); a video file only in tests, with STUDIO_TEST_CAMERA_FILES=1")
     c.add_argument("--agree", action="store_true", help="give consent to every point of the statement (scripts)")
     c.add_argument("--signature", default="", help="your name, typed, to sign the consent (with --agree)")
     c.add_argument("--permission", choices=("only_me", "approved", "everyone"), default="only_me",
@@ -138,6 +138,11 @@ def cmd_create(args) -> int:
     from studio.cameo.vault import Vault
     from studio.media.capture import CameraSource
 
+    from studio.media.capture import TEST_FILE_CAMERA_ENV, file_cameras_allowed
+
+    if not str(args.camera).strip().isdigit() and not file_cameras_allowed():
+        raise UserError(f"--camera {args.camera}: the liveness check needs a live webcam (a number such as 0); "
+                        f"a video file stands in for it only in tests ({TEST_FILE_CAMERA_ENV}=1)")
     challenge = LivenessChallenge.random()
     camera = CameraSource(args.camera)
     shown: list = [None]

@@ -7,6 +7,8 @@ Nothing is opened when a source is made: `CameraSource.open` and
 
 from __future__ import annotations
 
+import os
+
 import logging
 import threading
 import time
@@ -30,6 +32,18 @@ class CapturedFrame:
     """H×W×3 uint8 RGB."""
     t: float
     """Seconds since the capture started (file time for a file camera)."""
+
+
+TEST_FILE_CAMERA_ENV = "STUDIO_TEST_CAMERA_FILES"
+"""Set to 1 to let a video file stand in for the webcam (tests only; the window never offers it)."""
+
+
+def file_cameras_allowed() -> bool:
+    """Whether a video file may stand in for the webcam in the liveness check (``STUDIO_TEST_CAMERA_FILES=1``).
+
+    A prepared video must not pass for a live person: outside tests the check reads a real camera only.
+    """
+    return os.environ.get(TEST_FILE_CAMERA_ENV) == "1"
 
 
 class CameraSource:

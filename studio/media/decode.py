@@ -259,7 +259,8 @@ def _open(path: Path):
     if head[4:8] in (b"ftyp", b"styp"):
         mp4_boxes(path)  # raises on truncation
     try:
-        return av.open(str(path), mode="r")
+        # metadata_errors: a title or tag that is not UTF-8 (another tool wrote it) must not make the file unreadable.
+        return av.open(str(path), mode="r", metadata_errors="replace")
     except av.error.FFmpegError as exc:
         if getattr(exc, "errno", None) in (errno.EACCES, errno.EPERM):
             raise MediaError(describe_os_error(exc, path, "read")) from exc

@@ -162,9 +162,24 @@ def sign_mp4(source: Path, destination: Path, manifest: dict[str, Any], identity
                 append_seal(tmp, identity.key_pem, identity.chain_pem)
         except c2pa.C2paError as exc:
             log.exception("C2PA signing of %s failed", source)
+            if _disk_full(Path(tmp).parent, source, exc):
+                raise SigningError(f"could not sign {destination.name}: the disk is full",
+                                   f"free some space in {Path(tmp).parent} and export again") from None
             raise SigningError(f"could not sign {destination.name} with content credentials ({exc})",
                                f"the {identity.source} may be unusable; see `studio credentials`") from None
     return destination
+
+
+def _disk_full(folder: Path, source: Path, exc: Exception) -> bool:
+    """Whether a signing failure was the disk filling up (c2pa reports it as an I/O error, not ENOSPC)."""
+    import shutil
+
+    if "No space left" in str(exc):
+        return True
+    try:
+        return shutil.disk_usage(folder).free < Path(source).stat().st_size + (1 << 20)
+    except OSError:
+        return False
 
 
 def sign_export(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -111,6 +112,16 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def _owner_only(path: Path) -> None:
+    """The database and its WAL/SHM side files readable by their owner only."""
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if p.exists() and p.stat().st_mode & 0o077:
+                os.chmod(p, 0o600)
+        except OSError:
+            pass
+
+
 class FeedStore:
     """The feed database at ``path`` (default: the Studio data folder)."""
 
@@ -118,7 +129,11 @@ class FeedStore:
         self.path = Path(path) if path is not None else default_feed_path()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                # It holds file paths, recipes and cameo ids: owner-only, like the vault (was 0644).
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
             self._db = sqlite3.connect(self.path, timeout=10.0)
+            _owner_only(self.path)
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA journal_mode = WAL")  # the export thread may write while the UI reads
             version = self._db.execute("PRAGMA user_version").fetchone()[0]

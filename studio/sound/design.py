@@ -250,7 +250,7 @@ def sidechain_gain(
         a, b = idx[g], idx[g + 1]
         speaking[a : min(b, a + hold)] = True
     speaking[idx[-1] : min(n, idx[-1] + hold)] = True
-    look = int(lookahead_ms / 1000 * sample_rate)
+    look = min(n, int(lookahead_ms / 1000 * sample_rate))  # a shot shorter than the look-ahead (one frame of dialogue)
     target = np.zeros(n)
     target[: n - look] = speaking[look:]
     if look:

@@ -355,6 +355,9 @@ JA: dict[str, str] = {
     "Camera": "カメラ",
     "A webcam number (0 is the first) or a video file standing in for the webcam": "ウェブカメラの番号（最初は 0）、またはウェブカメラの代わりの動画ファイル",
     "Video file…": "動画ファイル…",
+    # liveness: real cameras only (issue 16)
+    "Follow the prompts as they appear: turn left or right, read the digits aloud. Their order and timing change every time.": "表示される指示に従ってください：左や右を向く、数字を声に出して読む。順番とタイミングは毎回変わります。",
+    "The liveness check needs a live webcam: enter its number (0 is the first).": "本人確認にはライブのウェブカメラが必要です。番号を入力してください（最初のカメラは 0）。",
     "Start": "開始",
     "A video standing in for the webcam": "ウェブカメラの代わりの動画",
     "Consent is needed before anything is captured.": "記録の前に同意が必要です。",

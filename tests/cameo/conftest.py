@@ -23,6 +23,13 @@ def challenge():
     return LivenessChallenge.random()
 
 
+@pytest.fixture
+def pinned_challenge(monkeypatch, challenge):
+    """The CLI and the window draw a fresh challenge per attempt; the test videos follow this one."""
+    monkeypatch.setattr(LivenessChallenge, "random", lambda *a, **k: challenge)
+    return challenge
+
+
 @pytest.fixture(scope="session")
 def videos(tmp_path_factory, challenge):
     """File cameras: a live performance, a still photo, and one with a stranger spliced in."""

@@ -7,7 +7,7 @@ import pytest
 from studio import cli
 from studio.cameo.vault import Vault
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("pinned_challenge")]
 
 
 def run(*args):

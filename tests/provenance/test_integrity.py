@@ -46,6 +46,7 @@ def signed(tmp_path_factory):
 # ----------------------------------------------------------------------------- 1. consent at export
 
 
+@pytest.mark.slow
 def test_a_revoked_cameo_is_not_exported_and_the_refusal_is_ledgered(tmp_path, capsys):
     from studio.cameo.vault import Vault
 
@@ -133,6 +134,7 @@ def test_a_fresh_export_verifies_trusted_on_the_machine_that_made_it(signed, mon
     assert [b[0] for b in mp4_boxes(path)][-1] == "free"  # the seal
 
 
+@pytest.mark.slow
 def test_every_changed_byte_outside_the_media_is_reported_altered(signed, monkeypatch, tmp_path):
     """ftyp, the C2PA box, free boxes, the seal: each flip was 'signed, unchanged' before."""
     path, data = signed
@@ -169,3 +171,27 @@ def test_appended_renamed_or_removed_boxes_are_reported_altered(signed, monkeypa
         r = verify_mp4(tmp_path / "v.mp4")
         assert r.altered and not r.ok, name
         assert cli_main(["verify", str(tmp_path / "v.mp4")]) != 0, name
+
+
+def test_a_full_disk_while_signing_is_not_blamed_on_the_certificate(signed, monkeypatch, tmp_path):
+    import shutil
+    from collections import namedtuple
+
+    import c2pa
+
+    from studio.provenance import content_credentials
+    from studio.provenance.content_credentials import SigningError
+
+    path, data = signed
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(data))
+
+    def no_space(*args, **kwargs):
+        raise c2pa.C2paError("IO error writing the output")
+
+    monkeypatch.setattr(c2pa.Builder, "sign", no_space)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10, 10, 0))
+    with pytest.raises(SigningError) as info:
+        content_credentials.sign_mp4(path, tmp_path / "x.mp4", {"title": "t", "assertions": []})
+    assert "disk is full" in info.value.message and "credentials" not in info.value.hint
+    assert not (tmp_path / "x.mp4").exists()

@@ -28,11 +28,18 @@ def _no_os_keyring():
 @pytest.fixture(scope="module")
 def camera_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("wizard_camera")
-    challenge = LivenessChallenge.random()  # the step timing is the same for every challenge
+    challenge = LivenessChallenge.random()
     return {
+        "challenge": challenge,
         "live": camera_videos.write_video(folder / "live.mp4", camera_videos.performance_frames(challenge)),
         "still": camera_videos.write_video(folder / "still.mp4", camera_videos.performance_frames(challenge, still=True)),
     }
+
+
+@pytest.fixture(autouse=True)
+def _pinned_challenge(monkeypatch, camera_files):
+    """Each attempt draws a fresh random challenge; the test videos follow this one."""
+    monkeypatch.setattr(LivenessChallenge, "random", lambda *a, **k: camera_files["challenge"])
 
 
 @pytest.fixture

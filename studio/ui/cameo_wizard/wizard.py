@@ -184,10 +184,13 @@ class CapturePage(QWizardPage):
 
     def retranslate(self) -> None:
         self.setTitle(tr("Liveness check"))
-        self.setSubTitle(tr("Follow the prompts: look at the camera, turn left, turn right, then read the digits aloud."))
+        self.setSubTitle(tr("Follow the prompts as they appear: turn left or right, read the digits aloud. Their order and timing change every time."))
         self.camera_label.setText(tr("Camera"))
         self.camera_edit.setToolTip(tr("A webcam number (0 is the first) or a video file standing in for the webcam"))
         self.browse.setText(tr("Video file…"))
+        from studio.media.capture import file_cameras_allowed
+
+        self.browse.setVisible(file_cameras_allowed())  # tests only: never offered to users
         self.start_button.setText(tr("Start"))
 
     def _browse(self) -> None:
@@ -218,8 +221,16 @@ class CapturePage(QWizardPage):
         self.result_label.clear()
         self.start_button.setEnabled(False)
         self._cancel.clear()
+        from studio.media.capture import file_cameras_allowed
+
+        spec = self.camera_edit.text().strip() or "0"
+        if not spec.isdigit() and not file_cameras_allowed():
+            # A prepared video must not pass for a live person: the window reads real cameras only.
+            self.result_label.setText(tr("The liveness check needs a live webcam: enter its number (0 is the first)."))
+            self.start_button.setEnabled(True)
+            return
         challenge = LivenessChallenge.random()
-        camera = CameraSource(self.camera_edit.text().strip() or "0")
+        camera = CameraSource(spec)
         lang = i18n.language()
         signals = self.signals
         cancel = self._cancel
