@@ -81,7 +81,7 @@ def simulate(shots: list[str], gpus: int, shot_s: float, load_s: float, grouped:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shots", type=int, default=12)
-    ap.add_argument("--frames", type=int, default=48)
+    ap.add_argument("--frames", type=int, default=24)
     ap.add_argument("--shot-s", type=float, help="per-shot time for the simulation (default: measured, tiny model)")
     ap.add_argument("--load-s", type=float, help="model-load time for the simulation (default: measured, tiny model)")
     ap.add_argument("--no-tiny", action="store_true", help="skip the tiny diffusers model")
@@ -128,12 +128,15 @@ def main() -> None:
         t0 = time.perf_counter()
         _render(sketch, "local", root, f"warm{workers}")
         warm_s = time.perf_counter() - t0
+        # Side by side: in-process again just before the farm run, so both see the same machine load.
+        inproc_sketch = min(inproc_sketch, _render(sketch, None, root, "inproc"))
         farm_s = _render(sketch, "local", root, f"farm{workers}")
         rows.append(("Sketch", args.shots, workers, inproc_sketch, farm_s, warm_s))
         if tiny is not None:
             t0 = time.perf_counter()
             _render(tiny, "local", root, f"tiny_warm{workers}", **tiny_kw)
             warm_t = time.perf_counter() - t0
+            inproc_tiny = min(inproc_tiny, _render(tiny, None, root, "tiny_inproc", **tiny_kw))
             farm_t = _render(tiny, "local", root, f"tiny_farm{workers}", **tiny_kw)
             rows.append(("tiny Wan", len(tiny.shots), workers, inproc_tiny, farm_t, warm_t))
         runner.shutdown()
