@@ -103,7 +103,8 @@ def connect(address: str, *, num_cpus: int | None = None, num_gpus: int | None =
         ray.init(**kwargs)
     except (ConnectionError, TimeoutError, RuntimeError) as exc:
         raise FarmUnavailable(f"could not join the Ray cluster at {address}: {exc}",
-                              "check that the cluster runs the same Ray and Python versions as this machine") from None
+                              "check that the cluster runs the same Ray and Python versions as this machine, and that "
+                              "this machine has the cluster's Ray auth token (~/.ray/auth_token from the head node)") from None
     return Cluster(address, started_here=started)
 
 

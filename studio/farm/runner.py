@@ -137,6 +137,13 @@ class FarmRunner:
                                 "run `studio models install ID` there, or copy the model folder to the same path")
             for name, problem in missing.items():
                 log.warning("farm: %s cannot load %s (%s); its shots go to other nodes", name, model, problem)
+        for request in requests:
+            if not any(self._fits(w, _Job(request, None)) for w in self.workers if w.alive):
+                need = memory_needed(request)
+                have = ", ".join(f"{w.name} {w.vram_gb:g} GB" for w in self._pool(gpu=True) if w.vram_gb) or "none"
+                raise FarmError(f"no farm GPU has the {f'{need:g} GB' if need else 'memory'} that shot {request.job_id} needs "
+                                f"({request.setting('model')}, profile {request.setting('memory_profile') or 'gpu'}); GPUs: {have}",
+                                "choose a memory profile that offloads (Models window), or add a larger GPU")
 
     def run(
         self,

@@ -93,6 +93,7 @@ def ensure_takes_on_farm(
     requests: list[GenerateRequest] = []
     after: dict[str, str] = {}
     labels: dict[str, str] = {}
+    titles: dict[str, str] = {}
     for shot in todo:
         bare = GenerateRequest.for_shot(project, shot, engine=engine, seed=seed, settings=settings, defaults=defaults)
         index = project.index_of(shot.id)
@@ -105,7 +106,7 @@ def ensure_takes_on_farm(
             request = prepare_request(project, bundle, shot, engine=engine, seed=seed, settings=settings,
                                       defaults=defaults)
         requests.append(request)
-        labels[request.job_id] = f"render {shot.display_title(index)}"
+        labels[request.job_id] = titles[request.job_id] = f"render {shot.display_title(index)}"
     by_job = {r.job_id: r.shot.id for r in requests}
     rendered: list[str] = []
 
@@ -123,8 +124,10 @@ def ensure_takes_on_farm(
     def placed(p: Any) -> None:
         if on_placed:
             on_placed(p)
+        # The shot's progress names the node that renders it (the CLI's bar, the window's export dialog).
+        labels[p.job_id] = f"{titles[p.job_id]} on {p.node}"
         if progress:
-            progress(f"{labels.get(p.job_id, 'render')} on {p.node}", 0, 1)
+            progress(labels[p.job_id], 0, 1)
 
     def on_result(request: GenerateRequest, result: EngineResult) -> None:
         shot = state["project"].shot(by_job[request.job_id])

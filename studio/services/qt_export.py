@@ -33,7 +33,8 @@ class ExportRunner(QObject):
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self, project: Project, bundle: Path, destination: Path, *, aspect: str | None, quality: str) -> None:
+    def start(self, project: Project, bundle: Path, destination: Path, *, aspect: str | None, quality: str,
+              farm: str | None = None) -> None:
         if self.running():
             raise RuntimeError("an export is already running")
         self._cancel = CancelToken()
@@ -44,7 +45,7 @@ class ExportRunner(QObject):
 
             try:
                 report = export_project(
-                    project, bundle, destination, ExportOptions(aspect=aspect, quality=quality),
+                    project, bundle, destination, ExportOptions(aspect=aspect, quality=quality, farm=farm or None),
                     progress=lambda stage, done, total: self.progress.emit(stage, done, total), cancel=cancel,
                 )
             except CancelledError:

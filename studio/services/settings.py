@@ -39,6 +39,9 @@ class Settings:
         "How the diffusers engine fits a model in GPU memory: auto (the fastest profile that fits the free VRAM), "
         "gpu, fp8, model_offload, group_offload or sequential_offload. "
         "The STUDIO_MEMORY_PROFILE environment variable overrides it.")})
+    render_farm: str = field(default="", metadata={"help": (
+        "Where exports render missing shots: empty in this process, local for a Ray farm on every GPU of this "
+        "machine, or a Ray cluster address (host:6379 or ray://host:10001).")})
     version: int = SETTINGS_VERSION
 
     def with_recent(self, path: str | os.PathLike[str]) -> "Settings":
@@ -123,9 +126,11 @@ def _clean(doc: dict[str, Any]) -> Settings:
         if profile != d.memory_profile:
             log.warning("settings: unknown memory_profile %r; using %s", profile, d.memory_profile)
         profile = d.memory_profile
+    farm = doc.get("render_farm", "")
+    farm = farm.strip() if isinstance(farm, str) else ""
     return Settings(language=language, recent_projects=recent, volume=volume, autosave_seconds=autosave,
                     default_aspect=aspect, loop_playback=loop, projects_folder=folder, memory_profile=profile,
-                    version=SETTINGS_VERSION)
+                    render_farm=farm, version=SETTINGS_VERSION)
 
 
 def engine_settings(settings: Settings) -> dict[str, str]:

@@ -151,7 +151,10 @@ class ExportDialog(QDialog):
         self.progress.setValue(0)
         self._show_message("")
         self._set_running(True)
-        self.runner.start(self.project, self.bundle, dest, aspect=self.aspect.currentData(), quality=self.quality.currentData())
+        from studio.services.settings import load_settings
+
+        self.runner.start(self.project, self.bundle, dest, aspect=self.aspect.currentData(), quality=self.quality.currentData(),
+                          farm=load_settings().render_farm or None)
 
     def _cancel_or_close(self) -> None:
         if self.runner.running():
@@ -164,7 +167,7 @@ class ExportDialog(QDialog):
         if stage == "encode":
             self.stage.setText(tr("Encoding {d} / {t} frames", d=done, t=total))
         else:
-            title = stage[len("render "):] if stage.startswith("render ") else stage
+            title = stage[len("render "):] if stage.startswith("render ") else stage  # "TITLE on NODE" on the farm
             self.stage.setText(tr("Rendering {t}… {d} / {n}", t=title, d=done, n=total))
         self.progress.setValue(int(1000 * done / total) if total else 0)
 
@@ -240,6 +243,23 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Autosave every"), self.autosave)
         form.addRow(tr("New projects"), self.aspect)
         form.addRow(tr("Preview volume"), self.volume)
+        # Render farm (studio.farm): in this process, a local Ray farm, or a cluster address.
+        self.farm = QComboBox()
+        self.farm.setObjectName("RenderFarmCombo")
+        self.farm.addItem(tr("In this process"), "")
+        self.farm.addItem(tr("Local farm (every GPU)"), "local")
+        self.farm.addItem(tr("Ray cluster at an address"), "address")
+        self.farm.setToolTip(tr(Settings.help("render_farm")))
+        self.farm_address = QLineEdit()
+        self.farm_address.setObjectName("RenderFarmAddress")
+        self.farm_address.setPlaceholderText("host:6379, ray://host:10001")
+        choice = settings.render_farm
+        self.farm.setCurrentIndex(0 if not choice else 1 if choice == "local" else 2)
+        self.farm_address.setText(choice if choice not in ("", "local") else "")
+        self.farm_address.setEnabled(self.farm.currentData() == "address")
+        self.farm.currentIndexChanged.connect(lambda _: self.farm_address.setEnabled(self.farm.currentData() == "address"))
+        form.addRow(tr("Render on"), self.farm)
+        form.addRow(tr("Cluster address"), self.farm_address)
         ok = QPushButton(tr("OK"))
         ok.setObjectName("Primary")
         cancel = QPushButton(tr("Cancel"))
@@ -258,4 +278,11 @@ class SettingsDialog(QDialog):
         from dataclasses import replace
 
         return replace(self._settings, language=self.language.currentData(), autosave_seconds=self.autosave.value(),
-                       default_aspect=self.aspect.currentData(), volume=self.volume.value() / 100)
+                       default_aspect=self.aspect.currentData(), volume=self.volume.value() / 100,
+                       render_farm=self._farm_choice())
+
+    def _farm_choice(self) -> str:
+        kind = self.farm.currentData()
+        if kind == "address":
+            return self.farm_address.text().strip()  # empty: back to this process
+        return kind

@@ -50,6 +50,14 @@ def tr(text: str, **values: object) -> str:
 JA: dict[str, str] = {
     # Long shots in windows (diffusers engine)
     "window {k} of {n}": "ウィンドウ {k}/{n}",
+    # render farm (studio/farm, Settings)
+    "In this process": "このプロセスで",
+    "Local farm (every GPU)": "ローカルファーム（すべての GPU）",
+    "Ray cluster at an address": "アドレスの Ray クラスター",
+    "Render on": "レンダリング先",
+    "Cluster address": "クラスターのアドレス",
+    "Where exports render missing shots: empty in this process, local for a Ray farm on every GPU of this machine, or a Ray cluster address (host:6379 or ray://host:10001).":
+        "書き出しで未作成のショットをどこでレンダリングするか: 空ならこのプロセス、local ならこのマシンのすべての GPU を使う Ray ファーム、またはRay クラスターのアドレス（host:6379 か ray://host:10001）。",
     # Models window (diffusers engine)
     "Models": "モデル",
     "Model": "モデル",
