@@ -820,6 +820,27 @@ class MainWindow(QMainWindow):
                   self.act_move_right):
             a.setEnabled(has_sel)
 
+    # ------------------------------------------------------------------ small windows
+    COMPACT_BELOW = 1400
+    """Below this width the toolbar's secondary actions show icons only (tooltips keep their names)."""
+
+    def _fit_toolbar(self) -> None:
+        """Keep every toolbar action in view down to 1024 px: secondary ones drop their text first.
+
+        Whatever still does not fit (a long translation) goes to Qt's overflow (») menu.
+        """
+        compact = self.width() < self.COMPACT_BELOW
+        style = Qt.ToolButtonIconOnly if compact else Qt.ToolButtonTextBesideIcon
+        for a in self.toolbar.actions():
+            if a.objectName() in ("new", "open", "save", "add_shot", "export", "feed", "models", "cameo"):
+                w = self.toolbar.widgetForAction(a)
+                if w is not None and hasattr(w, "setToolButtonStyle"):
+                    w.setToolButtonStyle(style)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_toolbar()
+
     # ------------------------------------------------------------------ shutdown
     def closeEvent(self, event) -> None:  # noqa: N802
         if not self._shutting_down and not self._confirm_leave():

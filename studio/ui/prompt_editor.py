@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -303,9 +304,13 @@ class ShotPanel(QFrame):
         self.empty_label = QLabel()
         self.empty_label.setObjectName("Muted")
         self.empty_label.setWordWrap(True)
-        self.editor = QWidget()
-        ed = QVBoxLayout(self.editor)
-        ed.setContentsMargins(0, 0, 0, 0)
+        # The fields scroll instead of squeezing their rows when the window is short (1024×640);
+        # the Generate button stays below them, always in view.
+        self.fields = QWidget()
+        self.fields.setObjectName("ShotFields")
+        self.fields.setStyleSheet("#ShotFields { background: transparent; }")
+        ed = QVBoxLayout(self.fields)
+        ed.setContentsMargins(0, 0, 4, 0)
         ed.setSpacing(8)
         top = QHBoxLayout()
         top.addWidget(self.heading)
@@ -317,7 +322,19 @@ class ShotPanel(QFrame):
         ed.addLayout(chips_row)
         ed.addLayout(self.form)
         ed.addStretch(1)
-        ed.addWidget(self.generate_button)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("ShotScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.fields)
+        self.scroll.viewport().setAutoFillBackground(False)
+        self.editor = QWidget()
+        outer = QVBoxLayout(self.editor)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(8)
+        outer.addWidget(self.scroll, 1)
+        outer.addWidget(self.generate_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(self.empty_label)

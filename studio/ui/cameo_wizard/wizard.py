@@ -404,6 +404,9 @@ class _CameoAction(QObject):
         self.dialog: CameoWizardDialog | None = None
         self.action = QAction(window)
         self.action.setObjectName("cameo")
+        from studio.ui import theme as _theme
+
+        self.action.setIcon(_theme.icon("character"))  # a narrow window shows it as an icon (its tooltip names it)
         self.action.triggered.connect(self.open_wizard)
         i18n.notifier.language_changed.connect(self.retranslate)
         self.retranslate()
