@@ -382,4 +382,7 @@ JA: dict[str, str] = {
     "{f} is not a Studio project: it has no {p} inside. Choose a .studio folder.": "{f} は Studio のプロジェクトではありません（中に {p} がありません）。.studio フォルダーを選んでください。",
     "Set by the [camera: …] mark in the prompt; choosing here rewrites the mark.": "プロンプトの [camera: …] 指定で決まっています。ここで選ぶと指定が書き換わります。",
     "{s} s": "{s} 秒",
+    "1 video": "1 本の動画",
+    "Queued {t}.": "{t} を順番待ちに追加しました。",
+    "Saving take…": "テイクを保存中…",
 }

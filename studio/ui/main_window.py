@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self.setMinimumSize(QSize(960, 640))
         self._job_shots: dict[str, str] = {}
+        self._status_job: str | None = None
         self._play_offset = 0
         self._export_dialog: ExportDialog | None = None
         self._shutting_down = False
@@ -619,7 +620,10 @@ class MainWindow(QMainWindow):
         state = self.timeline.card_state(shot.id)
         state.progress, state.failed = 0.0, False
         self.timeline.set_card_state(shot.id, state)
-        self.show_message(tr("Generating {t}…", t=shot.display_title(project.index_of(shot.id))))
+        title = shot.display_title(project.index_of(shot.id))
+        others = [j for j in self.jobs.active() if j.job_id != job_id]
+        # The status bar names the shot that is rendering; one queued behind others says it waits.
+        self.show_message(tr("Queued {t}.", t=title) if others else tr("Generating {t}…", t=title))
         return job_id
 
     def _job_changed(self, job_id: str) -> None:
@@ -629,8 +633,12 @@ class MainWindow(QMainWindow):
         state = self.timeline.card_state(info.shot_id)
         state.progress = None if info.state.finished else info.fraction
         self.timeline.set_card_state(info.shot_id, state)
+        if info.state is JobState.RUNNING and info.stage == "render" and self._status_job != job_id:
+            self._status_job = job_id
+            self.show_message(tr("Generating {t}…", t=info.title))
         if self.player_panel.live_job == job_id and info.state is JobState.RUNNING:
-            self.player_panel.view.set_badge(tr("Generating… {p}%", p=int(info.fraction * 100)))
+            self.player_panel.view.set_badge(tr("Saving take…") if info.stage == "store"
+                                             else tr("Generating… {p}%", p=int(info.fraction * 100)))
 
     def _preview(self, job_id: str, frame) -> None:
         shot_id = self._job_shots.get(job_id)

@@ -125,3 +125,34 @@ def test_the_camera_field_shows_the_prompt_mark_and_rewrites_it(small_window):
     assert _camera_label(shot) == "Dolly in"  # the Feed's recipe names what the render used
     i18n.set_language("ja")
     assert _camera_label(shot) == i18n.JA["Dolly in"]
+
+
+def test_progress_counts_the_shots_frames_and_never_drops_while_saving(small_window, qtbot):
+    from studio.services.jobs import JobState
+    from studio.ui.queue_panel import STAGE_LABELS, progress_text
+
+    w = small_window
+    shot = w.document.project.shots[1]  # 12 frames; the Sketch engine counts 13 steps (frames + sound)
+    w.timeline.select([shot.id])
+    seen = []
+
+    def record(job_id):
+        info = w.jobs.get(job_id)
+        if info.state is JobState.RUNNING:
+            seen.append((info.stage, info.fraction, progress_text(info, STAGE_LABELS.get(info.stage, info.stage))))
+
+    w.jobs.job_changed.connect(record)
+    with qtbot.waitSignal(w.engine.take_ready, timeout=30000):
+        w.act_generate.trigger()
+    texts = [t for _, _, t in seen]
+    assert any(t.endswith("/12") for t in texts) and not any("/13" in t for t in texts), texts
+    fractions = [f for _, f, _ in seen]
+    assert fractions == sorted(fractions), "the progress went backwards (0 % while saving the take)"
+    assert ("store", 1.0) in [(s, f) for s, f, _ in seen]
+    assert shot.display_title(1) in w.status_label.text() or "New take" in w.status_label.text()
+
+
+def test_one_video_is_singular(themed_app):
+    from studio.ui import i18n
+
+    assert i18n.tr("1 video") == "1 video" and "1 video" in i18n.JA
