@@ -156,3 +156,18 @@ def test_one_video_is_singular(themed_app):
     from studio.ui import i18n
 
     assert i18n.tr("1 video") == "1 video" and "1 video" in i18n.JA
+
+
+def test_the_export_dialog_grows_for_a_long_error(small_window, qtbot):
+    w = small_window
+    dialog = w.show_export()
+    qtbot.waitExposed(dialog)
+    before = dialog.height()
+    long = "Could not write /home/someone/Videos/day.mp4: the disk is full. Free some space and try again. " * 3
+    dialog._failed(long, "choose another folder or free some space")
+    QApplication.processEvents()
+    label = dialog.message
+    assert label.wordWrap()
+    assert label.height() >= label.heightForWidth(label.width()), "the message is clipped"
+    assert dialog.height() >= before
+    dialog.reject()
