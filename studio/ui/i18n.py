@@ -385,4 +385,13 @@ JA: dict[str, str] = {
     "1 video": "1 本の動画",
     "Queued {t}.": "{t} を順番待ちに追加しました。",
     "Saving take…": "テイクを保存中…",
+    "< Back": "< 戻る",
+    "Next >": "次へ >",
+    "Cancel": "キャンセル",
+    "Finish": "完了",
+    "The webcam could not be opened. Check it is connected and not used by another app, or choose a video file with “Video file…”.": "ウェブカメラを開けませんでした。接続されていて他のアプリが使っていないか確認するか、「動画ファイル…」で動画ファイルを選んでください。",
+    "Mute": "ミュート",
+    "[camera: dolly in]": "[カメラ: ドリーイン]",
+    '"…"': "「…」",
+    "{sfx: door}": "{効果音: ドア}",
 }

@@ -250,7 +250,8 @@ class ShotPanel(QFrame):
             b.setText(snippet)
             b.setCursor(Qt.PointingHandCursor)
             b.setStyleSheet(f"QToolButton {{ color: {theme.GRAMMAR_COLOURS[kind]}; border: 1px solid {theme.BORDER}; border-radius: 10px; padding: 1px 8px; }}")
-            b.clicked.connect(lambda _=False, s=snippet: self._insert_snippet(s))
+            # The chip inserts what it shows, in the interface language (the prompt grammar reads both).
+            b.clicked.connect(lambda _=False, b=b: self._insert_snippet(b.text()))
             chips_row.addWidget(b)
             self.chips[kind] = b
         chips_row.addStretch(1)
@@ -363,8 +364,10 @@ class ShotPanel(QFrame):
         self.stem_mixer.retranslate()
         self.dice.setToolTip(tr("New random seed"))
         tips = {"character": "Cast a character (@Name)", "camera": "Camera move", "dialogue": "A line of dialogue", "sound": "A sound effect"}
+        snippets = {"character": "@", "camera": tr("[camera: dolly in]"), "dialogue": tr('"…"'), "sound": tr("{sfx: door}")}
         for kind, b in self.chips.items():
             b.setToolTip(tr(tips[kind]))
+            b.setText(snippets[kind])
         self.generate_button.setText(tr("Generate"))
         self.generate_button.setToolTip(tr("Generate a new take of this shot (Ctrl+Enter)"))
         self.empty_label.setText(tr("Select a shot on the timeline to edit its prompt."))

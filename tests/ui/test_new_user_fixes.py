@@ -171,3 +171,39 @@ def test_the_export_dialog_grows_for_a_long_error(small_window, qtbot):
     assert label.height() >= label.heightForWidth(label.width()), "the message is clipped"
     assert dialog.height() >= before
     dialog.reject()
+
+
+def test_japanese_leftovers_wizard_buttons_chips_mute(small_window, qtbot):
+    from PySide6.QtWidgets import QWizard
+
+    from studio.domain.model import CameraMove, effective_camera
+    from studio.ui import i18n
+    from studio.ui.cameo_wizard.wizard import CameoWizardDialog
+
+    w = small_window
+    i18n.set_language("ja")
+    wizard = CameoWizardDialog(w)
+    qtbot.addWidget(wizard)
+    assert wizard.buttonText(QWizard.NextButton) == "次へ >"
+    assert wizard.buttonText(QWizard.BackButton) == "< 戻る"
+    assert wizard.buttonText(QWizard.CancelButton) == "キャンセル"
+    wizard.reject()
+    panel = w.shot_panel
+    assert panel.chips["camera"].text() == "[カメラ: ドリーイン]"
+    assert panel.chips["sound"].text() == "{効果音: ドア}"
+    panel.prompt_edit.setPlainText("")
+    panel.chips["camera"].click()
+    shot = w.document.project.shot(w.selected_ids()[0])
+    assert effective_camera(shot)[0] is CameraMove.DOLLY_IN  # the Japanese chip still means dolly in
+    assert all(m.text() == "ミュート" for m in panel.stem_mixer.mutes.values())
+
+
+def test_the_no_webcam_message_does_not_name_a_command_line_flag():
+    from studio.media.capture import CameraSource, CaptureUnavailable
+
+    try:
+        CameraSource("97").open()
+    except CaptureUnavailable as exc:
+        assert "--camera" not in str(exc)
+    else:  # a machine with 98 webcams
+        pass
