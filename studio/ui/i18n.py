@@ -394,4 +394,12 @@ JA: dict[str, str] = {
     "[camera: dolly in]": "[カメラ: ドリーイン]",
     '"…"': "「…」",
     "{sfx: door}": "{効果音: ドア}",
+    "Sketch": "スケッチ",
+    "Diffusers": "Diffusers",
+    "this computer has no usable GPU, so video models would take hours per shot or fail": "このコンピューターには使える GPU がないため、動画モデルは 1 ショットに数時間かかるか失敗します",
+    "no video model is installed yet": "動画モデルがまだインストールされていません",
+    "The Diffusers engine can't render here: {r}. Open the Models window to see what this machine can run, or switch the shot's engine to Sketch.": "Diffusers エンジンはここでは描画できません: {r}。このマシンで動かせるものはモデルウィンドウで確認するか、ショットのエンジンをスケッチに切り替えてください。",
+    "Diffusers engine not ready": "Diffusers エンジンの準備ができていません",
+    "Open the Models window now?": "今すぐモデルウィンドウを開きますか？",
+    "open the Models window (toolbar) to install or check the model": "ツールバーのモデルウィンドウでモデルをインストールまたは確認してください",
 }

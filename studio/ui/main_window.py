@@ -594,6 +594,8 @@ class MainWindow(QMainWindow):
         if not ids:
             self.show_message(tr("No shot is selected: click a shot to generate it, or use Generate all for the whole storyboard."))
             return []
+        if not self._warn_engine_unready([p.shot(i) for i in ids]):
+            return []
         return [self._submit(p, bundle, p.shot(i)) for i in ids]
 
     def generate_missing(self) -> list[str]:
@@ -605,6 +607,8 @@ class MainWindow(QMainWindow):
             return []
         busy = {j.shot_id for j in self.jobs.active()}
         out = []
+        if not self._warn_engine_unready(list(p.shots)):
+            return []
         for s in p.shots:
             t = s.selected_take
             if s.id in busy or (t is not None and take_is_current(t, GenerateRequest.for_shot(p, s))):
@@ -613,6 +617,35 @@ class MainWindow(QMainWindow):
         if not out:
             self.show_message(tr("Every shot already has a current take."))
         return out
+
+    def diffusers_ready(self, shot: Shot) -> tuple[bool, bool]:
+        """(GPU usable, model installed) for a Diffusers shot; tests replace this."""
+        from studio.services.models import diffusers_readiness
+
+        model = dict(shot.engine_settings).get("model")
+        return diffusers_readiness(str(model) if model else None)
+
+    def _warn_engine_unready(self, shots: list[Shot]) -> bool:
+        """Before a Diffusers render that cannot run: say why and offer the Models window. True: go ahead."""
+        diffusion = [s for s in shots if s.engine == "diffusers"]
+        if not diffusion:
+            return True
+        gpu, installed = self.diffusers_ready(diffusion[0])
+        if gpu and installed:
+            return True
+        reasons = []
+        if not gpu:
+            reasons.append(tr("this computer has no usable GPU, so video models would take hours per shot or fail"))
+        if not installed:
+            reasons.append(tr("no video model is installed yet"))
+        text = tr("The Diffusers engine can't render here: {r}. Open the Models window to see what this machine can run, "
+                  "or switch the shot's engine to Sketch.", r="; ".join(reasons))
+        self.show_message(text, error=True, timeout_ms=0)
+        if self._ask_yes_no(tr("Diffusers engine not ready"), text + "\n\n" + tr("Open the Models window now?")):
+            models = next((a for a in self.actions() if a.objectName() == "models"), None)
+            if models is not None:
+                models.trigger()
+        return False
 
     def _submit(self, project: Project, bundle: Path, shot: Shot) -> str:
         job_id = self.engine.submit(project, bundle, shot)
@@ -669,6 +702,8 @@ class MainWindow(QMainWindow):
             state = self.timeline.card_state(shot_id)
             state.failed, state.progress = True, None
             self._refresh_cards()
+        if "studio models" in hint or "studio " in hint[:8]:
+            hint = tr("open the Models window (toolbar) to install or check the model")  # a window user has no command line
         self.show_message(tr("Generation failed: {m}", m=message) + (f" — {hint}" if hint else ""), error=True, timeout_ms=0)
 
     def _job_cancelled(self, job_id: str) -> None:

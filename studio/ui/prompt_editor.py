@@ -52,6 +52,8 @@ CAMERA_LABELS = {
 
 # Models each engine offers; the Sketch engine has one built in. Diffusion engines add theirs here.
 ENGINE_MODELS: dict[str, list[str]] = {"sketch": []}
+ENGINE_SHORT = {"sketch": "Sketch", "diffusers": "Diffusers"}
+"""An engine's name in a take line, in the interface language."""
 ENGINE_LABELS = {"sketch": "Sketch (instant animatic)", "diffusers": "Diffusers (video models on your GPU)"}
 
 
@@ -448,7 +450,8 @@ class ShotPanel(QFrame):
                 self.take_combo.setEnabled(True)
                 for n, take in enumerate(shot.takes, 1):
                     when = take.created_at[11:16] if len(take.created_at) >= 16 else ""
-                    what = tr("imported") if take.source == "import" else f"{take.recipe.engine} · {tr('seed')} {take.recipe.seed}"
+                    engine = tr(ENGINE_SHORT.get(take.recipe.engine, take.recipe.engine))
+                    what = tr("imported") if take.source == "import" else f"{engine} · {tr('seed')} {take.recipe.seed}"
                     self.take_combo.addItem(tr("Take {n}", n=n) + f"  ·  {what}  ·  {when}", take.id)
                 self.take_combo.setCurrentIndex(max(0, self.take_combo.findData(shot.selected_take_id)))
         finally:

@@ -207,3 +207,21 @@ def test_the_no_webcam_message_does_not_name_a_command_line_flag():
         assert "--camera" not in str(exc)
     else:  # a machine with 98 webcams
         pass
+
+
+def test_diffusers_without_gpu_or_model_warns_before_generate_and_offers_models(small_window):
+    from dataclasses import replace
+
+    w = small_window
+    p = w.document.project
+    shot = replace(p.shots[0], engine="diffusers")
+    w.document.apply(p.with_shot(shot), "engine")
+    w.timeline.select([shot.id])
+    w.diffusers_ready = lambda s: (False, False)
+    asked = []
+    w._ask_yes_no = lambda title, text: asked.append(text) or False
+    assert w.generate_selected() == [] and not w.jobs.active()
+    assert asked and "GPU" in asked[0] and "Models window" in asked[0]
+    assert "Models window" in w.status_label.text()
+    w._job_failed("job_x", "the model files are missing", "run: studio models install ltx")
+    assert "studio models" not in w.status_label.text() and "Models window" in w.status_label.text()

@@ -193,7 +193,7 @@ class FeedItemWidget(QFrame):
         self.recipe_button.setToolTip(tr("See how this video was made"))
         self.remix_button.setText(tr("Remix"))
         self.remix_button.setToolTip(tr("Open this video's recipe as a new project"))
-        details = [f"{v.seconds:.1f}s", f"{v.width}×{v.height}"]
+        details = [tr("{s} s", s=f"{v.seconds:.1f}"), f"{v.width}×{v.height}"]
         if v.engines:
             details.append(", ".join(v.engines))
         details.append(v.created_at[:16].replace("T", " "))
