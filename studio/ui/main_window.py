@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.editor_split.setStretchFactor(0, 1)
         self.editor_split.setStretchFactor(1, 0)
         self.editor_split.setChildrenCollapsible(False)
+        self.editor_split.setSizes([700, 220])  # the timeline keeps its cards; the editor gets the rest
         editor = QWidget()
         el = QVBoxLayout(editor)
         el.setContentsMargins(10, 10, 10, 6)

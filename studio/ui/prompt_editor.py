@@ -244,8 +244,11 @@ class ShotPanel(QFrame):
         self.prompt_edit.setMaximumHeight(150)
 
         self.chips: dict[str, QToolButton] = {}
+        # Two rows of chips: one row is wider than the panel in a 1024-pixel window (and in Japanese).
         chips_row = QHBoxLayout()
         chips_row.setSpacing(4)
+        chips_row2 = QHBoxLayout()
+        chips_row2.setSpacing(4)
         for kind, snippet in [("character", "@"), ("camera", "[camera: dolly in]"), ("dialogue", '"…"'), ("sound", "{sfx: door}")]:
             b = QToolButton()
             b.setObjectName(f"Chip_{kind}")
@@ -254,9 +257,10 @@ class ShotPanel(QFrame):
             b.setStyleSheet(f"QToolButton {{ color: {theme.GRAMMAR_COLOURS[kind]}; border: 1px solid {theme.BORDER}; border-radius: 10px; padding: 1px 8px; }}")
             # The chip inserts what it shows, in the interface language (the prompt grammar reads both).
             b.clicked.connect(lambda _=False, b=b: self._insert_snippet(b.text()))
-            chips_row.addWidget(b)
+            (chips_row if kind in ("character", "camera") else chips_row2).addWidget(b)
             self.chips[kind] = b
         chips_row.addStretch(1)
+        chips_row2.addStretch(1)
 
         self.camera_combo = QComboBox()
         for move in CameraMove:
@@ -323,6 +327,7 @@ class ShotPanel(QFrame):
         ed.addWidget(self.title_edit)
         ed.addWidget(self.prompt_edit)
         ed.addLayout(chips_row)
+        ed.addLayout(chips_row2)
         ed.addLayout(self.form)
         ed.addStretch(1)
         self.scroll = QScrollArea()
