@@ -2,6 +2,7 @@
 
     xvfb-run -a .venv/bin/python scripts/screenshot.py --lang en --out docs/main_window_en.png
     xvfb-run -a .venv/bin/python scripts/screenshot.py --lang ja --out docs/main_window_ja.png
+    xvfb-run -a -s "-screen 0 1920x1200x24" .venv/bin/python scripts/screenshot.py --lang en --size 1024x640 --out docs/main_1024_en.png
 
 Copies the bundled example project (English or Japanese) to a temporary folder,
 renders its takes with the Sketch engine, opens it in the window with the
@@ -27,6 +28,7 @@ def main() -> int:
     ap.add_argument("--lang", choices=["en", "ja"], default="en")
     ap.add_argument("--out", required=True)
     ap.add_argument("--page", choices=["editor", "start", "bible"], default="editor")
+    ap.add_argument("--size", default="1440x900", help="window size WIDTHxHEIGHT (e.g. 1024x640)")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="studio-shot-"))
@@ -54,7 +56,8 @@ def main() -> int:
 
     app = ensure_app()
     window = build_window()
-    window.resize(1440, 900)
+    width, height = (int(x) for x in args.size.lower().split("x"))
+    window.resize(width, height)
     window.show()
     if args.page in ("editor", "bible"):
         window.open_project(bundle)

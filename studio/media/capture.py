@@ -80,7 +80,7 @@ class CameraSource:
             if self.path is not None:
                 raise CaptureUnavailable(f"{self.path} cannot be read as a video", "use an MP4, MOV, MKV or AVI file")
             raise CaptureUnavailable(f"camera {self.index} could not be opened",
-                                     "check it is connected and not used by another app, or pass --camera VIDEO_FILE")
+                                     "check it is connected and not used by another app, or use a video file instead")
         self._cap = cap
         self.fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0) or 30.0
         self._started = time.monotonic()

@@ -26,6 +26,7 @@ from studio.media.watermark import Watermark
 from studio.persistence.bundle import media_path, save_project
 from studio.provenance.recipe import RECIPE_KEY, build_recipe
 from studio.media._atomic import partial_path
+from studio.media.errors import MediaError
 from studio.provenance.content_credentials import ConsentLookup, cameos_in, sign_export
 from studio.services.cameo_casting import check_export_consent
 from studio.services.cameo_credits import consent_reference
@@ -289,6 +290,13 @@ def _export_locked(
                            consent=cameo_consent or consent_reference)
     except ExportCancelled:
         raise CancelledError() from None
+    except MediaError as exc:
+        # The user chose day.mp4; the hidden .day.partial-….mp4 beside it is ours, never theirs to read about.
+        text = str(exc)
+        if unsigned.name in text:
+            raise MediaError(text.replace(str(unsigned), str(Path(destination).absolute()))
+                             .replace(unsigned.name, Path(destination).name)) from exc
+        raise
     finally:
         # Best effort: on a read-only or vanished folder the unlink fails too, and must not hide the real error.
         try:

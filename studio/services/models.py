@@ -229,3 +229,26 @@ def remove_model(model_id: str) -> int:
     strategy = info.delete_revisions(*hashes)
     strategy.execute()
     return int(strategy.expected_freed_size)
+
+
+def diffusers_readiness(model_id: str | None = None) -> tuple[bool, bool]:
+    """(a CUDA GPU is usable, the model — or, without ``model_id``, any catalogue model — is installed).
+
+    Imports torch only when asked (the window asks when a Diffusers shot is about to be generated).
+    A model given as a local folder (a small model the user saved) counts as installed and
+    as fit for this machine: the user chose it knowingly.
+    """
+    if model_id and Path(model_id).is_dir():
+        return True, True
+    try:
+        import torch
+
+        gpu = bool(torch.cuda.is_available())
+    except Exception:  # no torch, or a broken CUDA install: the engine cannot use a GPU either
+        gpu = False
+    statuses = list_models()
+    if model_id:
+        installed = any(s.spec.id == model_id and s.installed for s in statuses)
+    else:
+        installed = any(s.installed for s in statuses)
+    return gpu, installed

@@ -106,12 +106,14 @@ class EngineBridge(QObject):
         try:
             request = cast_cameos(request)  # refused before any work starts
         except CameoRefused as exc:
-            self.jobs.add(JobInfo(job_id, shot.id, title, request.engine, total=shot.duration_frames))
+            self.jobs.add(JobInfo(job_id, shot.id, title, request.engine, total=shot.duration_frames,
+                                  frames=shot.duration_frames))
             self.job_failed.emit(job_id, exc.message, exc.hint)
             return job_id
         with self._lock:
             self._requests[job_id] = (request, Path(bundle))
-        self.jobs.add(JobInfo(job_id, shot.id, title, request.engine, total=shot.duration_frames))
+        self.jobs.add(JobInfo(job_id, shot.id, title, request.engine, total=shot.duration_frames,
+                              frames=shot.duration_frames))
         self._ensure_worker().submit(request)
         return job_id
 
@@ -161,7 +163,8 @@ class EngineBridge(QObject):
         elif isinstance(event, Finished):
             with self._lock:
                 request, bundle = self._requests.pop(job_id)
-            self.job_progress.emit(job_id, 0, 1, "store")
+            # Saving comes after every step: the bar (and the preview's percentage) stays full, not 0 %.
+            self.job_progress.emit(job_id, 1, 1, "store")
             try:
                 from studio.services.cameo_casting import measure_cameo_likeness, record_cameo_renders
                 from studio.services.takes import store_take

@@ -197,6 +197,10 @@ class ExportDialog(QDialog):
         self.message.setObjectName("Error" if error else "Muted")
         self.message.setStyleSheet(f"color: {theme.ERROR if error else theme.MUTED};")
         self.message.setText(text)
+        # Grow for a long message (an error with its hint) instead of clipping it.
+        self.message.setWordWrap(True)
+        self.adjustSize()
+        self.resize(max(self.width(), self.sizeHint().width()), max(self.height(), self.sizeHint().height()))
 
     def closeEvent(self, event) -> None:  # noqa: N802
         if self.runner.running():

@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self.setMinimumSize(QSize(960, 640))
         self._job_shots: dict[str, str] = {}
+        self._status_job: str | None = None
         self._play_offset = 0
         self._export_dialog: ExportDialog | None = None
         self._shutting_down = False
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
         self.editor_split.setStretchFactor(0, 1)
         self.editor_split.setStretchFactor(1, 0)
         self.editor_split.setChildrenCollapsible(False)
+        self.editor_split.setSizes([700, 220])  # the timeline keeps its cards; the editor gets the rest
         editor = QWidget()
         el = QVBoxLayout(editor)
         el.setContentsMargins(10, 10, 10, 6)
@@ -594,6 +596,8 @@ class MainWindow(QMainWindow):
         if not ids:
             self.show_message(tr("No shot is selected: click a shot to generate it, or use Generate all for the whole storyboard."))
             return []
+        if not self._warn_engine_unready([p.shot(i) for i in ids]):
+            return []
         return [self._submit(p, bundle, p.shot(i)) for i in ids]
 
     def generate_missing(self) -> list[str]:
@@ -605,6 +609,8 @@ class MainWindow(QMainWindow):
             return []
         busy = {j.shot_id for j in self.jobs.active()}
         out = []
+        if not self._warn_engine_unready(list(p.shots)):
+            return []
         for s in p.shots:
             t = s.selected_take
             if s.id in busy or (t is not None and take_is_current(t, GenerateRequest.for_shot(p, s))):
@@ -614,13 +620,45 @@ class MainWindow(QMainWindow):
             self.show_message(tr("Every shot already has a current take."))
         return out
 
+    def diffusers_ready(self, shot: Shot) -> tuple[bool, bool]:
+        """(GPU usable, model installed) for a Diffusers shot; tests replace this."""
+        from studio.services.models import diffusers_readiness
+
+        model = dict(shot.engine_settings).get("model")
+        return diffusers_readiness(str(model) if model else None)
+
+    def _warn_engine_unready(self, shots: list[Shot]) -> bool:
+        """Before a Diffusers render that cannot run: say why and offer the Models window. True: go ahead."""
+        diffusion = [s for s in shots if s.engine == "diffusers"]
+        if not diffusion:
+            return True
+        gpu, installed = self.diffusers_ready(diffusion[0])
+        if gpu and installed:
+            return True
+        reasons = []
+        if not gpu:
+            reasons.append(tr("this computer has no usable GPU, so video models would take hours per shot or fail"))
+        if not installed:
+            reasons.append(tr("no video model is installed yet"))
+        text = tr("The Diffusers engine can't render here: {r}. Open the Models window to see what this machine can run, "
+                  "or switch the shot's engine to Sketch.", r="; ".join(reasons))
+        self.show_message(text, error=True, timeout_ms=0)
+        if self._ask_yes_no(tr("Diffusers engine not ready"), text + "\n\n" + tr("Open the Models window now?")):
+            models = next((a for a in self.actions() if a.objectName() == "models"), None)
+            if models is not None:
+                models.trigger()
+        return False
+
     def _submit(self, project: Project, bundle: Path, shot: Shot) -> str:
         job_id = self.engine.submit(project, bundle, shot)
         self._job_shots[job_id] = shot.id
         state = self.timeline.card_state(shot.id)
         state.progress, state.failed = 0.0, False
         self.timeline.set_card_state(shot.id, state)
-        self.show_message(tr("Generating {t}…", t=shot.display_title(project.index_of(shot.id))))
+        title = shot.display_title(project.index_of(shot.id))
+        others = [j for j in self.jobs.active() if j.job_id != job_id]
+        # The status bar names the shot that is rendering; one queued behind others says it waits.
+        self.show_message(tr("Queued {t}.", t=title) if others else tr("Generating {t}…", t=title))
         return job_id
 
     def _job_changed(self, job_id: str) -> None:
@@ -630,8 +668,12 @@ class MainWindow(QMainWindow):
         state = self.timeline.card_state(info.shot_id)
         state.progress = None if info.state.finished else info.fraction
         self.timeline.set_card_state(info.shot_id, state)
+        if info.state is JobState.RUNNING and info.stage == "render" and self._status_job != job_id:
+            self._status_job = job_id
+            self.show_message(tr("Generating {t}…", t=info.title))
         if self.player_panel.live_job == job_id and info.state is JobState.RUNNING:
-            self.player_panel.view.set_badge(tr("Generating… {p}%", p=int(info.fraction * 100)))
+            self.player_panel.view.set_badge(tr("Saving take…") if info.stage == "store"
+                                             else tr("Generating… {p}%", p=int(info.fraction * 100)))
 
     def _preview(self, job_id: str, frame) -> None:
         shot_id = self._job_shots.get(job_id)
@@ -662,6 +704,8 @@ class MainWindow(QMainWindow):
             state = self.timeline.card_state(shot_id)
             state.failed, state.progress = True, None
             self._refresh_cards()
+        if "studio models" in hint or "studio " in hint[:8]:
+            hint = tr("open the Models window (toolbar) to install or check the model")  # a window user has no command line
         self.show_message(tr("Generation failed: {m}", m=message) + (f" — {hint}" if hint else ""), error=True, timeout_ms=0)
 
     def _job_cancelled(self, job_id: str) -> None:
@@ -821,6 +865,27 @@ class MainWindow(QMainWindow):
         for a in (self.act_generate, self.act_duplicate, self.act_split, self.act_delete, self.act_move_left,
                   self.act_move_right):
             a.setEnabled(has_sel)
+
+    # ------------------------------------------------------------------ small windows
+    COMPACT_BELOW = 1400
+    """Below this width the toolbar's secondary actions show icons only (tooltips keep their names)."""
+
+    def _fit_toolbar(self) -> None:
+        """Keep every toolbar action in view down to 1024 px: secondary ones drop their text first.
+
+        Whatever still does not fit (a long translation) goes to Qt's overflow (») menu.
+        """
+        compact = self.width() < self.COMPACT_BELOW
+        style = Qt.ToolButtonIconOnly if compact else Qt.ToolButtonTextBesideIcon
+        for a in self.toolbar.actions():
+            if a.objectName() in ("new", "open", "save", "add_shot", "export", "feed", "models", "cameo"):
+                w = self.toolbar.widgetForAction(a)
+                if w is not None and hasattr(w, "setToolButtonStyle"):
+                    w.setToolButtonStyle(style)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_toolbar()
 
     # ------------------------------------------------------------------ shutdown
     def closeEvent(self, event) -> None:  # noqa: N802

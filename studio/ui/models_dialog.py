@@ -354,6 +354,9 @@ def install_models_action(window) -> QAction:
         services.engine.settings_source = lambda: services.settings
     action = QAction(window)
     action.setObjectName("models")
+    from studio.ui import theme as _theme
+
+    action.setIcon(_theme.icon("film"))  # so a narrow window can show it as an icon (its tooltip names it)
 
     def open_dialog() -> None:
         dialog = getattr(window, "models_dialog", None)

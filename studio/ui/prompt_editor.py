@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -51,6 +52,8 @@ CAMERA_LABELS = {
 
 # Models each engine offers; the Sketch engine has one built in. Diffusion engines add theirs here.
 ENGINE_MODELS: dict[str, list[str]] = {"sketch": []}
+ENGINE_SHORT = {"sketch": "Sketch", "diffusers": "Diffusers"}
+"""An engine's name in a take line, in the interface language."""
 ENGINE_LABELS = {"sketch": "Sketch (instant animatic)", "diffusers": "Diffusers (video models on your GPU)"}
 
 
@@ -241,18 +244,23 @@ class ShotPanel(QFrame):
         self.prompt_edit.setMaximumHeight(150)
 
         self.chips: dict[str, QToolButton] = {}
+        # Two rows of chips: one row is wider than the panel in a 1024-pixel window (and in Japanese).
         chips_row = QHBoxLayout()
         chips_row.setSpacing(4)
+        chips_row2 = QHBoxLayout()
+        chips_row2.setSpacing(4)
         for kind, snippet in [("character", "@"), ("camera", "[camera: dolly in]"), ("dialogue", '"…"'), ("sound", "{sfx: door}")]:
             b = QToolButton()
             b.setObjectName(f"Chip_{kind}")
             b.setText(snippet)
             b.setCursor(Qt.PointingHandCursor)
             b.setStyleSheet(f"QToolButton {{ color: {theme.GRAMMAR_COLOURS[kind]}; border: 1px solid {theme.BORDER}; border-radius: 10px; padding: 1px 8px; }}")
-            b.clicked.connect(lambda _=False, s=snippet: self._insert_snippet(s))
-            chips_row.addWidget(b)
+            # The chip inserts what it shows, in the interface language (the prompt grammar reads both).
+            b.clicked.connect(lambda _=False, b=b: self._insert_snippet(b.text()))
+            (chips_row if kind in ("character", "camera") else chips_row2).addWidget(b)
             self.chips[kind] = b
         chips_row.addStretch(1)
+        chips_row2.addStretch(1)
 
         self.camera_combo = QComboBox()
         for move in CameraMove:
@@ -303,9 +311,13 @@ class ShotPanel(QFrame):
         self.empty_label = QLabel()
         self.empty_label.setObjectName("Muted")
         self.empty_label.setWordWrap(True)
-        self.editor = QWidget()
-        ed = QVBoxLayout(self.editor)
-        ed.setContentsMargins(0, 0, 0, 0)
+        # The fields scroll instead of squeezing their rows when the window is short (1024×640);
+        # the Generate button stays below them, always in view.
+        self.fields = QWidget()
+        self.fields.setObjectName("ShotFields")
+        self.fields.setStyleSheet("#ShotFields { background: transparent; }")
+        ed = QVBoxLayout(self.fields)
+        ed.setContentsMargins(0, 0, 4, 0)
         ed.setSpacing(8)
         top = QHBoxLayout()
         top.addWidget(self.heading)
@@ -316,9 +328,22 @@ class ShotPanel(QFrame):
         ed.addWidget(self.prompt_edit)
         self._add_understood_line(ed)
         ed.addLayout(chips_row)
+        ed.addLayout(chips_row2)
         ed.addLayout(self.form)
         ed.addStretch(1)
-        ed.addWidget(self.generate_button)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("ShotScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.fields)
+        self.scroll.viewport().setAutoFillBackground(False)
+        self.editor = QWidget()
+        outer = QVBoxLayout(self.editor)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(8)
+        outer.addWidget(self.scroll, 1)
+        outer.addWidget(self.generate_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(self.empty_label)
@@ -347,8 +372,10 @@ class ShotPanel(QFrame):
         self.stem_mixer.retranslate()
         self.dice.setToolTip(tr("New random seed"))
         tips = {"character": "Cast a character (@Name)", "camera": "Camera move", "dialogue": "A line of dialogue", "sound": "A sound effect"}
+        snippets = {"character": "@", "camera": tr("[camera: dolly in]"), "dialogue": tr('"…"'), "sound": tr("{sfx: door}")}
         for kind, b in self.chips.items():
             b.setToolTip(tr(tips[kind]))
+            b.setText(snippets[kind])
         self.generate_button.setText(tr("Generate"))
         self.generate_button.setToolTip(tr("Generate a new take of this shot (Ctrl+Enter)"))
         self.empty_label.setText(tr("Select a shot on the timeline to edit its prompt."))
@@ -430,7 +457,8 @@ class ShotPanel(QFrame):
                 self.take_combo.setEnabled(True)
                 for n, take in enumerate(shot.takes, 1):
                     when = take.created_at[11:16] if len(take.created_at) >= 16 else ""
-                    what = tr("imported") if take.source == "import" else f"{take.recipe.engine} · {tr('seed')} {take.recipe.seed}"
+                    engine = tr(ENGINE_SHORT.get(take.recipe.engine, take.recipe.engine))
+                    what = tr("imported") if take.source == "import" else f"{engine} · {tr('seed')} {take.recipe.seed}"
                     self.take_combo.addItem(tr("Take {n}", n=n) + f"  ·  {what}  ·  {when}", take.id)
                 self.take_combo.setCurrentIndex(max(0, self.take_combo.findData(shot.selected_take_id)))
         finally:

@@ -39,6 +39,15 @@ def stage_text(stage: str) -> str:
     return tr(STAGE_LABELS.get(stage, stage))
 
 
+def progress_text(info: JobInfo, stage: str) -> str:
+    """"Rendering · 16/96": frames while rendering (an engine's extra sound step is not a frame)."""
+    if info.total <= 1:
+        return stage
+    if info.stage.startswith("render") and info.frames:
+        return f"{stage} · {min(info.step, info.frames)}/{info.frames}"
+    return f"{stage} · {info.step}/{info.total}" if info.stage not in ("sound", "store") else stage
+
+
 def format_seconds(s: float | None) -> str:
     if s is None:
         return "–"
@@ -89,7 +98,7 @@ class JobRowWidget(QFrame):
         self.cancel_button.setToolTip(tr("Cancel this job"))
         if info.state is JobState.RUNNING:
             stage = stage_text(info.stage)
-            self.stage.setText(f"{stage} · {info.step}/{info.total}" if info.total > 1 else stage)
+            self.stage.setText(progress_text(info, stage))
         else:
             self.stage.setText(tr(STATE_LABELS.get(info.state, info.state.value)))
         colour = {JobState.FAILED: theme.ERROR, JobState.CANCELLED: theme.MUTED, JobState.DONE: theme.OK}.get(info.state, theme.ACCENT)

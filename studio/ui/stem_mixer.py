@@ -60,7 +60,7 @@ class StemMixerWidget(QWidget):
             mute = QToolButton()
             mute.setObjectName(f"StemMute_{stem}")
             mute.setCheckable(True)
-            mute.setText("M")
+            mute.setText(tr("Mute"))
             slider.valueChanged.connect(lambda v, s=stem: self._gain_edited(s, v / _STEPS_PER_DB))
             mute.toggled.connect(lambda on, s=stem: self._mute_edited(s, on))
             grid.addWidget(name, row, 0)
@@ -74,6 +74,7 @@ class StemMixerWidget(QWidget):
     def retranslate(self) -> None:
         for stem, label in self._names.items():
             label.setText(tr(STEM_LABELS[stem]))
+            self.mutes[stem].setText(tr("Mute"))
             self.mutes[stem].setToolTip(tr("Mute {stem}", stem=tr(STEM_LABELS[stem])))
             self.sliders[stem].setToolTip(tr("Level of the {stem} stem in this shot (export mix)", stem=tr(STEM_LABELS[stem])))
 

@@ -125,3 +125,103 @@ def test_the_camera_field_shows_the_prompt_mark_and_rewrites_it(small_window):
     assert _camera_label(shot) == "Dolly in"  # the Feed's recipe names what the render used
     i18n.set_language("ja")
     assert _camera_label(shot) == i18n.JA["Dolly in"]
+
+
+def test_progress_counts_the_shots_frames_and_never_drops_while_saving(small_window, qtbot):
+    from studio.services.jobs import JobState
+    from studio.ui.queue_panel import STAGE_LABELS, progress_text
+
+    w = small_window
+    shot = w.document.project.shots[1]  # 12 frames; the Sketch engine counts 13 steps (frames + sound)
+    w.timeline.select([shot.id])
+    seen = []
+
+    def record(job_id):
+        info = w.jobs.get(job_id)
+        if info.state is JobState.RUNNING:
+            seen.append((info.stage, info.fraction, progress_text(info, STAGE_LABELS.get(info.stage, info.stage))))
+
+    w.jobs.job_changed.connect(record)
+    with qtbot.waitSignal(w.engine.take_ready, timeout=30000):
+        w.act_generate.trigger()
+    texts = [t for _, _, t in seen]
+    assert any(t.endswith("/12") for t in texts) and not any("/13" in t for t in texts), texts
+    fractions = [f for _, f, _ in seen]
+    assert fractions == sorted(fractions), "the progress went backwards (0 % while saving the take)"
+    assert ("store", 1.0) in [(s, f) for s, f, _ in seen]
+    assert shot.display_title(1) in w.status_label.text() or "New take" in w.status_label.text()
+
+
+def test_one_video_is_singular(themed_app):
+    from studio.ui import i18n
+
+    assert i18n.tr("1 video") == "1 video" and "1 video" in i18n.JA
+
+
+def test_the_export_dialog_grows_for_a_long_error(small_window, qtbot):
+    w = small_window
+    dialog = w.show_export()
+    qtbot.waitExposed(dialog)
+    before = dialog.height()
+    long = "Could not write /home/someone/Videos/day.mp4: the disk is full. Free some space and try again. " * 3
+    dialog._failed(long, "choose another folder or free some space")
+    QApplication.processEvents()
+    label = dialog.message
+    assert label.wordWrap()
+    assert label.height() >= label.heightForWidth(label.width()), "the message is clipped"
+    assert dialog.height() >= before
+    dialog.reject()
+
+
+def test_japanese_leftovers_wizard_buttons_chips_mute(small_window, qtbot):
+    from PySide6.QtWidgets import QWizard
+
+    from studio.domain.model import CameraMove, effective_camera
+    from studio.ui import i18n
+    from studio.ui.cameo_wizard.wizard import CameoWizardDialog
+
+    w = small_window
+    i18n.set_language("ja")
+    wizard = CameoWizardDialog(w)
+    qtbot.addWidget(wizard)
+    assert wizard.buttonText(QWizard.NextButton) == "次へ >"
+    assert wizard.buttonText(QWizard.BackButton) == "< 戻る"
+    assert wizard.buttonText(QWizard.CancelButton) == "キャンセル"
+    wizard.reject()
+    panel = w.shot_panel
+    assert panel.chips["camera"].text() == "[カメラ: ドリーイン]"
+    assert panel.chips["sound"].text() == "{効果音: ドア}"
+    panel.prompt_edit.setPlainText("")
+    panel.chips["camera"].click()
+    shot = w.document.project.shot(w.selected_ids()[0])
+    assert effective_camera(shot)[0] is CameraMove.DOLLY_IN  # the Japanese chip still means dolly in
+    assert all(m.text() == "ミュート" for m in panel.stem_mixer.mutes.values())
+
+
+def test_the_no_webcam_message_does_not_name_a_command_line_flag():
+    from studio.media.capture import CameraSource, CaptureUnavailable
+
+    try:
+        CameraSource("97").open()
+    except CaptureUnavailable as exc:
+        assert "--camera" not in str(exc)
+    else:  # a machine with 98 webcams
+        pass
+
+
+def test_diffusers_without_gpu_or_model_warns_before_generate_and_offers_models(small_window):
+    from dataclasses import replace
+
+    w = small_window
+    p = w.document.project
+    shot = replace(p.shots[0], engine="diffusers")
+    w.document.apply(p.with_shot(shot), "engine")
+    w.timeline.select([shot.id])
+    w.diffusers_ready = lambda s: (False, False)
+    asked = []
+    w._ask_yes_no = lambda title, text: asked.append(text) or False
+    assert w.generate_selected() == [] and not w.jobs.active()
+    assert asked and "GPU" in asked[0] and "Models window" in asked[0]
+    assert "Models window" in w.status_label.text()
+    w._job_failed("job_x", "the model files are missing", "run: studio models install ltx")
+    assert "studio models" not in w.status_label.text() and "Models window" in w.status_label.text()

@@ -251,6 +251,13 @@ class CapturePage(QWizardPage):
                 return
             except Exception as exc:  # shown as one line; the traceback goes to the log
                 log.exception("cameo capture failed")
+                from studio.media.capture import CaptureUnavailable
+
+                if isinstance(exc, CaptureUnavailable) and getattr(camera, "path", None) is None:
+                    # A window user has no --camera flag: point at the field and the "Video file…" button.
+                    signals.failed.emit(tr("The webcam could not be opened. Check it is connected and not used by another "
+                                           "app, or choose a video file with “Video file…”."))
+                    return
                 message = getattr(exc, "message", None) or str(exc)
                 hint = getattr(exc, "hint", "")
                 signals.failed.emit(f"{message} — {hint}" if hint else message)
@@ -385,6 +392,10 @@ class CameoWizardDialog(QWizard):
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("Make a cameo"))
+        # QWizard's own buttons follow the interface language, not the system's Qt translation.
+        for button, text in ((QWizard.BackButton, "< Back"), (QWizard.NextButton, "Next >"), (QWizard.CancelButton, "Cancel"),
+                             (QWizard.FinishButton, "Finish")):
+            self.setButtonText(button, tr(text))
         for page in (self.consent_page, self.capture_page, self.identity_page):
             page.retranslate()
 
@@ -415,6 +426,9 @@ class _CameoAction(QObject):
         self.dialog: CameoWizardDialog | None = None
         self.action = QAction(window)
         self.action.setObjectName("cameo")
+        from studio.ui import theme as _theme
+
+        self.action.setIcon(_theme.icon("character"))  # a narrow window shows it as an icon (its tooltip names it)
         self.action.triggered.connect(self.open_wizard)
         i18n.notifier.language_changed.connect(self.retranslate)
         self.retranslate()

@@ -193,7 +193,7 @@ class FeedItemWidget(QFrame):
         self.recipe_button.setToolTip(tr("See how this video was made"))
         self.remix_button.setText(tr("Remix"))
         self.remix_button.setToolTip(tr("Open this video's recipe as a new project"))
-        details = [f"{v.seconds:.1f}s", f"{v.width}×{v.height}"]
+        details = [tr("{s} s", s=f"{v.seconds:.1f}"), f"{v.width}×{v.height}"]
         if v.engines:
             details.append(", ".join(v.engines))
         details.append(v.created_at[:16].replace("T", " "))
@@ -421,7 +421,7 @@ class FeedPageWidget(QWidget):
             self.items.append(item)
         self.empty_label.setVisible(not self.items)
         self._size_items()
-        self.count_label.setText(tr("{n} videos", n=len(self.items)))
+        self.count_label.setText(tr("1 video") if len(self.items) == 1 else tr("{n} videos", n=len(self.items)))
         self.current_index = -1
         index = next((i for i, it in enumerate(self.items) if it.video.id == keep), 0) if self.items else -1
         self.go(index, animate=False)
@@ -629,7 +629,7 @@ class FeedPageWidget(QWidget):
         self.post_button.setText(tr("Post"))
         self.remix_button.setText(tr("Remix into a new project"))
         self._update_empty_text()
-        self.count_label.setText(tr("{n} videos", n=len(self.items)))
+        self.count_label.setText(tr("1 video") if len(self.items) == 1 else tr("{n} videos", n=len(self.items)))
         for item in self.items:
             item.retranslate()
         self._fill_side()
