@@ -375,4 +375,7 @@ JA: dict[str, str] = {
     'None': 'なし',
     '{c} (unavailable)': '{c}（使用不可）',
     'Cast cameo': 'カメオを配役',
+    # Models: gated repositories (issue 10, finding 5)
+    "{r} is a gated repository: accept its terms on https://huggingface.co/{r}, then log in with `hf auth login` or set HF_TOKEN":
+        "{r} はアクセス制限付きのリポジトリです: https://huggingface.co/{r} で利用規約に同意してから、`hf auth login` でログインするか HF_TOKEN を設定してください",
 }
