@@ -91,6 +91,9 @@ class ModelSpec:
     """prose (one or two plain sentences) or detailed (long, chronological, camera and light)."""
     download_gb: float = 0.0
     vram_gb: dict[str, float] = field(default_factory=dict)
+    vram_source: str = "typed"
+    """"configs": vram_gb is derived from the published configs' parameter counts (sizing.py,
+    checked by test_diffusion_sizing); "typed": an estimate not yet derived."""
     max_seconds: float = 0.0
     """Audio models: the longest clip in one call."""
     max_sequence_length: int | None = None
@@ -156,6 +159,7 @@ def _spec_from_dict(d: dict[str, Any], where: str) -> ModelSpec:
             prompt_style=str(d.get("prompt_style", "prose")),
             download_gb=float(d.get("download_gb", 0.0)),
             vram_gb={str(k): float(v) for k, v in dict(d.get("vram_gb") or {}).items()},
+            vram_source=str(d.get("vram_source", "typed")),
             max_seconds=float(d.get("max_seconds", 0.0)),
             max_sequence_length=None if d.get("max_sequence_length") is None else int(d["max_sequence_length"]),
             call_defaults=dict(d.get("call_defaults") or {}),
@@ -261,6 +265,7 @@ def _spec_to_dict(spec: ModelSpec) -> dict[str, Any]:
         "fps": spec.fps, "flow_shift": spec.flow_shift, "has_audio": spec.has_audio,
         "can_start_from_image": spec.can_start_from_image, "needs_image": spec.needs_image,
         "prompt_style": spec.prompt_style, "download_gb": spec.download_gb, "vram_gb": dict(spec.vram_gb),
+        "vram_source": spec.vram_source,
         "max_seconds": spec.max_seconds, "max_sequence_length": spec.max_sequence_length,
         "call_defaults": dict(spec.call_defaults), "image_call_defaults": dict(spec.image_call_defaults),
     }
