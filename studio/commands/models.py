@@ -62,6 +62,8 @@ def cmd_models_list(args: argparse.Namespace) -> int:
         fps = str(spec.fps) if spec.kind == "video" else ""
         image = "needs" if spec.needs_image else ("yes" if spec.can_start_from_image else "no")
         vram = ", ".join(f"{k} {v:g}" for k, v in spec.vram_gb.items())
+        if vram:
+            vram += "  (from configs)" if spec.vram_source == "configs" else "  (estimate)"
         print(f"{spec.id:<24} {spec.kind:<6} {state:<14} {spec.download_gb:>6.1f}GB  {native:<10} {fps:>3}  "
               f"{'yes' if spec.has_audio else 'no':<5}  {image:<5}  {vram}")
     return 0

@@ -37,6 +37,31 @@ class ModelError(ExplainedError):
     """A model operation that cannot go ahead: ``message`` says what, ``hint`` what to do."""
 
 
+GATED_MESSAGE = ("{r} is a gated repository: accept its terms on https://huggingface.co/{r}, "
+                 "then log in with `hf auth login` or set HF_TOKEN")
+"""One line, in English; the window shows it through tr (studio.ui.i18n has the Japanese)."""
+
+
+class GatedModelError(ModelError):
+    """The hub refused a gated repository (HTTP 401/403): terms not accepted, or no token."""
+
+    def __init__(self, repo: str) -> None:
+        super().__init__(GATED_MESSAGE.format(r=repo), "")
+        self.repo = repo
+
+
+def _is_gated(exc: BaseException) -> bool:
+    """Whether ``exc`` is huggingface_hub's refusal of a gated repository (or a bare 401 from it)."""
+    from huggingface_hub.errors import GatedRepoError, HfHubHTTPError
+
+    for e in (exc, exc.__cause__, exc.__context__):
+        if isinstance(e, GatedRepoError):
+            return True
+        if isinstance(e, HfHubHTTPError) and getattr(getattr(e, "response", None), "status_code", None) == 401:
+            return True
+    return False
+
+
 class DownloadCancelled(Exception):
     """The user stopped a download; what arrived stays in the cache and resumes next time."""
 
@@ -158,6 +183,8 @@ def install_model(model_id: str, progress: ProgressFn | None = None, cancel: thr
     try:
         need, _commit = missing_bytes(spec)
     except Exception as exc:
+        if _is_gated(exc):
+            raise GatedModelError(spec.repo) from None
         log.exception("dry run for %s failed", spec.repo)
         raise ModelError(f"cannot reach the Hugging Face hub for {spec.repo}: {exc}",
                          "check the network (and HF_TOKEN for gated models), then run the install again") from None
@@ -169,12 +196,16 @@ def install_model(model_id: str, progress: ProgressFn | None = None, cancel: thr
     except DownloadCancelled:
         raise
     except OSError as exc:
+        if _is_gated(exc):  # GatedRepoError is an OSError
+            raise GatedModelError(spec.repo) from None
         if exc.errno == 28:
             raise ModelError(f"the disk filled up while downloading {spec.id}", "free some space; the install resumes") from None
         raise ModelError(f"downloading {spec.id} failed: {exc}", f"run: studio models install {spec.id}  (it resumes)") from None
     except Exception as exc:
         if isinstance(exc.__context__, DownloadCancelled) or isinstance(exc, DownloadCancelled):
             raise DownloadCancelled() from None
+        if _is_gated(exc):
+            raise GatedModelError(spec.repo) from None
         log.exception("download of %s failed", spec.repo)
         raise ModelError(f"downloading {spec.id} failed: {exc}", f"run: studio models install {spec.id}  (it resumes)") from None
     status = model_status(spec)

@@ -453,4 +453,7 @@ JA: dict[str, str] = {
     "Diffusers engine not ready": "Diffusers エンジンの準備ができていません",
     "Open the Models window now?": "今すぐモデルウィンドウを開きますか？",
     "open the Models window (toolbar) to install or check the model": "ツールバーのモデルウィンドウでモデルをインストールまたは確認してください",
+    # Models: gated repositories (issue 10, finding 5)
+    "{r} is a gated repository: accept its terms on https://huggingface.co/{r}, then log in with `hf auth login` or set HF_TOKEN":
+        "{r} はアクセス制限付きのリポジトリです: https://huggingface.co/{r} で利用規約に同意してから、`hf auth login` でログインするか HF_TOKEN を設定してください",
 }

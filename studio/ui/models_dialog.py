@@ -83,12 +83,14 @@ class ModelInstaller(QObject):
         self._cancel.set()
 
     def _run(self, model_id: str) -> None:
-        from studio.services.models import DownloadCancelled, ModelError, install_model
+        from studio.services.models import GATED_MESSAGE, DownloadCancelled, GatedModelError, ModelError, install_model
 
         try:
             install_model(model_id, progress=lambda d, t: self.progress.emit(model_id, d, t), cancel=self._cancel)
         except DownloadCancelled:
             self.finished.emit(model_id, "cancelled", "")
+        except GatedModelError as exc:
+            self.finished.emit(model_id, tr(GATED_MESSAGE, r=exc.repo), "")
         except ModelError as exc:
             self.finished.emit(model_id, exc.message, exc.hint)
         except Exception as exc:  # the window must survive a failed download

@@ -53,7 +53,7 @@ class FrameRule:
         return min(n, largest)
 
     def accepts(self, n: int) -> bool:
-        return 1 <= n <= self.max and (n - self.offset) % self.step == 0
+        return max(1, self.offset) <= n <= self.max and (n - self.offset) % self.step == 0
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,8 @@ class ModelSpec:
     steps: dict[str, int]
     guidance: float
     dtype: str = "bfloat16"
+    component_dtypes: dict[str, str] = field(default_factory=dict)
+    """Per-component load dtype over ``dtype`` (Wan's VAE and CLIP image encoder run in float32)."""
     allow_patterns: tuple[str, ...] = ()
     native_size: tuple[int, int] = (0, 0)
     """(width, height)."""
@@ -89,12 +91,19 @@ class ModelSpec:
     """prose (one or two plain sentences) or detailed (long, chronological, camera and light)."""
     download_gb: float = 0.0
     vram_gb: dict[str, float] = field(default_factory=dict)
+    vram_source: str = "typed"
+    """"configs": vram_gb is derived from the published configs' parameter counts (sizing.py,
+    checked by test_diffusion_sizing); "typed": an estimate not yet derived."""
     max_seconds: float = 0.0
     """Audio models: the longest clip in one call."""
     max_sequence_length: int | None = None
     """Prompt tokens passed to the pipeline (None: the pipeline's default)."""
     call_defaults: dict[str, Any] = field(default_factory=dict)
-    """Extra keyword arguments for the pipeline call (sampler knobs a model wants)."""
+    """The model's recipe: every call argument that changes the result and is not set per shot
+    (guidance variants, timestep lists, decode timestep and noise...), passed explicitly so a
+    diffusers upgrade cannot change a render through a new pipeline default."""
+    image_call_defaults: dict[str, Any] = field(default_factory=dict)
+    """Recipe arguments only the image-to-video pipeline takes (LTX-2's ``image_crf``)."""
     local: bool = False
     """True when the facts were read (partly) from a model folder's studio_model.json."""
 
@@ -136,6 +145,7 @@ def _spec_from_dict(d: dict[str, Any], where: str) -> ModelSpec:
             steps=steps,
             guidance=float(d.get("guidance", 5.0)),
             dtype=str(d.get("dtype", "bfloat16")),
+            component_dtypes={str(k): str(v) for k, v in dict(d.get("component_dtypes") or {}).items()},
             allow_patterns=tuple(d.get("allow_patterns") or ()),
             native_size=tuple(int(x) for x in d.get("native_size", (0, 0))),  # type: ignore[arg-type]
             size_multiple=int(d.get("size_multiple", 16)),
@@ -149,9 +159,11 @@ def _spec_from_dict(d: dict[str, Any], where: str) -> ModelSpec:
             prompt_style=str(d.get("prompt_style", "prose")),
             download_gb=float(d.get("download_gb", 0.0)),
             vram_gb={str(k): float(v) for k, v in dict(d.get("vram_gb") or {}).items()},
+            vram_source=str(d.get("vram_source", "typed")),
             max_seconds=float(d.get("max_seconds", 0.0)),
             max_sequence_length=None if d.get("max_sequence_length") is None else int(d["max_sequence_length"]),
             call_defaults=dict(d.get("call_defaults") or {}),
+            image_call_defaults=dict(d.get("image_call_defaults") or {}),
         )
     except KeyError as exc:
         raise CatalogueError(f"{where}: missing field {exc.args[0]!r}") from None
@@ -246,14 +258,16 @@ def _spec_to_dict(spec: ModelSpec) -> dict[str, Any]:
     return {
         "id": spec.id, "name": spec.name, "kind": spec.kind, "family": spec.family, "repo": spec.repo,
         "pipeline": spec.pipeline, "image_pipeline": spec.image_pipeline, "steps": dict(spec.steps),
-        "guidance": spec.guidance, "dtype": spec.dtype, "allow_patterns": list(spec.allow_patterns),
+        "guidance": spec.guidance, "dtype": spec.dtype, "component_dtypes": dict(spec.component_dtypes),
+        "allow_patterns": list(spec.allow_patterns),
         "native_size": list(spec.native_size), "size_multiple": spec.size_multiple, "fixed_size": spec.fixed_size,
         "frames": {"step": spec.frames.step, "offset": spec.frames.offset, "max": spec.frames.max},
         "fps": spec.fps, "flow_shift": spec.flow_shift, "has_audio": spec.has_audio,
         "can_start_from_image": spec.can_start_from_image, "needs_image": spec.needs_image,
         "prompt_style": spec.prompt_style, "download_gb": spec.download_gb, "vram_gb": dict(spec.vram_gb),
+        "vram_source": spec.vram_source,
         "max_seconds": spec.max_seconds, "max_sequence_length": spec.max_sequence_length,
-        "call_defaults": dict(spec.call_defaults),
+        "call_defaults": dict(spec.call_defaults), "image_call_defaults": dict(spec.image_call_defaults),
     }
 
 

@@ -154,9 +154,21 @@ def pipeline_class(name: str):
     return cls
 
 
-def load_pipeline(source: ModelSource, class_name: str, dtype: str):
-    """Load ``class_name`` from the model folder in ``dtype``; every module in eval mode."""
+def load_dtypes(spec: ModelSpec, dtype: str):
+    """The ``torch_dtype`` for from_pretrained: ``dtype``, or a per-component mapping when the
+    catalogue names components that must load differently (diffusers reads ``"default"`` for the rest)."""
     from studio.engine.diffusion.device import torch_dtype
+
+    if not spec.component_dtypes:
+        return torch_dtype(dtype)
+    mapping = {"default": torch_dtype(dtype)}
+    mapping.update({name: torch_dtype(d) for name, d in spec.component_dtypes.items()})
+    return mapping
+
+
+def load_pipeline(source: ModelSource, class_name: str, dtype: str):
+    """Load ``class_name`` from the model folder in ``dtype`` (per component where the catalogue says);
+    every module in eval mode."""
 
     cls = pipeline_class(class_name)
     log.info("loading %s from %s (%s)", class_name, source.path, dtype)
@@ -165,7 +177,7 @@ def load_pipeline(source: ModelSource, class_name: str, dtype: str):
 
     dtype_kw = "dtype" if hasattr(deprecation_utils, "_TORCH_DTYPE_DEPRECATION_MESSAGE") else "torch_dtype"
     try:
-        pipe = cls.from_pretrained(str(source.path), **{dtype_kw: torch_dtype(dtype)})
+        pipe = cls.from_pretrained(str(source.path), **{dtype_kw: load_dtypes(source.spec, dtype)})
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.exception("loading %s failed", source.path)
         raise EngineError(f"could not load {source.spec.name} from {source.path}: {exc}",

@@ -14,8 +14,21 @@ from typing import Any
 import numpy as np
 
 from studio.engine.diffusion.job import DiffusionJob
+from studio.engine.diffusion.recipe import recipe_kwargs
 
 PIPELINES = ("LTX2Pipeline", "LTX2ImageToVideoPipeline")
+
+NOT_APPLICABLE = frozenset({
+    # Inputs Studio never gives: it passes prompts as text and starts from noise.
+    "latents", "prompt_embeds", "negative_prompt_embeds", "return_dict", "attention_kwargs",
+    # Set by the engine on every call (previews and cancel).
+    "callback_on_step_end", "callback_on_step_end_tensor_inputs",
+    "prompt_attention_mask", "negative_prompt_attention_mask", "audio_latents",
+    "min_seconds", "max_seconds",  # only read when num_frames is None; Studio always passes num_frames
+    "system_prompt", "prompt_max_new_tokens", "prompt_enhancement_kwargs", "prompt_enhancement_seed",
+    # prompt enhancement is off (enable_prompt_enhancement=False in the recipe)
+})
+"""Call parameters of PIPELINES that no recipe sets (test_diffusion_recipes checks every other one is passed)."""
 
 
 def prepare(pipe, job: DiffusionJob) -> None:
@@ -33,12 +46,10 @@ def call_kwargs(job: DiffusionJob) -> dict[str, Any]:
         num_inference_steps=job.steps,
         guidance_scale=job.guidance,
         generator=job.generator,
+        num_videos_per_prompt=1,
         output_type="np",
     )
-    if job.max_sequence_length:
-        kwargs["max_sequence_length"] = job.max_sequence_length
-    if job.image is not None:
-        kwargs["image"] = job.image
+    kwargs.update(recipe_kwargs(job))
     return kwargs
 
 

@@ -19,7 +19,7 @@ REQUIRED = {
     "wan2.1-t2v-1.3b": ("WanPipeline", None),
     "wan2.2-ti2v-5b": ("WanPipeline", "WanImageToVideoPipeline"),
     "ltx-video-2b": ("LTXPipeline", "LTXImageToVideoPipeline"),
-    "ltx-video-distilled": ("LTXConditionPipeline", "LTXConditionPipeline"),
+    "ltx-video-13b-0.9.7-distilled": ("LTXConditionPipeline", "LTXConditionPipeline"),
     "ltx-2": ("LTX2Pipeline", "LTX2ImageToVideoPipeline"),
     "cogvideox-2b": ("CogVideoXPipeline", None),
 }

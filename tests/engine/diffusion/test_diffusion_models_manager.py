@@ -125,3 +125,45 @@ def test_download_progress_adds_bytes_and_cancel_stops_it():
     cancel.set()
     with pytest.raises(DownloadCancelled):
         b.update(100)
+
+
+def _gated_error(repo: str):
+    """The exception huggingface_hub itself raises for a gated repo: its real class over a real 401 response."""
+    import httpx2
+    from huggingface_hub.errors import GatedRepoError
+
+    request = httpx2.Request("GET", f"https://huggingface.co/api/models/{repo}/revision/main")
+    response = httpx2.Response(401, request=request, headers={"X-Error-Code": "GatedRepo"})
+    return GatedRepoError(f"401 Client Error. Cannot access gated repo for url {request.url}.", response=response)
+
+
+@pytest.mark.parametrize("phase", ["dry run", "download"])
+def test_a_gated_repo_explains_the_login_in_one_line_in_english_and_japanese(hf_cache, monkeypatch, capsys, phase):
+    from studio.services import models
+    from studio.ui import i18n
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    repo = models.require_spec("stable-audio-open-1.0").repo
+
+    def refuse(*a, **k):
+        raise _gated_error(repo)
+
+    if phase == "download":
+        monkeypatch.setattr(models, "missing_bytes", lambda spec: (1000, "abc"))
+    monkeypatch.setattr("huggingface_hub.snapshot_download", refuse)
+    with pytest.raises(models.GatedModelError) as info:
+        models.install_model("stable-audio-open-1.0")
+    text = info.value.message
+    assert "gated repository" in text and "hf auth login" in text and "HF_TOKEN" in text and repo in text
+    assert info.value.hint == ""
+    assert main(["models", "install", "stable-audio-open-1.0"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len([line for line in err if "gated" in line]) == 1 and "hf auth login" in err[-1]
+    # The window's string goes through tr and has its Japanese entry.
+    old = i18n.language()
+    try:
+        i18n.set_language("ja")
+        ja = i18n.tr(models.GATED_MESSAGE, r=repo)
+    finally:
+        i18n.set_language(old)
+    assert ja != text and "hf auth login" in ja and "HF_TOKEN" in ja and "利用規約" in ja
