@@ -27,6 +27,7 @@ def main() -> int:
     ap.add_argument("--lang", choices=["en", "ja"], default="en")
     ap.add_argument("--out", required=True)
     ap.add_argument("--page", choices=["editor", "start", "bible"], default="editor")
+    ap.add_argument("--size", default="1440x900", help="window size WxH")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="studio-shot-"))
@@ -54,7 +55,7 @@ def main() -> int:
 
     app = ensure_app()
     window = build_window()
-    window.resize(1440, 900)
+    window.resize(*(int(v) for v in args.size.lower().split("x")))
     window.show()
     if args.page in ("editor", "bible"):
         window.open_project(bundle)
