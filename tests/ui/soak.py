@@ -181,8 +181,23 @@ class Soak:
         self.step_times[self.step] = self.step_times.get(self.step, 0.0) + now - self.step_started
         self._watchdog.stop()
         step = self.steps.pop(0)
+        profile = os.environ.get("SOAK_PROFILE_STEP")  # where the UI thread's time goes in one step (a diagnostic)
+        if profile and self.step == profile and getattr(self, "_profiler", None):
+            import io
+            import pstats
+
+            self._profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(self._profiler, stream=out).sort_stats("tottime").print_stats(25)
+            print(out.getvalue(), file=sys.stderr, flush=True)
+            self._profiler = None
+        if profile and step.__name__ == profile:
+            import cProfile
+
+            self._profiler = cProfile.Profile()
+            self._profiler.enable()
         self.step, self.step_started = step.__name__, now
-        self._watchdog.start(180_000)  # a step that never ends is a failure, reported as such
+        self._watchdog.start(900_000)  # a step that never ends is a failure, reported as such (15 min: a loaded 2-core machine)
         QTimer.singleShot(delay_ms, self._run(step))
 
     def _run(self, step):
@@ -195,7 +210,7 @@ class Soak:
         return go
 
     def _stuck(self) -> None:
-        self.errors.append(f"loop {self.loop}: step {self.step} did not finish within 180 s (pending jobs {sorted(self._pending)})")
+        self.errors.append(f"loop {self.loop}: step {self.step} did not finish within 900 s (pending jobs {sorted(self._pending)})")
         self._finish(4)
 
     # -- job bookkeeping
