@@ -74,6 +74,7 @@ class StemMixerWidget(QWidget):
     def retranslate(self) -> None:
         for stem, label in self._names.items():
             label.setText(tr(STEM_LABELS[stem]))
+            self.mutes[stem].setText(tr("M"))  # 消音 in Japanese, as on the timeline's lanes
             self.mutes[stem].setToolTip(tr("Mute {stem}", stem=tr(STEM_LABELS[stem])))
             self.sliders[stem].setToolTip(tr("Level of the {stem} stem in this shot (export mix)", stem=tr(STEM_LABELS[stem])))
 
