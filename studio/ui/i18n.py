@@ -429,7 +429,7 @@ JA: dict[str, str] = {
     "{s} s": "{s} 秒",
     # timeline audio lanes (studio/ui/timeline.py)
     "Shots": "ショット",
-    "M": "ミュート",
+    "M": "消音",
     "S": "ソロ",
     "Mute the {stem} lane in the preview": "プレビューで{stem}レーンをミュート",
     "Hear only the soloed lanes in the preview ({stem})": "プレビューでソロにしたレーンだけを聞く（{stem}）",

@@ -7,13 +7,14 @@ import queue
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 
 from studio.ui.player import to_qimage
 
 log = logging.getLogger(__name__)
 THUMB_SIDE = 320
+LIVE_KEEP = 16
 
 
 class ThumbnailCache(QObject):
@@ -35,8 +36,20 @@ class ThumbnailCache(QObject):
         return self._cache.get(str(path))
 
     def put_frame(self, key: str, frame) -> QPixmap:
-        pm = QPixmap.fromImage(to_qimage(frame))
+        """Cache ``frame`` (RGB array) as a pixmap at most THUMB_SIDE on its long side.
+
+        Live previews (keys ``live:<job>``) are kept for the last LIVE_KEEP jobs only: each
+        job leaves one, and a working session runs hundreds of jobs.
+        """
+        image = to_qimage(frame)
+        if max(image.width(), image.height()) > THUMB_SIDE:  # a card never shows more; painting a full frame scaled costs ms
+            image = image.scaled(THUMB_SIDE, THUMB_SIDE, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+        pm = QPixmap.fromImage(image)
         self._cache[key] = pm
+        if key.startswith("live:"):
+            self._live = [k for k in getattr(self, "_live", []) if k != key] + [key]
+            while len(self._live) > LIVE_KEEP:
+                self._cache.pop(self._live.pop(0), None)
         return pm
 
     def request(self, path: Path) -> QPixmap | None:

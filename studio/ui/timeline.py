@@ -53,9 +53,9 @@ LEFT = 16
 EDGE_PX = 7
 SNAP_PX = 8
 MIN_PPS, MAX_PPS = 12.0, 480.0
-LANES_TOP = CARD_TOP + CARD_H + 8
-LANE_H = 22
-LANE_GAP = 3
+LANES_TOP = CARD_TOP + CARD_H + 4
+LANE_H = 18
+LANE_GAP = 2
 LANES = STEM_NAMES
 """dialogue, foley, ambience, music: one lane each, in the stem mixer's order."""
 LANE_LABELS = {"dialogue": "Dialogue", "foley": "Foley", "ambience": "Ambience", "music": "Music"}
@@ -150,6 +150,8 @@ class TimelineWidget(QWidget):
         self._drop_index: int | None = None
         self._media_dir = None
         self._wave_cache: dict = {}
+        self._thumb_cache: dict = {}
+        self._placeholder_cache: dict = {}
         self._waveforms = None
         self._mix = None
         self._update_size()
@@ -246,7 +248,13 @@ class TimelineWidget(QWidget):
 
     def set_card_state(self, shot_id: str, state: CardState) -> None:
         self._states[shot_id] = state
-        self.update()
+        # Only that card's column (card and lanes): progress and previews arrive many times a second,
+        # and any synchronous repaint (a progress bar's) flushes the whole dirty region.
+        rect = next((r for s, r in self.card_rects() if s.id == shot_id), None)
+        if rect is None:
+            self.update()
+        else:
+            self.update(QRect(int(rect.left()) - 3, 0, int(rect.width()) + 7, self.height()))
 
     def card_state(self, shot_id: str) -> CardState:
         return self._states.setdefault(shot_id, CardState())
@@ -428,15 +436,14 @@ class TimelineWidget(QWidget):
         p.fillPath(path, QColor(theme.RAISED if selected else theme.PANEL))
         thumb_rect = self._thumb_rect(rect)
         p.save()
-        clip = QPainterPath()
-        clip.addRoundedRect(thumb_rect, 7, 7)
-        p.setClipPath(clip)
+        p.setClipRect(thumb_rect)  # a rectangle: an antialiased rounded clip path made every pixmap draw ~4 ms
         if state.thumbnail is not None and not state.thumbnail.isNull():
             pm = state.thumbnail
             p.fillRect(thumb_rect, QColor("#0b0c10"))
             tiles = tile_rects(thumb_rect, pm.width(), pm.height())
             for k, target in enumerate(tiles):
-                p.drawPixmap(target, pm, QRectF(pm.rect()))
+                scaled = self._scaled_thumbnail(pm, target)
+                p.drawPixmap(target.topLeft(), scaled)
                 if k:  # a thin seam between tiles, as film strips show frames
                     p.fillRect(QRectF(target.left(), target.top(), 1, target.height()), QColor(0, 0, 0, 140))
         else:
@@ -555,6 +562,17 @@ class TimelineWidget(QWidget):
                            fm.elidedText(f"“{text}”", Qt.ElideRight, int(r.width() - 6)))
             p.setFont(self.font())
 
+    def _scaled_thumbnail(self, pm: QPixmap, target: QRectF) -> QPixmap:
+        """``pm`` at the tile's size, scaled once (smoothly) and reused until the pixmap or the size changes."""
+        key = (pm.cacheKey(), int(round(target.width())), int(round(target.height())))
+        hit = self._thumb_cache.get(key)
+        if hit is None:
+            hit = pm.scaled(key[1], key[2], Qt.IgnoreAspectRatio, Qt.SmoothTransformation)  # the tile already has pm's aspect
+            if len(self._thumb_cache) > 256:
+                self._thumb_cache.clear()
+            self._thumb_cache[key] = hit
+        return hit
+
     def _wave_pixmap(self, key: str, peaks, seconds: float, width: int, h: int, colour: QColor) -> QPixmap:
         """A lane's waveform for one card, drawn once per (stem, width, colour) and reused by every repaint."""
         from studio.services.waveforms import BINS_PER_SECOND
@@ -575,7 +593,9 @@ class TimelineWidget(QWidget):
         pm.fill(Qt.transparent)
         q = QPainter(pm)
         mid = h / 2
-        for x, v in enumerate(heights):
+        # Drawn on a dB scale (−54 dBFS at the centre line, 0 dBFS at the lane's edge), so a quiet bed is visible too.
+        level = np.clip(1 + 20 * np.log10(np.maximum(heights, 1e-6)) / 54, 0, 1)
+        for x, v in enumerate(level):
             half = max(0.5, float(v) * (h / 2 - 2))
             q.fillRect(QRectF(x, mid - half, 1, 2 * half), colour)
         q.end()
@@ -585,6 +605,20 @@ class TimelineWidget(QWidget):
         return pm
 
     def _paint_placeholder(self, p: QPainter, r: QRectF, index: int, shot: Shot) -> None:
+        """A gradient and an icon, drawn once per (index, size, kind) and reused."""
+        key = (index, int(r.width()), int(r.height()), bool(shot.reference_image))
+        pm = self._placeholder_cache.get(key)
+        if pm is None:
+            pm = QPixmap(max(1, key[1]), max(1, key[2]))
+            q = QPainter(pm)
+            self._draw_placeholder(q, QRectF(0, 0, key[1], key[2]), index, shot)
+            q.end()
+            if len(self._placeholder_cache) > 128:
+                self._placeholder_cache.clear()
+            self._placeholder_cache[key] = pm
+        p.drawPixmap(int(r.left()), int(r.top()), pm)
+
+    def _draw_placeholder(self, p: QPainter, r: QRectF, index: int, shot: Shot) -> None:
         hue = (index * 47 + 250) % 360
         g = QLinearGradient(r.topLeft(), r.bottomRight())
         g.setColorAt(0, QColor.fromHsv(hue, 90, 70))
@@ -842,7 +876,7 @@ class LaneHeaders(QWidget):
         for stem in LANES:
             name = tr(LANE_LABELS[stem])
             self.labels[stem].setText(name)
-            self.mutes[stem].setText(tr("M"))  # M / S as mixing desks label them; ミュート / ソロ in Japanese
+            self.mutes[stem].setText(tr("M"))  # M / S as mixing desks label them; 消音 / ソロ in Japanese
             self.solos[stem].setText(tr("S"))
             self.mutes[stem].setToolTip(tr("Mute the {stem} lane in the preview", stem=name))
             self.solos[stem].setToolTip(tr("Hear only the soloed lanes in the preview ({stem})", stem=name))
@@ -897,6 +931,11 @@ class TimelinePanel(QScrollArea):
 
     def shutdown(self) -> None:
         self.waveforms.shutdown()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        """Tall enough for the cards and every lane; a smaller window scrolls the lanes (minimumHeight: the cards)."""
+        extra = 2 * self.frameWidth() + self.horizontalScrollBar().sizeHint().height()
+        return QSize(super().sizeHint().width(), CONTENT_H + extra)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)

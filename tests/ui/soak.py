@@ -126,13 +126,15 @@ class Heartbeat:
 class Soak:
     """The loop, as a chain of steps; each step ends by calling ``self.next()`` (from a signal or a timer)."""
 
-    def __init__(self, window, workdir: Path, seconds: float, max_loops: int | None, canvas: tuple[int, int] | None = None) -> None:
+    def __init__(self, window, workdir: Path, seconds: float, max_loops: int | None, canvas: tuple[int, int] | None = None,
+                 min_loops: int = 1) -> None:
         from PySide6.QtCore import QTimer
 
         self.w = window
         self.workdir = workdir
         self.deadline = time.monotonic() + seconds
         self.max_loops = max_loops
+        self.min_loops = min_loops
         self.canvas = canvas
         self.loop = 0
         self.step = "start"
@@ -165,7 +167,8 @@ class Soak:
         QTimer.singleShot(0, self._begin_loop)
 
     def _begin_loop(self) -> None:
-        if self.loop and (time.monotonic() >= self.deadline or (self.max_loops and self.loop >= self.max_loops)):
+        timed_out = time.monotonic() >= self.deadline and self.loop >= self.min_loops
+        if self.loop and (timed_out or (self.max_loops and self.loop >= self.max_loops)):
             self._finish(0)
             return
         self.loop += 1
@@ -181,8 +184,23 @@ class Soak:
         self.step_times[self.step] = self.step_times.get(self.step, 0.0) + now - self.step_started
         self._watchdog.stop()
         step = self.steps.pop(0)
+        profile = os.environ.get("SOAK_PROFILE_STEP")  # where the UI thread's time goes in one step (a diagnostic)
+        if profile and self.step == profile and getattr(self, "_profiler", None):
+            import io
+            import pstats
+
+            self._profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(self._profiler, stream=out).sort_stats("tottime").print_stats(25)
+            print(out.getvalue(), file=sys.stderr, flush=True)
+            self._profiler = None
+        if profile and step.__name__ == profile:
+            import cProfile
+
+            self._profiler = cProfile.Profile()
+            self._profiler.enable()
         self.step, self.step_started = step.__name__, now
-        self._watchdog.start(180_000)  # a step that never ends is a failure, reported as such
+        self._watchdog.start(900_000)  # a step that never ends is a failure, reported as such (15 min: a loaded 2-core machine)
         QTimer.singleShot(delay_ms, self._run(step))
 
     def _run(self, step):
@@ -195,7 +213,7 @@ class Soak:
         return go
 
     def _stuck(self) -> None:
-        self.errors.append(f"loop {self.loop}: step {self.step} did not finish within 180 s (pending jobs {sorted(self._pending)})")
+        self.errors.append(f"loop {self.loop}: step {self.step} did not finish within 900 s (pending jobs {sorted(self._pending)})")
         self._finish(4)
 
     # -- job bookkeeping
@@ -426,7 +444,7 @@ class Soak:
 
 
 def run(seconds: float, max_loops: int | None = None, workdir: Path | None = None,
-        canvas: tuple[int, int] | None = None) -> tuple[int, dict]:
+        canvas: tuple[int, int] | None = None, min_loops: int = 1) -> tuple[int, dict]:
     """Build the window as `studio.app` does, soak it, return (exit code, report)."""
     own_dir = workdir is None
     workdir = Path(workdir or tempfile.mkdtemp(prefix="studio-soak-"))
@@ -444,7 +462,7 @@ def run(seconds: float, max_loops: int | None = None, workdir: Path | None = Non
     # No modal question may block an unattended run: the answers a user would give.
     window._ask_save_changes = lambda: "discard"
     window._ask_yes_no = lambda title, text: False
-    soak = Soak(window, workdir, seconds, max_loops, canvas)
+    soak = Soak(window, workdir, seconds, max_loops, canvas, min_loops)
     soak.start()
     code = app.exec()
     window.shutdown()
@@ -458,10 +476,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=150.0, help="keep starting loops until this much time has passed")
     ap.add_argument("--max-loops", type=int, default=None)
+    ap.add_argument("--min-loops", type=int, default=1, help="keep going past --seconds until this many loops are done")
     ap.add_argument("--canvas", default="", help="WxH: render the example at this size instead of its own (e.g. 320x180)")
     args = ap.parse_args(argv)
     canvas = tuple(int(v) for v in args.canvas.lower().split("x")) if args.canvas else None
-    code, report = run(args.seconds, args.max_loops, canvas=canvas)
+    code, report = run(args.seconds, args.max_loops, canvas=canvas, min_loops=args.min_loops)
     print(REPORT_PREFIX + json.dumps(report), flush=True)
     return code
 

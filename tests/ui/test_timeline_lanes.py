@@ -35,7 +35,7 @@ def test_there_is_one_lane_per_stem_with_mute_and_solo(window):
 
     i18n.set_language("ja")
     assert [headers.labels[s].text() for s in STEM_NAMES] == ["セリフ", "効果音", "環境音", "音楽"]
-    assert headers.mutes["music"].text() == "ミュート" and headers.solos["music"].text() == "ソロ"
+    assert headers.mutes["music"].text() == "消音" and headers.solos["music"].text() == "ソロ"
 
 
 def test_waveform_is_non_empty_for_sound_and_flat_for_silence(tmp_path, qtbot):
