@@ -283,3 +283,96 @@ def diffusers_readiness(model_id: str | None = None) -> tuple[bool, bool]:
     else:
         installed = any(s.installed for s in statuses)
     return gpu, installed
+
+
+# --------------------------------------------------------------------------- what this machine has
+
+PROFILE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    "auto": ("Automatic",
+             "Picks the fastest profile that fits the free GPU memory when a job starts."),
+    "gpu": ("Fastest: all on the GPU",
+            "The whole model stays in GPU memory at 16-bit precision: the fastest, and it needs the most VRAM."),
+    "fp8": ("Smaller weights (8-bit)",
+            "The weights are stored in 8 bits and computed at full precision: about half the VRAM of the fastest profile, "
+            "a little slower."),
+    "model_offload": ("One part at a time on the GPU",
+                      "Only the part of the model that is working (text encoder, video model, decoder) is on the GPU; "
+                      "the rest waits in system memory. Less VRAM, somewhat slower."),
+    "group_offload": ("Layers streamed to the GPU",
+                      "Groups of layers are copied to the GPU as they are needed: much less VRAM, slower; needs plenty "
+                      "of system memory."),
+    "sequential_offload": ("Least GPU memory (slowest)",
+                           "One layer at a time on the GPU, and the picture decoded in tiles: runs on small GPUs, many "
+                           "times slower."),
+}
+"""Memory profile id -> (short label, explanation), in English; the window translates both."""
+
+
+def profile_description(profile: str) -> tuple[str, str]:
+    """(label, explanation) of a memory profile; an unknown id is shown as itself."""
+    return PROFILE_DESCRIPTIONS.get(profile, (profile, ""))
+
+
+@dataclass(frozen=True)
+class MachineInfo:
+    """What this computer offers the video models."""
+
+    gpu_name: str | None
+    """The first CUDA GPU's name; None when torch sees no NVIDIA GPU."""
+    vram_bytes: int | None
+    models_folder: Path
+    """Where models are stored (the Hugging Face hub cache)."""
+    free_disk_bytes: int | None
+    """Free space on the disk holding ``models_folder`` (None when it cannot be read)."""
+
+    @property
+    def has_gpu(self) -> bool:
+        return self.gpu_name is not None
+
+
+def gpu_info() -> tuple[str | None, int | None]:
+    """(name, total memory in bytes) of CUDA device 0, or (None, None). Imports torch when called."""
+    try:
+        import torch
+
+        if not torch.cuda.is_available():
+            return None, None
+        props = torch.cuda.get_device_properties(0)
+        return str(torch.cuda.get_device_name(0)), int(getattr(props, "total_memory", 0)) or None
+    except Exception:  # no torch, or a broken CUDA install: the engine cannot use a GPU either
+        log.info("no usable CUDA GPU", exc_info=True)
+        return None, None
+
+
+def free_disk_bytes(folder: Path) -> int | None:
+    """Free bytes on the disk that holds ``folder`` (or its nearest existing parent: the cache may not exist yet)."""
+    path = Path(folder).expanduser()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return int(shutil.disk_usage(path).free)
+    except OSError:
+        return None
+
+
+def machine_info() -> MachineInfo:
+    """The GPU (name, VRAM) and the free disk where models are stored."""
+    name, vram = gpu_info()
+    folder = hub_cache_dir()
+    return MachineInfo(name, vram, folder, free_disk_bytes(folder))
+
+
+def install_warnings(spec: ModelSpec, machine: MachineInfo) -> list[tuple[str, dict[str, str]]]:
+    """Why installing ``spec`` on this machine may be a mistake (no GPU, too little disk).
+
+    Each is an English message and its fields, so the window can translate it.
+    """
+    out: list[tuple[str, dict[str, str]]] = []
+    if not machine.has_gpu:
+        out.append(("This model needs an NVIDIA GPU; on this machine only the Sketch engine can render.", {}))
+    need = int(spec.download_gb * 1e9 * DISK_MARGIN)
+    if machine.free_disk_bytes is not None and need > machine.free_disk_bytes:
+        out.append(("{m} needs {n} GB of disk space; only {f} GB is free in {p}.",
+                    {"m": spec.name, "n": f"{spec.download_gb:.1f}", "f": f"{machine.free_disk_bytes / 1e9:.1f}",
+                     "p": str(machine.models_folder)}))
+    return out

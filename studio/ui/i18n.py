@@ -456,4 +456,28 @@ JA: dict[str, str] = {
     # Models: gated repositories (issue 10, finding 5)
     "{r} is a gated repository: accept its terms on https://huggingface.co/{r}, then log in with `hf auth login` or set HF_TOKEN":
         "{r} はアクセス制限付きのリポジトリです: https://huggingface.co/{r} で利用規約に同意してから、`hf auth login` でログインするか HF_TOKEN を設定してください",
+    # --- Feed letterbox and Models window (issue 11)
+    "Automatic": "自動",
+    "Picks the fastest profile that fits the free GPU memory when a job starts.": "ジョブの開始時に、空いている GPU メモリに収まるいちばん速いプロファイルを選びます。",
+    "Fastest: all on the GPU": "最速: すべて GPU 上",
+    "The whole model stays in GPU memory at 16-bit precision: the fastest, and it needs the most VRAM.": "モデル全体を 16 ビット精度で GPU メモリに置きます。いちばん速く、VRAM もいちばん多く必要です。",
+    "Smaller weights (8-bit)": "重みを小さく（8 ビット）",
+    "The weights are stored in 8 bits and computed at full precision: about half the VRAM of the fastest profile, a little slower.": "重みを 8 ビットで保存し、計算は元の精度で行います。VRAM は最速プロファイルの約半分で、少し遅くなります。",
+    "One part at a time on the GPU": "一度に 1 つの部分だけ GPU に",
+    "Only the part of the model that is working (text encoder, video model, decoder) is on the GPU; the rest waits in system memory. Less VRAM, somewhat slower.": "動いている部分（テキストエンコーダー、動画モデル、デコーダー）だけを GPU に置き、残りはシステムメモリで待機します。VRAM は少なく、やや遅くなります。",
+    "Layers streamed to the GPU": "レイヤーを GPU へ順に転送",
+    "Groups of layers are copied to the GPU as they are needed: much less VRAM, slower; needs plenty of system memory.": "必要になったレイヤーのまとまりを GPU にコピーします。VRAM は大幅に少なく、遅くなります。システムメモリが多く必要です。",
+    "Least GPU memory (slowest)": "GPU メモリ最小（最も遅い）",
+    "One layer at a time on the GPU, and the picture decoded in tiles: runs on small GPUs, many times slower.": "GPU には一度に 1 レイヤーだけを置き、画像はタイルに分けてデコードします。小さな GPU でも動きますが、何倍も遅くなります。",
+    "{p}: {g} GB": "{p}: {g} GB",
+    "This machine: {g} with {v} GB of GPU memory (VRAM).": "このマシン: {g}（GPU メモリ {v} GB）。",
+    "No NVIDIA GPU found: the video models below cannot run on this machine.": "NVIDIA GPU が見つかりません。下の動画モデルはこのマシンでは動きません。",
+    "Free disk space where models are stored ({p}): unknown.": "モデルの保存場所（{p}）の空きディスク容量: 不明。",
+    "{f} GB free where models are stored ({p}).": "モデルの保存場所（{p}）の空き容量: {f} GB。",
+    "Without an NVIDIA GPU, the Sketch engine renders every shot, with sound, in seconds; the video models in this list need an NVIDIA GPU with the VRAM shown.": "NVIDIA GPU がなくても、スケッチエンジンならすべてのショットを音付きで数秒で描画できます。この一覧の動画モデルには、表示された VRAM を持つ NVIDIA GPU が必要です。",
+    "This model needs an NVIDIA GPU; on this machine only the Sketch engine can render.": "このモデルには NVIDIA GPU が必要です。このマシンで描画できるのはスケッチエンジンだけです。",
+    "{m} needs {n} GB of disk space; only {f} GB is free in {p}.": "{m} には {n} GB のディスク容量が必要ですが、{p} の空きは {f} GB しかありません。",
+    "Install it anyway?": "それでもインストールしますか？",
+    "Install {m}?": "{m} をインストールしますか？",
+    "{m} was not installed.": "{m} はインストールしませんでした。",
 }

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableWidget,
@@ -36,6 +37,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from studio.services.models import (
+    MachineInfo,
+    free_disk_bytes,
+    hub_cache_dir,
+    install_warnings,
+    machine_info,
+    profile_description,
+)
 from studio.services.settings import MEMORY_PROFILES, Settings, load_settings, save_settings
 from studio.ui import i18n
 from studio.ui.i18n import tr
@@ -113,7 +122,20 @@ class ModelsDialog(QDialog):
         self.setObjectName("ModelsDialog")
         self._settings_source = settings_source or load_settings
         self._store_settings = store_settings or save_settings
-        self.resize(980, 460)
+        self.resize(980, 520)
+        # What this machine has: asked once, when the window opens (torch is imported here, not at start-up).
+        self.machine: MachineInfo = machine_info()
+        self.machine_label = QLabel()
+        self.machine_label.setObjectName("MachineInfo")
+        self.machine_label.setWordWrap(True)
+        self.machine_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.disk_label = QLabel()
+        self.disk_label.setObjectName("Muted")
+        self.disk_label.setWordWrap(True)
+        self.disk_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.cpu_note = QLabel()
+        self.cpu_note.setObjectName("Note")
+        self.cpu_note.setWordWrap(True)
         self.installer = ModelInstaller(self)
         self.installer.progress.connect(self._progress)
         self.installer.finished.connect(self._finished)
@@ -139,7 +161,7 @@ class ModelsDialog(QDialog):
         self.profile_label = QLabel()
         self.profile_combo = QComboBox()
         for p in PROFILE_CHOICES:
-            self.profile_combo.addItem(p, p)
+            self.profile_combo.addItem(p, p)  # labelled in words by retranslate()
         current = self._settings_source().memory_profile
         self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findData(current)))
         self.profile_combo.currentIndexChanged.connect(self._profile_changed)
@@ -161,6 +183,9 @@ class ModelsDialog(QDialog):
         buttons.addWidget(self.profile_override)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.machine_label)
+        layout.addWidget(self.disk_label)
+        layout.addWidget(self.cpu_note)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.status)
@@ -181,7 +206,12 @@ class ModelsDialog(QDialog):
         self.folder_button.setText(tr("Add local folder…"))
         self.close_button.setText(tr("Close"))
         self.profile_label.setText(tr("Memory profile"))
-        self.profile_combo.setToolTip(tr("auto picks the fastest profile that fits the free GPU memory"))
+        for i in range(self.profile_combo.count()):
+            label, explanation = profile_description(self.profile_combo.itemData(i))
+            self.profile_combo.setItemText(i, tr(label))
+            self.profile_combo.setItemData(i, tr(explanation), Qt.ToolTipRole)
+        self._profile_tooltip()
+        self._show_machine()
         override = os.environ.get("STUDIO_MEMORY_PROFILE", "")
         self.profile_override.setText(tr("(STUDIO_MEMORY_PROFILE={p} overrides it)", p=override) if override else "")
         self.profile_override.setVisible(bool(override))
@@ -192,11 +222,16 @@ class ModelsDialog(QDialog):
 
         selected = self.selected_model()
         self.statuses = list_models()
+        folder = hub_cache_dir()  # read again: an install or a removal changes it, and HF_HOME may have moved
+        self.machine = replace(self.machine, models_folder=folder, free_disk_bytes=free_disk_bytes(folder))
+        self._show_machine()
         self.table.setRowCount(len(self.statuses))
         for row, s in enumerate(self.statuses):
             spec = s.spec
             state = tr("Installed") if s.installed else (tr("Partly downloaded") if s.partial else tr("Not installed"))
-            vram = ", ".join(f"{k} {v:g}" for k, v in spec.vram_gb.items())
+            values = sorted(spec.vram_gb.values())
+            vram = (f"{values[0]:g}" if len(values) == 1 or values[0] == values[-1] else f"{values[0]:g}–{values[-1]:g}") if values else "—"
+            vram_tip = "\n".join(tr("{p}: {g} GB", p=tr(profile_description(k)[0]), g=f"{v:g}") for k, v in spec.vram_gb.items())
             image = tr("Needs one") if spec.needs_image else (tr("Yes") if spec.can_start_from_image else tr("No"))
             cells = (spec.name, tr("Video") if spec.kind == "video" else tr("Audio"), state,
                      f"{spec.download_gb:.1f} GB", vram, tr("Yes") if spec.has_audio else tr("No"), image)
@@ -205,10 +240,35 @@ class ModelsDialog(QDialog):
                 item.setData(Qt.UserRole, spec.id)
                 if col == 0:
                     item.setToolTip(spec.repo)
+                elif col == 4 and vram_tip:
+                    item.setToolTip(vram_tip)
                 self.table.setItem(row, col, item)
             if spec.id == selected:
                 self.table.selectRow(row)
         self._update_buttons()
+
+    def _show_machine(self) -> None:
+        m = self.machine
+        if m.has_gpu:
+            vram = f"{m.vram_bytes / 2**30:.0f}" if m.vram_bytes else "?"
+            self.machine_label.setText(tr("This machine: {g} with {v} GB of GPU memory (VRAM).", g=m.gpu_name, v=vram))
+        else:
+            self.machine_label.setText(tr("No NVIDIA GPU found: the video models below cannot run on this machine."))
+        if m.free_disk_bytes is None:
+            self.disk_label.setText(tr("Free disk space where models are stored ({p}): unknown.", p=str(m.models_folder)))
+        else:
+            self.disk_label.setText(tr("{f} GB free where models are stored ({p}).", f=f"{m.free_disk_bytes / 1e9:.1f}",
+                                       p=str(m.models_folder)))
+        self.cpu_note.setText(tr("Without an NVIDIA GPU, the Sketch engine renders every shot, with sound, in seconds; "
+                                 "the video models in this list need an NVIDIA GPU with the VRAM shown."))
+
+    def _profile_tooltip(self) -> None:
+        explanation = self.profile_combo.currentData(Qt.ToolTipRole) or ""
+        self.profile_combo.setToolTip(explanation)
+
+    def _confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text, QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
 
     def selected_model(self) -> str | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -243,6 +303,13 @@ class ModelsDialog(QDialog):
         model_id = self.selected_model()
         if not model_id:
             return
+        status = self._status_of(model_id)
+        warnings = install_warnings(status.spec, self.machine) if status is not None else []
+        if warnings:
+            text = "\n\n".join(tr(key, **fields) for key, fields in warnings) + "\n\n" + tr("Install it anyway?")
+            if not self._confirm(tr("Install {m}?", m=status.spec.name), text):
+                self.show_status(tr("{m} was not installed.", m=model_id))
+                return
         self.progress_bar.setValue(0)
         self.progress_bar.show()
         self.show_status(tr("Downloading {m}…", m=model_id))
@@ -319,6 +386,7 @@ class ModelsDialog(QDialog):
     def _profile_changed(self, index: int) -> None:
         """Save the choice; the engine bridge puts it into every request submitted from now on."""
         profile = self.profile_combo.itemData(index)
+        self._profile_tooltip()
         settings = replace(self._settings_source(), memory_profile=profile)
         try:
             self._store_settings(settings)
@@ -326,7 +394,8 @@ class ModelsDialog(QDialog):
             log.warning("memory profile not saved: %s", exc)
             self.show_status(tr("Could not save the memory profile: {e}", e=exc.strerror or str(exc)), error=True)
             return
-        self.show_status(tr("Memory profile {p} saved; it applies to the next generation.", p=profile))
+        self.show_status(tr("Memory profile {p} saved; it applies to the next generation.",
+                            p=f"“{tr(profile_description(profile)[0])}” ({profile})"))
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.installer.cancel()

@@ -49,6 +49,7 @@ def test_models_window_lists_the_catalogue_and_adds_a_local_folder(window, qtbot
 
     # Installing with offline mode on fails with the reason, and the window carries on.
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    dialog._confirm = lambda title, text: True  # a CPU-only machine is asked first (tests/ui/test_models_machine.py)
     with qtbot.waitSignal(dialog.installer.finished, timeout=10000) as done:
         dialog.install_selected()
     assert "offline" in done.args[1]

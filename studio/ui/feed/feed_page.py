@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 
 POSTER_HEIGHT = 640  # posters are shrunk to this height; the live frames come at display size
 WHEEL_STEP = 120  # one notch of a mouse wheel
+MARGIN_X, MARGIN_Y = 12, 10  # the card's margins
+GAP = 16  # between the picture and the actions column
+ACTION_SPACING = 14
 
 
 class _InfoOverlay(QWidget):
@@ -140,7 +143,7 @@ class FeedItemWidget(QFrame):
         self.mine = mine
         self.poster = None
         self.view = VideoView()
-        self.view.setMinimumSize(QSize(120, 200))
+        self.view.setMinimumSize(QSize(1, 1))
         self.view.set_aspect(video.width or 9, video.height or 16)
         self.view.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.overlay = _InfoOverlay(self.view)
@@ -153,20 +156,26 @@ class FeedItemWidget(QFrame):
         self.recipe_button.clicked.connect(lambda: self.recipe_clicked.emit(self.video.id))
         self.remix_button.clicked.connect(lambda: self.remix_clicked.emit(self.video.id))
 
-        actions = QVBoxLayout()
-        actions.setSpacing(14)
-        actions.addStretch(1)
-        for b in (self.like_button, self.comment_button, self.recipe_button, self.remix_button):
-            actions.addWidget(b, 0, Qt.AlignHCenter)
-        actions.addSpacing(24)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 10, 12, 10)
-        row.setSpacing(16)
-        row.addStretch(1)
-        row.addWidget(self.view)
-        row.addLayout(actions)
-        row.addStretch(1)
+        # No layout: resizeEvent places the picture and the actions column by hand, so the
+        # actions can never be pushed out of the card (a layout grew the card past the feed's
+        # width for a wide video, cropping it and hiding the buttons).
+        for b in self.action_buttons:
+            b.setParent(self)
+        self.view.setParent(self)
         self.retranslate()
+
+    @property
+    def action_buttons(self) -> tuple[QToolButton, ...]:
+        return (self.like_button, self.comment_button, self.recipe_button, self.remix_button)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(480, 640)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(self._column_width() + 2 * MARGIN_X + GAP + 40, 2 * MARGIN_Y + 40)
+
+    def _column_width(self) -> int:
+        return max(78, *(b.sizeHint().width() for b in self.action_buttons))
 
     def _action_button(self, icon: str) -> QToolButton:
         b = QToolButton()
@@ -200,6 +209,7 @@ class FeedItemWidget(QFrame):
         if v.source == "imported":
             details.append(tr("imported"))
         self.overlay.set_text(v.title or v.path.stem, " · ".join(details), tr("Your cameo") if self.mine else "")
+        self._place()  # the labels' widths may have changed
 
     def ensure_poster(self) -> None:
         """Decode the first frame once, to show while the video is not the one playing."""
@@ -223,14 +233,41 @@ class FeedItemWidget(QFrame):
         self.view.set_image(to_qimage(self.poster))
 
     def resizeEvent(self, event) -> None:  # noqa: N802
-        # The picture is as tall as the item and exactly as wide as its aspect asks, so the
-        # actions sit right beside the video, as on a phone.
-        m = self.layout().contentsMargins()
-        height = max(1, self.height() - m.top() - m.bottom())
-        room = max(120, self.width() - m.left() - m.right() - 16 - self.like_button.sizeHint().width())
-        aspect = (self.video.width or 9) / (self.video.height or 16)
-        self.view.setFixedWidth(int(min(room, height * aspect)))
         super().resizeEvent(event)
+        self._place()
+
+    def _place(self) -> None:
+        """Fit the picture (any aspect, letterboxed) beside a fixed actions column, both inside the card.
+
+        The column keeps its width whatever the video; the picture gets the rest, scaled to fit
+        with its aspect kept, and the pair is centred, so the actions sit right beside the video
+        as on a phone. The column's bottom lines up with the picture's bottom where it fits.
+        """
+        col_w = self._column_width()
+        left, top = MARGIN_X, MARGIN_Y
+        room_w = max(1, self.width() - 2 * MARGIN_X - GAP - col_w)
+        room_h = max(1, self.height() - 2 * MARGIN_Y)
+        aspect = (self.video.width or 9) / (self.video.height or 16)
+        pic_w = max(1, min(room_w, int(room_h * aspect)))
+        pic_h = max(1, min(room_h, int(round(pic_w / aspect))))
+        x = left + (room_w - pic_w) // 2
+        # The video area spans the card's height; the picture is letterboxed inside it (bars above
+        # and below a wide video).
+        self.view.setGeometry(x, top, pic_w, room_h)
+        heights = [b.sizeHint().height() for b in self.action_buttons]
+        spacing = ACTION_SPACING
+        need = sum(heights) + spacing * (len(heights) - 1)
+        if need > room_h:  # a very short card: close the gaps, then shrink the buttons evenly
+            spacing = max(0, (room_h - sum(heights)) // max(1, len(heights) - 1))
+            need = sum(heights) + spacing * (len(heights) - 1)
+        scale = min(1.0, room_h / max(1, need))
+        pic_bottom = top + (room_h + pic_h) // 2
+        y = max(top, min(pic_bottom, top + room_h) - int(need * scale))
+        cx = x + pic_w + GAP
+        for b, h in zip(self.action_buttons, heights):
+            bh = max(1, int(h * scale))
+            b.setGeometry(cx, y, col_w, bh)
+            y += bh + int(spacing * scale)
         self._place_overlay()
 
     def _place_overlay(self) -> None:
