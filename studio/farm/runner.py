@@ -10,6 +10,8 @@ thread in this process.
 
 from __future__ import annotations
 
+import os
+
 import logging
 import threading
 from dataclasses import dataclass, field, replace
@@ -321,7 +323,7 @@ class FarmRunner:
             request = replace(request, start_image_loader=None)  # a closure over this process's files
             job.attempts += 1
             job.tried.append(worker.name)
-            ref = worker.handle.render.remote(request, sink, flag, run)
+            ref = worker.handle.render.remote(request, sink, flag, run, cpu_threads=_cpu_threads())
             worker.busy = job_id
             running[ref] = (job_id, worker)
             waiting.remove(job_id)
@@ -405,3 +407,16 @@ def _start_workers(ray: Any, cpu_workers: int | None, gpu_workers: int | None) -
     for (h, gpu, declared), info in zip(handles, infos):
         workers.append(Worker(h, info["name"], gpu, info["pid"], info["node_ip"], info["vram_gb"] or declared))
     return workers
+
+
+def _cpu_threads() -> int:
+    """The torch thread count an in-process CPU render in this process uses (see ShotWorker.render)."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        return int(torch.get_num_threads())
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

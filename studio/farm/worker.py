@@ -104,9 +104,22 @@ class ShotWorker:
             return exc.message + (f" — {exc.hint}" if exc.hint else ""), vram
         return None, vram
 
-    def render(self, request: GenerateRequest, sink: Any, flag: Any, run: int = 1) -> tuple[str, Any]:
-        """("ok", EngineResult) | ("failed", (message, hint)) | ("cancelled", None)."""
+    def render(self, request: GenerateRequest, sink: Any, flag: Any, run: int = 1,
+               cpu_threads: int | None = None) -> tuple[str, Any]:
+        """("ok", EngineResult) | ("failed", (message, hint)) | ("cancelled", None).
+
+        ``cpu_threads``: the submitter's torch thread count. Ray starts workers with
+        OMP_NUM_THREADS=1, and a CPU model's float sums depend on the thread count (a tiny
+        Wan shot differs by up to 54 grey levels once continuity carries it on), so a CPU
+        worker uses the count an in-process render would.
+        """
         import ray
+
+        if cpu_threads and request.engine == "diffusers":
+            import torch
+
+            if not torch.cuda.is_available() and torch.get_num_threads() != cpu_threads:
+                torch.set_num_threads(cpu_threads)
 
         from studio.engine.runner import run_request
 

@@ -45,7 +45,7 @@ def test_a_free_worker_takes_the_shot_of_the_model_it_holds():
     class Handle:
         class render:  # noqa: N801 - mimics an actor method
             @staticmethod
-            def remote(request, sink, flag, run):
+            def remote(request, sink, flag, run, cpu_threads=None):
                 sent.append(request.job_id)
                 return object()
 
