@@ -449,6 +449,7 @@ class MainWindow(QMainWindow):
             self.engine.cancel(info.job_id)
         self.jobs.clear_finished()
         self._job_shots.clear()
+        self.player.pause()  # playing on into the next project would play its shots unasked
         self.player.seek(0)
         self.timeline.set_playhead(0)
 

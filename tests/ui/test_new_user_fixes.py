@@ -97,11 +97,13 @@ def test_the_next_project_starts_at_frame_zero_with_an_empty_queue(small_window,
         w.act_generate.trigger()
     w.timeline.set_playhead(20)
     w.player.seek(20)
-    assert w.jobs.jobs()
+    w.player.play()
+    assert w.jobs.jobs() and w.player.playing
     w._ask_save_changes = lambda: "discard"
     assert w.new_from_template() is not None
     assert w.timeline.playhead == 0
     assert w.jobs.jobs() == []
+    assert not w.player.playing  # found by the soak: playback ran on into the next project
 
 
 def test_the_camera_field_shows_the_prompt_mark_and_rewrites_it(small_window):
