@@ -163,6 +163,9 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(list(self.settings.recent_projects))
         self.retranslate()
         self._update_actions()
+        # After the first paint, import what the first generated take needs (PyAV, the take
+        # store) on a helper thread: imported lazily on the UI thread it held it 40-60 ms.
+        QTimer.singleShot(300, _warm_take_imports)
 
     # ------------------------------------------------------------------ actions and wiring
     def _action(self, name: str, icon: str | None, shortcut, slot, *, context=Qt.WindowShortcut) -> QAction:
@@ -909,3 +912,16 @@ class MainWindow(QMainWindow):
         self.thumbnails.shutdown()
         self.timeline_panel.shutdown()
         self.document.wait_for_autosave()
+
+
+def _warm_take_imports() -> None:
+    """Import the modules the first take lands through, off the UI thread (no torch among them)."""
+    import threading
+
+    def run() -> None:
+        try:
+            import studio.services.takes  # noqa: F401
+        except Exception:  # a broken install shows itself where the module is used, with its message
+            pass
+
+    threading.Thread(target=run, name="warm-imports", daemon=True).start()
