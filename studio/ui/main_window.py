@@ -163,9 +163,10 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(list(self.settings.recent_projects))
         self.retranslate()
         self._update_actions()
-        # After the first paint, import what the first generated take needs (PyAV, the take
-        # store) on a helper thread: imported lazily on the UI thread it held it 40-60 ms.
-        QTimer.singleShot(300, _warm_take_imports)
+        # Import what the first generated take needs (PyAV, the take store) on a helper thread
+        # now: imported lazily on the UI thread it held it 40-75 ms (more on a fresh clone, which
+        # compiles the modules). A UI-thread import meanwhile waits on the module lock, off-CPU.
+        _warm_take_imports()
 
     # ------------------------------------------------------------------ actions and wiring
     def _action(self, name: str, icon: str | None, shortcut, slot, *, context=Qt.WindowShortcut) -> QAction:
