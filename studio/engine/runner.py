@@ -3,8 +3,10 @@ thread that owns the engines and their models (`EngineWorker`)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Callable
@@ -24,6 +26,31 @@ from studio.engine.protocol import (
 from studio.engine.registry import get_engine
 
 log = logging.getLogger(__name__)
+
+_frozen_at_modules = 0
+_freeze_lock = threading.Lock()
+
+
+def freeze_imported_objects() -> bool:
+    """Keep what the process has imported out of the garbage collector's full passes.
+
+    A full (generation 2) collection walks every tracked object, on whichever thread happens
+    to allocate: with torch and diffusers imported that is ~450,000 objects and over a second,
+    measured on the window's UI thread. Modules, classes and functions live as long as the
+    process, so once new modules were imported we move everything alive into the collector's
+    permanent generation (``gc.freeze``); later full passes only walk what the app made since.
+    Nothing happens when no module was imported since the last call, so the cyclic garbage of
+    ordinary work is never frozen. Returns whether it froze.
+    """
+    global _frozen_at_modules
+    with _freeze_lock:
+        modules = len(sys.modules)
+        if modules <= _frozen_at_modules:
+            return False
+        gc.collect(1)  # the young garbage the imports left behind is freed, not frozen
+        gc.freeze()
+        _frozen_at_modules = modules
+        return True
 
 
 def run_request(request: GenerateRequest, emit: Emit, cancel: CancelToken | None = None) -> EngineResult | None:
@@ -107,6 +134,7 @@ class EngineWorker:
                 return
             try:
                 run_request(job.request, self._on_event, job.cancel)
+                freeze_imported_objects()  # a first job imports its engine's libraries (torch, diffusers)
             finally:
                 with self._lock:
                     self._jobs.pop(job.request.job_id, None)

@@ -923,6 +923,9 @@ def _warm_take_imports() -> None:
         try:
             import studio.services.takes  # noqa: F401
         except Exception:  # a broken install shows itself where the module is used, with its message
-            pass
+            return
+        from studio.engine.runner import freeze_imported_objects
+
+        freeze_imported_objects()  # everything imported so far stays out of full collections on the UI thread
 
     threading.Thread(target=run, name="warm-imports", daemon=True).start()
