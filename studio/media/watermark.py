@@ -8,8 +8,16 @@ background) and
 blended per frame into only the rectangle it covers. It moves between fixed
 anchor points — the four corners, inset, and two central ones — holding each
 for about three seconds and easing between them in half a second, so it cannot
-be cropped away by cutting one corner. Its position is a pure function of the
-frame index, so any frame of an export can be reproduced on its own.
+be cropped away by cutting one corner.
+
+Where it goes next is chosen from the picture, so it stays off faces and the
+subject where the frame allows: when a move starts, the frame then (and the one a
+few frames before it) is read for faces (dlib's detector), motion and visual
+saliency, and the mark glides to the anchor that covers least of them — never
+the one it leaves, and preferring the usual crossing order and anchors it has not
+just visited, so it keeps travelling. The route is a pure function of the frames
+the export feeds it in order; with no frames seen (or flat footage) it is the
+fixed cycle.
 """
 
 from __future__ import annotations
@@ -91,21 +99,28 @@ class Watermark:
         ]
         self.hold_frames = max(1, round(HOLD_SECONDS * self.fps))
         self.move_frames = max(1, round(MOVE_SECONDS * self.fps))
+        self.route: dict[int, int] = {}
+        """Anchor chosen for segment k (hold k, then the move to k+1), decided from the frames."""
+        self._before: np.ndarray | None = None  # the small grey frame a few frames before a decision
 
     @property
     def cycle_frames(self) -> int:
-        """Frames before the mark is back where it started."""
+        """Frames before the mark is back where it started (on the fixed cycle)."""
         return len(self.positions) * (self.hold_frames + self.move_frames)
 
+    def anchor(self, segment: int) -> int:
+        """Index into ``positions`` of where the mark holds in ``segment``."""
+        return self.route.get(segment, segment % len(self.positions))
+
     def position(self, frame_index: int) -> tuple[int, int]:
-        """Top-left corner of the mark at ``frame_index`` (deterministic)."""
+        """Top-left corner of the mark at ``frame_index`` (deterministic given the frames applied)."""
         segment = self.hold_frames + self.move_frames
-        k, r = divmod(int(frame_index) % self.cycle_frames, segment)
-        x0, y0 = self.positions[k]
+        k, r = divmod(int(frame_index), segment)
+        x0, y0 = self.positions[self.anchor(k)]
         if r < self.hold_frames:
             x, y = x0, y0
         else:
-            x1, y1 = self.positions[(k + 1) % len(self.positions)]
+            x1, y1 = self.positions[self.anchor(k + 1)]
             # Strictly between 0 and 1, so the first and last moving frames differ from the holds.
             t = (r - self.hold_frames + 1) / (self.move_frames + 1)
             e = 0.5 - 0.5 * math.cos(math.pi * t)  # ease in and out
@@ -132,6 +147,7 @@ class Watermark:
             raise ValueError(
                 f"frame is {frame.shape} {frame.dtype}, expected ({self.height}, {self.width}, 3) uint8"
             )
+        self._observe(frame, int(frame_index))
         out = frame if in_place else frame.copy()
         x, y, w, h = self.box(frame_index)
         region = out[y : y + h, x : x + w]
@@ -141,6 +157,136 @@ class Watermark:
         np.rint(blended, out=blended)
         region[...] = blended.astype(np.uint8)  # values stay within 0..255 by construction
         return out
+
+
+    # ------------------------------------------------------------------ placement
+    def _observe(self, frame: np.ndarray, index: int) -> None:
+        """Read the frames the route is decided from: at a move's start, and a few frames before it."""
+        segment = self.hold_frames + self.move_frames
+        k, r = divmod(index, segment)
+        if index == 0 and 0 not in self.route:
+            self.route[0] = self._choose(frame, current=None, segment=0)
+        elif r == self.hold_frames - _MOTION_LAG:
+            self._before = _small_grey(frame)
+        if r == self.hold_frames and k + 1 not in self.route:
+            self.route[k + 1] = self._choose(frame, current=self.anchor(k), segment=k + 1)
+            self._before = None
+
+    def _choose(self, frame: np.ndarray, *, current: int | None, segment: int) -> int:
+        """The anchor for ``segment`` that covers least of the subject in ``frame``."""
+        subject = subject_map(frame, self._before)
+        usual = segment % len(self.positions)
+        recent = {self.route.get(segment - 2), self.route.get(segment - 3)}
+        best, best_cost = usual, math.inf
+        for i in range(len(self.positions)):
+            if i == current:
+                continue  # it always moves on
+            cost = _coverage(subject, self._anchor_box(i), self.width, self.height)
+            cost += 0.0 if i == usual else 0.04  # the usual crossing order, all else equal
+            cost += 0.08 if i in recent else 0.0  # and keep travelling
+            if cost < best_cost:
+                best, best_cost = i, cost
+        return best
+
+    def _anchor_box(self, i: int) -> tuple[int, int, int, int]:
+        x, y = self.positions[i]
+        w, h = self.sprite_size
+        return int(min(max(round(x), 0), self.width - w)), int(min(max(round(y), 0), self.height - h)), w, h
+
+
+_MOTION_LAG = 3  # frames between the two frames motion is read from
+_ANALYSIS_WIDTH = 192
+
+
+def _small_grey(frame: np.ndarray) -> np.ndarray:
+    """``frame`` as float32 luma about ``_ANALYSIS_WIDTH`` pixels wide (the mean of 2×2 samples per cell)."""
+    h, w = frame.shape[:2]
+    step = max(1, w // _ANALYSIS_WIDTH)
+    rows, cols = h // step, w // step
+    offsets = (0, step // 2) if step > 1 else (0,)
+    cells = [frame[dy : rows * step : step, dx : cols * step : step] for dy in offsets for dx in offsets]
+    rgb = sum(c.astype(np.float32) for c in cells) / len(cells)
+    return rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def subject_map(frame: np.ndarray, before: np.ndarray | None = None) -> np.ndarray:
+    """Where the subject is, in [0, 1] at the analysis scale: faces, then motion, then saliency.
+
+    Faces (dlib's frontal detector, when installed) count fully; what moved between ``before``
+    (a `_small_grey` frame) and ``frame`` counts up to 0.8; spectral-residual saliency (Hou &
+    Zhang 2007: what stands out from the picture's average spectrum) up to 0.5.
+    """
+    grey = _small_grey(frame)
+    out = 0.5 * _saliency(grey)
+    if before is not None and before.shape == grey.shape:
+        moved = _box_blur(np.abs(grey - before), 2)
+        top = float(np.percentile(moved, 99.5))
+        if top > 4.0:  # a few grey levels of noise is not motion
+            out = np.maximum(out, 0.8 * np.clip(moved / top, 0.0, 1.0))
+    scale = grey.shape[1] / frame.shape[1]
+    for x0, y0, x1, y1 in _faces(frame):
+        # The head and hair around the detected face, in analysis pixels.
+        pad_x, pad_y = 0.35 * (x1 - x0), 0.5 * (y1 - y0)
+        a, b = int(max(0, (y0 - pad_y) * scale)), int(min(grey.shape[0], (y1 + pad_y) * scale) + 1)
+        c, d = int(max(0, (x0 - pad_x) * scale)), int(min(grey.shape[1], (x1 + pad_x) * scale) + 1)
+        out[a:b, c:d] = 1.0
+    return out
+
+
+def _saliency(grey: np.ndarray) -> np.ndarray:
+    small = grey[::2, ::2] if grey.shape[1] > 96 else grey
+    spectrum = np.fft.fft2(small)
+    log_amp = np.log1p(np.abs(spectrum))
+    residual = log_amp - _box_blur(log_amp, 1)
+    sal = np.abs(np.fft.ifft2(np.exp(residual + 1j * np.angle(spectrum)))) ** 2
+    sal = _box_blur(sal, 2)
+    top = float(sal.max())
+    sal = sal / top if top > 0 else sal
+    if small is not grey:
+        sal = np.repeat(np.repeat(sal, 2, axis=0), 2, axis=1)[: grey.shape[0], : grey.shape[1]]
+        sal = np.pad(sal, ((0, grey.shape[0] - sal.shape[0]), (0, grey.shape[1] - sal.shape[1])), mode="edge")
+    return sal.astype(np.float32)
+
+
+def _box_blur(a: np.ndarray, radius: int) -> np.ndarray:
+    if radius <= 0:
+        return a
+    k = 2 * radius + 1
+    padded = np.pad(a, radius, mode="edge")
+    c = padded.cumsum(axis=0).cumsum(axis=1)
+    c = np.pad(c, ((1, 0), (1, 0)))
+    return (c[k:, k:] - c[:-k, k:] - c[k:, :-k] + c[:-k, :-k]) / (k * k)
+
+
+def _faces(frame: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Face rectangles ``(x0, y0, x1, y1)`` in frame pixels; none when dlib is not installed."""
+    detector = _face_detector()
+    if detector is None:
+        return []
+    h, w = frame.shape[:2]
+    step = max(1, w // 960)  # 720p at full size, 1080p at half: the detector finds faces from 80 px
+    small = np.ascontiguousarray(frame[::step, ::step])
+    return [(r.left() * step, r.top() * step, r.right() * step, r.bottom() * step) for r in detector(small, 0)]
+
+
+@lru_cache(maxsize=1)
+def _face_detector():
+    try:
+        import dlib
+    except ImportError:
+        return None
+    return dlib.get_frontal_face_detector()
+
+
+def _coverage(subject: np.ndarray, box: tuple[int, int, int, int], width: int, height: int) -> float:
+    """How much of the subject map the mark's rectangle (grown by half its height) covers: mean, 0..1."""
+    x, y, w, h = box
+    grow = h // 2
+    sy, sx = subject.shape[0] / height, subject.shape[1] / width
+    a, b = int(max(0, (y - grow) * sy)), int(min(subject.shape[0], (y + h + grow) * sy) + 1)
+    c, d = int(max(0, (x - grow) * sx)), int(min(subject.shape[1], (x + w + grow) * sx) + 1)
+    region = subject[a:b, c:d]
+    return float(region.mean()) if region.size else 0.0
 
 
 # --------------------------------------------------------------------------- drawing

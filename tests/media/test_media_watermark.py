@@ -147,3 +147,75 @@ def test_contrast_ratio_of_the_letters_against_their_outline_and_the_footage(bac
     # Semi-transparent: the footage still shows through the letters.
     if background in ("black", "white"):
         assert 0.05 < lum_letters < 0.97 or 0.05 < lum_outline < 0.97
+
+
+# ---------------------------------------------------------------------- off faces and the subject
+
+
+def _overlaps(a, b) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def _route(mark, frames_at) -> list[tuple[int, int, int, int]]:
+    """Feed the mark a program in order (as export does); the box it holds at in each segment."""
+    segment = mark.hold_frames + mark.move_frames
+    held = []
+    for index in range(6 * segment):
+        mark.apply(frames_at(index), index, in_place=True)
+        if index % segment == mark.hold_frames // 2:
+            held.append(mark.box(index))
+    return held
+
+
+def test_the_mark_keeps_off_a_face_and_still_travels():
+    from skimage import data
+    from PIL import Image
+
+    face = np.asarray(Image.fromarray(data.astronaut()).resize((560, 560)))[40:340, 120:420]
+    frame = np.full((720, 1280, 3), 128, np.uint8)
+    frame[0:300, 0:300] = face  # a face about 100 px wide where the usual route starts: top left
+    faces = watermark_module._faces(frame)
+    assert faces, "dlib finds the astronaut's face"
+    x0, y0, x1, y1 = faces[0]
+    face_box = (x0, y0, x1 - x0, y1 - y0)
+    usual = Watermark(1280, 720, fps=24)
+    assert _overlaps(usual.box(0), face_box)  # the fixed cycle would sit on it
+
+    mark = Watermark(1280, 720, fps=24)
+    held = _route(mark, lambda i: frame.copy())
+    assert not any(_overlaps(box, face_box) for box in held), (held, face_box)
+    assert all(a != b for a, b in zip(held, held[1:]))  # it moves on every segment
+    assert len(set(held)) >= 3  # and keeps crossing the frame
+
+
+def test_the_mark_keeps_off_a_moving_subject_in_the_middle():
+    rng = np.random.default_rng(3)
+    texture = rng.integers(0, 256, (260, 260, 3), dtype=np.uint8)
+    yy, xx = np.mgrid[-130:130, -130:130]
+    disc = (xx ** 2 + yy ** 2) < 130 ** 2
+
+    def frame_at(index: int) -> np.ndarray:
+        f = np.full((720, 1280, 3), 90, np.uint8)
+        dx = int(40 * np.sin(index / 5.0))  # a subject that moves (a character's walk cycle)
+        region = f[230:490, 510 + dx:770 + dx]
+        region[disc] = texture[disc]
+        return f
+
+    mark = Watermark(1280, 720, fps=24)
+    held = _route(mark, frame_at)
+    subject_box = (470, 230, 340, 260)
+    assert not any(_overlaps(box, subject_box) for box in held), held
+    usual = Watermark(1280, 720, fps=24)
+    assert any(_overlaps(usual.box(i * (usual.hold_frames + usual.move_frames)), subject_box) for i in range(6))
+
+
+def test_on_flat_footage_the_route_is_the_fixed_cycle():
+    mark = Watermark(1280, 720, fps=24)
+    usual = Watermark(1280, 720, fps=24)
+    flat = np.full((720, 1280, 3), 60, np.uint8)
+    segment = mark.hold_frames + mark.move_frames
+    for index in range(6 * segment):
+        mark.apply(flat, index)
+        assert mark.box(index) == usual.box(index), index
