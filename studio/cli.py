@@ -192,10 +192,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         if story is not None:
             project = storyboard_from_story(
-                story, title=args.title, aspect=args.aspect, fps=args.fps, shot_seconds=args.shot_seconds
+                story, title=args.title, aspect=args.aspect or "16:9", fps=args.fps, shot_seconds=args.shot_seconds
             )
         else:
-            project = template_project(title=args.title or "Untitled story", aspect=args.aspect, fps=args.fps, shot_seconds=args.shot_seconds)
+            project = template_project(args.template, lang=args.lang, title=args.title, aspect=args.aspect, fps=args.fps,
+                                       shot_seconds=args.shot_seconds)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     save_new_bundle(project, bundle)
@@ -487,6 +488,9 @@ class OneLineArgumentParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from studio.domain.story import TEMPLATES
+
+    TEMPLATE_IDS = [t.id for t in TEMPLATES]
     parser = OneLineArgumentParser(prog="studio", description=f"{APP_NAME}: a local AI video studio.")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr as well as the log file")
@@ -497,9 +501,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--story", help="the story: shots are cut at →, ->, line breaks, sentence ends, 'then', それから")
     p.add_argument("--story-file", help="read the story from a UTF-8 text file")
     p.add_argument("--title")
-    p.add_argument("--aspect", default="16:9", choices=["16:9", "9:16", "1:1"])
+    p.add_argument("--aspect", choices=["16:9", "9:16", "1:1"], help="canvas (default 16:9, or the template's own)")
     p.add_argument("--fps", type=int, default=24, choices=[12, 15, 24, 25, 30, 48, 50, 60])
     p.add_argument("--shot-seconds", type=_shot_seconds, default=4.0, help="length of each shot (0.04 to 600 s)")
+    p.add_argument("--template", default=TEMPLATE_IDS[0], choices=TEMPLATE_IDS,
+                   help="without --story: the template to start from (" + ", ".join(TEMPLATE_IDS) + ")")
+    p.add_argument("--lang", default="en", choices=["en", "ja"], help="without --story: the template's language")
     p.add_argument("--force", action="store_true", help="overwrite an existing project")
     p.set_defaults(func=cmd_new)
 

@@ -8,7 +8,7 @@ makes a Project from them with one consistent cast, a camera and sound per shot.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from studio.domain.model import (
     CameraMove,
@@ -36,7 +36,24 @@ def is_japanese(text: str) -> bool:
 
 
 def split_story(story: str) -> list[str]:
-    """The story's beats, in order, trimmed, empties dropped."""
+    """The story's beats, in order, trimmed, empties dropped.
+
+    A quoted line is never cut (\"Good morning!\" and 「おはよう！」 end in a sentence mark but
+    are what a character says in the beat)."""
+    quotes: list[str] = []
+
+    def hide(m: re.Match) -> str:
+        quotes.append(m.group(0))
+        return chr(0xE000 + len(quotes) - 1)  # a private-use character: no rule below splits on it
+
+    story = _QUOTED.sub(hide, story)
+    if quotes:
+        restore = re.compile("[\ue000-\uf8ff]")
+        return [restore.sub(lambda m: quotes[ord(m.group(0)) - 0xE000], beat) for beat in _split_beats(story)]
+    return _split_beats(story)
+
+
+def _split_beats(story: str) -> list[str]:
     parts = re.split(_ARROWS, story)
     beats: list[str] = []
     for part in parts:
@@ -55,6 +72,11 @@ def split_story(story: str) -> list[str]:
 
 _FEMALE = re.compile(r"\b(she|her|girl|woman|mother|sister)\b|彼女|女の子|女性|母|姉|妹", re.IGNORECASE)
 _MALE = re.compile(r"\b(he|his|him|boy|man|father|brother)\b|彼(?!女)|男の子|男性|父|兄|弟", re.IGNORECASE)
+# "@Name" in a story casts that character, as in a prompt: a Latin name, a kanji/katakana name
+# (it ends where the hiragana particle starts: @葵が → 葵), or a hiragana name less a particle.
+_AT_NAME = re.compile(r"@([A-Za-z][\w\-]*|[\u4e00-\u9fff\u30a0-\u30ff\u3005\u30fc]+|[\u3041-\u309f]+)")
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|「[^」]*」|『[^』]*』")
+_JA_PARTICLE_END = re.compile(r"(?:が|は|を|に|と|の|で|も|へ|から)$")
 _JA_NAME = re.compile(r"([\u4e00-\u9fff\u30a0-\u30ff]{1,6})(?:さん|くん|君|ちゃん|先生)")
 _EN_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
 _NOT_NAMES = {
@@ -77,10 +99,18 @@ _LOOKS_JA = {
 def _find_cast(story: str) -> list[tuple[str, str]]:
     """(name, gender) for each named person; one protagonist when nobody is named."""
     names: list[str] = []
+    for m in _AT_NAME.finditer(story):
+        name = m.group(1)
+        if "\u3041" <= name[0] <= "\u309f":
+            name = _JA_PARTICLE_END.sub("", name) or name
+        if name not in names:
+            names.append(name)
     for m in _JA_NAME.finditer(story):
         if m.group(1) not in names:
             names.append(m.group(1))
-    for line in re.split(r"[\n.!?。→]|->", story):
+    # A capitalised word inside a quoted line ("Good morning!") is speech, not someone on screen.
+    unquoted = _QUOTED.sub(" ", story)
+    for line in re.split(r"[\n.!?。→]|->", unquoted):
         line = line.strip()
         found = [m.group(1) for m in _EN_NAME.finditer(line)]
         # A capital at the start of a sentence is a name only when a verb follows ("Hana walks").
@@ -94,6 +124,26 @@ def _find_cast(story: str) -> list[tuple[str, str]]:
     if not names:
         names = ["アオイ" if is_japanese(story) else "Aoi"]
     return [(n, gender if i == 0 else "neutral") for i, n in enumerate(names)]
+
+
+def _leading_actor_kind(beat: str) -> str | None:
+    """The kind ("person", "animal", "object") of the first actor noun the beat names, if any."""
+    from studio.domain.scene_plan import NOUNS
+
+    lower = beat.lower()
+    first: tuple[int, str] | None = None
+    for kind, en, ja in NOUNS.values():
+        for word in en:
+            m = re.search(rf"\b{re.escape(word)}\b", lower)
+            if m and (first is None or m.start() < first[0]):
+                first = (m.start(), kind)
+        for word in ja:
+            i = beat.find(word.split("-")[0])
+            if i >= 0 and (first is None or i < first[0]):
+                first = (i, kind)
+    if first is None or (first[1] != "person" and (_FEMALE.search(beat) or _MALE.search(beat))):
+        return None if first is None else "person"
+    return first[1]
 
 
 # -- per shot choices ---------------------------------------------------------------
@@ -128,7 +178,7 @@ def shot_title(text: str, lang: str) -> str:
     elif scene.actions:
         noun = nouns.get(scene.actions[0], scene.actions[0])
     else:
-        return _fallback_title(text, lang, scene.time_of_day)
+        return _fallback_title(text.replace("@", ""), lang, scene.time_of_day)
     explicit_time = scene.time_of_day != "day" or re.search(r"\bday\b|昼", text.lower())
     prefix = _TIME_WORDS[lang].get(scene.time_of_day, "") if explicit_time else ""
     if lang == "en":
@@ -193,8 +243,11 @@ def storyboard_from_story(
     shots = []
     for i, beat in enumerate(beats):
         on_screen = [c.id for c in cast if c.name in beat]
-        # A pronoun (or no name at all) means the protagonist is in the shot.
-        if not on_screen or ((_FEMALE.search(beat) or _MALE.search(beat)) and cast[0].id not in on_screen):
+        # A pronoun (or no name at all) means the protagonist is in the shot, unless the beat is
+        # about an animal or a thing and nobody ("A red ball falls…", 「猫が窓から飛び降りる」).
+        if not on_screen and _leading_actor_kind(beat) in ("animal", "object"):
+            pass
+        elif not on_screen or ((_FEMALE.search(beat) or _MALE.search(beat)) and cast[0].id not in on_screen):
             on_screen.insert(0, cast[0].id)
         shot_id = new_id("shot")
         shots.append(
@@ -220,24 +273,115 @@ def storyboard_from_story(
     )
 
 
-TEMPLATE_STORY_EN = (
-    "Establishing shot: the city at dawn, rain on the streets → "
-    "@Aoi walks to the station under an umbrella → "
-    "At the cafe, @Aoi opens the door and smiles: \"Good morning!\""
+@dataclass(frozen=True)
+class StoryTemplate:
+    """A ready-made storyboard to start from: its shots show the prompt grammar at work."""
+
+    id: str
+    title: dict[str, str]
+    """Project title per language ("en", "ja")."""
+    summary: dict[str, str]
+    """One line that says what it is, per language."""
+    story: dict[str, str]
+    """The story per language, in the prompt grammar (@Name, {sfx: …}, [camera: …], "lines")."""
+    titles: dict[str, tuple[str, ...]] | None = None
+    """Each shot's title per language (else titles are made from the prompts)."""
+    aspect: str | None = None
+    """The canvas it is made for (vertical short-form), or None for the one the user picked."""
+
+    def shot_count(self) -> int:
+        return len(split_story(self.story["en"]))
+
+
+TEMPLATES: tuple[StoryTemplate, ...] = (
+    StoryTemplate(
+        "rainy-morning",
+        {"en": "A rainy morning", "ja": "雨の朝"},
+        {"en": "Establishing shot, a walk, an arrival with a line: the grammar in three shots.",
+         "ja": "全景、歩き、セリフのある到着。3ショットで文法がわかります。"},
+        {"en": "Establishing shot: the city at dawn, rain on the streets {ambience: rain} [camera: dolly in] → "
+               "@Aoi walks to the station under an umbrella {sfx: footsteps} → "
+               "At the cafe, @Aoi opens the door {sfx: door} and smiles: \"Good morning!\"",
+         "ja": "明け方の街の全景、雨の通り {環境音: 雨} [カメラ: ドリーイン] → "
+               "@アオイが傘をさして駅まで歩く {効果音: 足音} → "
+               "カフェで@アオイがドアを開けて微笑む {効果音: ドア}「おはよう！」"},
+        titles={"en": ("rainy city", "walk to the station", "cafe"), "ja": ("雨の街", "駅への道", "カフェ")},
+    ),
+    StoryTemplate(
+        "product-reveal",
+        {"en": "Product reveal", "ja": "商品紹介"},
+        {"en": "A cup on a table, a hand, a smile: a short advert with a push-in and a pan.",
+         "ja": "テーブルのカップ、手、笑顔。寄りとパンで見せる短い広告。"},
+        {"en": "Close-up: a white cup on a wooden table in the morning light [camera: dolly in] → "
+               "@Mika picks up the cup and smiles {sfx: cup} → "
+               "@Mika walks out into the sunny street with the cup [camera: pan right]: \"Made for mornings.\"",
+         "ja": "アップ：朝の光の中、木のテーブルに白いカップ [カメラ: ドリーイン] → "
+               "@ミカがカップを手に取って微笑む {効果音: カップ} → "
+               "@ミカがカップを持って晴れた通りへ歩き出す [カメラ: 右にパン]「朝のために。」"},
+        titles={"en": ("the cup", "first sip", "out the door"), "ja": ("カップ", "ひと口", "街へ")},
+    ),
+    StoryTemplate(
+        "day-vertical",
+        {"en": "A day in my life (vertical)", "ja": "わたしの一日（縦型）"},
+        {"en": "Three beats of a day for short-form video, made 9:16.",
+         "ja": "ショート動画向けの一日の3場面、9:16。"},
+        {"en": "In the morning @Hana opens the window of her room → "
+               "@Hana walks to the university {sfx: footsteps} [camera: pan left] → "
+               "At night @Hana studies in the cafe while it rains {ambience: rain}",
+         "ja": "朝、@ハナが部屋の窓を開ける → "
+               "@ハナが大学まで歩く {効果音: 足音} [カメラ: 左にパン] → "
+               "夜、雨の中@ハナがカフェで勉強する {環境音: 雨}"},
+        titles={"en": ("morning", "to campus", "night cafe"), "ja": ("朝", "大学へ", "夜のカフェ")},
+        aspect="9:16",
+    ),
+    StoryTemplate(
+        "cat-and-ball",
+        {"en": "The cat and the ball", "ja": "猫とボール"},
+        {"en": "Animals and objects as actors: a ball bounces, a cat jumps, a boy laughs.",
+         "ja": "動物や物が動く：ボールが跳ね、猫が跳び、少年が笑う。"},
+        {"en": "A red ball falls and bounces on the wooden floor → "
+               "A cat jumps down from the window → "
+               "@Ren laughs in the living room: \"Got it!\"",
+         "ja": "赤いボールが木の床に落ちて跳ねる → "
+               "猫が窓から飛び降りる → "
+               "リビングで@レンが笑う「つかまえた！」"},
+        titles={"en": ("the ball", "the cat", "got it"), "ja": ("ボール", "猫", "つかまえた")},
+    ),
 )
+"""The templates the start page offers, first the default one."""
 
 
-def template_project(*, title: str = "Untitled story", aspect: str = "16:9", fps: int = 24, shot_seconds: float = 4.0) -> Project:
-    """The starting point for `studio new` without a story: three shots that show the grammar."""
-    p = storyboard_from_story(TEMPLATE_STORY_EN.replace("@", ""), title=title, aspect=aspect, fps=fps, shot_seconds=shot_seconds)
-    hero = p.bible.characters[0]
-    prompts = [
-        "Establishing shot: the city at dawn, rain on the streets {ambience: rain} [camera: dolly in]",
-        f"@{hero.name} walks to the station under an umbrella {{sfx: footsteps}}",
-        f"At the cafe, @{hero.name} opens the door {{sfx: door}} and smiles: \"Good morning!\"",
-    ]
-    shots = [replace(s, prompt=pr) for s, pr in zip(p.shots, prompts)]
-    return replace(p, shots=tuple(shots))
+def template(template_id: str) -> StoryTemplate:
+    """The template with ``template_id``; ValueError naming the ones there are."""
+    for t in TEMPLATES:
+        if t.id == template_id:
+            return t
+    raise ValueError(f"no template {template_id!r}; there are: {', '.join(t.id for t in TEMPLATES)}")
+
+
+def template_project(
+    template_id: str = TEMPLATES[0].id,
+    *,
+    lang: str = "en",
+    title: str | None = None,
+    aspect: str | None = None,
+    fps: int = 24,
+    shot_seconds: float = 4.0,
+) -> Project:
+    """A new project from a template, in ``lang`` ("en" or "ja"), titled after it.
+
+    ``aspect`` is the canvas the user picked; a template made for one canvas (vertical
+    short-form) keeps its own unless ``aspect`` is given explicitly.
+    """
+    t = template(template_id)
+    lang = "ja" if lang == "ja" else "en"
+    project = storyboard_from_story(
+        t.story[lang], title=title or t.title[lang], aspect=aspect or t.aspect or "16:9", fps=fps, shot_seconds=shot_seconds,
+    )
+    if t.titles:
+        shots = tuple(replace(shot, title=name) for shot, name in zip(project.shots, t.titles[lang]))
+        project = replace(project, shots=shots)
+    return project
 
 
 def _story_title(shot_titles: list[str], lang: str) -> str:

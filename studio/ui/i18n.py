@@ -9,7 +9,7 @@ than .ts/.qm: it needs no build step, and a test checks it covers every key.)
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
 
 LANGUAGES = {"en": "English", "ja": "日本語"}
 _current = "en"
@@ -29,9 +29,37 @@ def resolve(setting: str) -> str:
     return "ja" if QLocale.system().name().startswith("ja") else "en"
 
 
+_qt_translators: list[QTranslator] = []
+
+
+def _install_qt_translations(lang: str) -> None:
+    """Qt's own strings (file dialogs, standard buttons, text-field menus) in ``lang``.
+
+    Our catalogue covers our strings; the dialogs Qt draws itself (QFileDialog's "Look in",
+    "Cancel", QDialogButtonBox's buttons, a line edit's context menu) come from the
+    qtbase translations PySide6 ships.
+    """
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    for old in _qt_translators:
+        app.removeTranslator(old)
+    _qt_translators.clear()
+    if lang == "en":
+        return
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for catalogue in ("qtbase", "qtmultimedia"):
+        translator = QTranslator(app)
+        if translator.load(f"{catalogue}_{lang}", folder):
+            app.installTranslator(translator)
+            _qt_translators.append(translator)
+
+
 def set_language(lang: str) -> None:
     global _current
     lang = resolve(lang)
+    if lang != _current or (lang != "en" and not _qt_translators):
+        _install_qt_translations(lang)
     if lang != _current:
         _current = lang
         notifier.language_changed.emit(lang)
@@ -48,6 +76,11 @@ def tr(text: str, **values: object) -> str:
 
 
 JA: dict[str, str] = {
+    # template picker (window-ux3)
+    "Each template is a short storyboard that shows the prompt grammar at work; edit any shot after.":
+        "テンプレートはプロンプトの書き方がわかる短い絵コンテです。作ったあとでどのショットも編集できます。",
+    "{n} shots · {aspect}": "{n} ショット · {aspect}",
+    "Create": "作成",
     # Long shots in windows (diffusers engine)
     "window {k} of {n}": "ウィンドウ {k}/{n}",
     # render farm (studio/farm, Settings)
@@ -308,7 +341,7 @@ JA: dict[str, str] = {
     'Done': '完了',
     'Failed': '失敗',
     'Cancelled': 'キャンセル済み',
-    '{s} s · {f} f': '{s} 秒 · {f} f',
+    '{s} s · {f} f': '{s} 秒 · {f} フレーム',
     'No shots yet. Drop images or videos here, or write a story on the start page.': 'ショットはまだありません。ここに画像や動画をドロップするか、スタートページで物語を書いてください。',
     '{n} takes': '{n} テイク',
     'changed': '変更あり',

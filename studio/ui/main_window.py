@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -364,10 +365,22 @@ class MainWindow(QMainWindow):
             return None
         return self._create(project)
 
-    def new_from_template(self, aspect: str = "16:9") -> Path | None:
+    def new_from_template(self, aspect: str = "16:9", template_id: str | None = None) -> Path | None:
+        """A new project from a template the user picks (or ``template_id``), in the interface language."""
         from studio.domain.story import template_project
 
-        return self._create(template_project(aspect=aspect))
+        if template_id is None:
+            from studio.ui.template_dialog import TemplateDialog
+
+            dialog = TemplateDialog(aspect, self)
+            if self._exec_dialog(dialog) != QDialog.Accepted:
+                return None
+            template_id, aspect = dialog.template_id(), dialog.chosen_aspect()
+        return self._create(template_project(template_id, lang=i18n.language(), aspect=aspect))
+
+    def _exec_dialog(self, dialog) -> int:
+        """Run a modal dialog (tests replace this to answer it)."""
+        return dialog.exec()
 
     def _create(self, project: Project) -> Path | None:
         if not self._confirm_leave():

@@ -42,7 +42,7 @@ def test_render_writes_mp4_and_info_reads_the_recipe(tmp_path):
     assert info.frame_count == 24 and (info.width, info.height) == (720, 720)
     data = json.loads(studio("info", tmp_path / "t.mp4", "--json").stdout)
     assert data["kind"] == "video" and data["recipe_summary"]["shots"] == 2
-    assert data["recipe"]["project"]["title"] == "Untitled story"
+    assert data["recipe"]["project"]["title"] == "A rainy morning"  # named after its template, not "Untitled story"
     text = studio("info", tmp_path / "t.mp4").stdout
     assert "Studio recipe" in text and "sketch" in text
 

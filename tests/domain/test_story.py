@@ -65,3 +65,34 @@ def test_titles_of_unknown_scenes_do_not_repeat_the_time():
     assert storyboard_from_story("夜、犬が眠る").shots[0].title == "夜・犬が眠る"
     assert storyboard_from_story("At night the dog sleeps").shots[0].title == "night: dog sleeps"
     assert storyboard_from_story("The robot paints a mural").shots[0].title == "robot paints mural"
+
+
+def test_at_names_in_a_story_cast_those_characters_in_japanese_and_english():
+    p = storyboard_from_story("朝、@葵が駅に向かう→夜、@葵 はカフェで勉強する→@Ai と@さくらが話す")
+    names = {c.id: c.name for c in p.bible.characters}
+    assert list(names.values()) == ["葵", "Ai", "さくら"]  # @葵が ends before the particle; a two-letter name counts
+    assert [[names[i] for i in s.characters] for s in p.shots] == [["葵"], ["葵"], ["Ai", "さくら"]]
+
+
+def test_a_quoted_line_is_never_cut_and_is_not_a_name():
+    beats = split_story('At the cafe, @Aoi smiles: "Good morning! Ready?" Then she sits → 「おはよう！元気？」と@葵が言う')
+    assert beats == ['At the cafe, @Aoi smiles: "Good morning! Ready?"', "she sits", "「おはよう！元気？」と@葵が言う"]
+    p = storyboard_from_story('@Aoi smiles: "Good morning!"')
+    assert [c.name for c in p.bible.characters] == ["Aoi"]  # "Good" is speech, not a second character
+
+
+def test_a_beat_about_a_thing_or_an_animal_casts_nobody():
+    p = storyboard_from_story("@Ren kicks the ball → A red ball falls and bounces on the floor → 猫が窓から飛び降りる → He laughs")
+    ren = p.bible.characters[0].id
+    assert [s.characters for s in p.shots] == [(ren,), (), (), (ren,)]
+
+
+def test_every_template_builds_in_both_languages():
+    from studio.domain.story import TEMPLATES
+
+    for t in TEMPLATES:
+        for lang in ("en", "ja"):
+            p = template_project(t.id, lang=lang)
+            assert p.title == t.title[lang] and len(p.shots) == t.shot_count() == len(t.titles[lang])
+            assert [s.title for s in p.shots] == list(t.titles[lang])
+            assert p.bible.characters and all(c.name for c in p.bible.characters)

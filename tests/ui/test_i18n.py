@@ -66,3 +66,27 @@ def test_a_japanese_font_is_installed():
     metrics = QFontMetrics(QFont(families[0]))
     assert all(metrics.inFontUcs4(ord(ch)) for ch in "絵コンテを作る生成ストーリーバイブル")
     assert metrics.horizontalAdvance("生成") > 0
+
+
+def test_the_dialogs_qt_draws_itself_follow_the_language(qapp):
+    """File dialogs and standard buttons come from Qt's own catalogue (qtbase_ja), switched with ours."""
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QPushButton
+
+    def texts() -> tuple[set[str], str]:
+        dialog = QFileDialog(None, "x")
+        dialog.setOption(QFileDialog.DontUseNativeDialog)
+        buttons = {b.text() for b in dialog.findChildren(QPushButton)}
+        box = QDialogButtonBox(QDialogButtonBox.Cancel)
+        cancel = box.button(QDialogButtonBox.Cancel).text()
+        dialog.deleteLater()
+        box.deleteLater()
+        return buttons, cancel
+
+    try:
+        i18n.set_language("ja")
+        buttons, cancel = texts()
+        assert "キャンセル" in buttons and cancel == "キャンセル", (buttons, cancel)
+    finally:
+        i18n.set_language("en")
+    buttons, cancel = texts()
+    assert "Cancel" in buttons and cancel == "Cancel", (buttons, cancel)

@@ -100,7 +100,7 @@ def test_the_next_project_starts_at_frame_zero_with_an_empty_queue(small_window,
     w.player.play()
     assert w.jobs.jobs() and w.player.playing
     w._ask_save_changes = lambda: "discard"
-    assert w.new_from_template() is not None
+    assert w.new_from_template(template_id="rainy-morning") is not None
     assert w.timeline.playhead == 0
     assert w.jobs.jobs() == []
     assert not w.player.playing  # found by the soak: playback ran on into the next project
