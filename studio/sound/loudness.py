@@ -44,24 +44,25 @@ def _as_stereo64(x: np.ndarray) -> np.ndarray:
     return a
 
 
-def _fir(x: np.ndarray, taps: np.ndarray, *, peak: bool = False) -> np.ndarray:
-    """Causal FIR filter of every column of ``x`` (S×C) by each column of ``taps`` (L×P), in float32.
+def _fir(x: np.ndarray, taps: np.ndarray, *, peak: bool = False, dtype=np.float32) -> np.ndarray:
+    """Causal FIR filter of every column of ``x`` (S×C) by each column of ``taps`` (L×P), in ``dtype``.
 
-    Returns S×C×P float32 (the first S outputs of the full convolution), or with
+    Returns S×C×P (the first S outputs of the full convolution), or with
     ``peak`` only the largest |output| of each sample over channels and taps (S,); computed
     by overlap-add over blocks, so the working memory is a few FFT blocks
     however long the programme is. float32 keeps 7 significant digits, far
-    below what a loudness or peak reading shows (0.1 dB).
+    below what a loudness or peak reading shows (0.1 dB); the limiter's gain,
+    which must stay exactly under its ceiling, is smoothed in float64.
     """
     n, channels = x.shape
     length, phases = taps.shape
     nfft = max(_FFT, 1 << int(math.ceil(math.log2(4 * length))))
     block = nfft - length + 1
-    spectrum = np.fft.rfft(taps.astype(np.float32), nfft, axis=0)[:, None, :]  # F×1×P
-    out = np.empty((n,) if peak else (n, channels, phases), np.float32)
-    carry = np.zeros((length - 1, channels, phases), np.float32)
+    spectrum = np.fft.rfft(taps.astype(dtype), nfft, axis=0)[:, None, :]  # F×1×P
+    out = np.empty((n,) if peak else (n, channels, phases), dtype)
+    carry = np.zeros((length - 1, channels, phases), dtype)
     for start in range(0, n, block):
-        chunk = x[start : start + block].astype(np.float32)
+        chunk = x[start : start + block].astype(dtype)
         m = chunk.shape[0]
         y = np.fft.irfft(np.fft.rfft(chunk, nfft, axis=0)[:, :, None] * spectrum, nfft, axis=0)
         y[: length - 1] += carry
@@ -69,7 +70,7 @@ def _fir(x: np.ndarray, taps: np.ndarray, *, peak: bool = False) -> np.ndarray:
         out[start : start + take] = np.abs(y[:take]).reshape(take, -1).max(axis=1) if peak else y[:take]
         carry = y[m : m + length - 1].copy() if m + length - 1 <= nfft else y[m:]
         if carry.shape[0] < length - 1:
-            carry = np.concatenate([carry, np.zeros((length - 1 - carry.shape[0], channels, phases), np.float32)])
+            carry = np.concatenate([carry, np.zeros((length - 1 - carry.shape[0], channels, phases), dtype)])
     return out
 
 
@@ -232,7 +233,7 @@ def limiter_gain(peak: np.ndarray, ceiling: float, *, lookahead_ms: float = 1.0,
     kernel /= kernel.sum()
     # out[i] = sum_{t} kernel[t] * g[i + la - t]: t=0 is offset +la (attack side, ahead), t=la+rel is -rel.
     padded = np.concatenate([np.full(rel, g[0]), g, np.full(la, g[-1])])
-    return _fir(padded[:, None], kernel[:, None])[la + rel :, 0, 0]
+    return np.minimum(1.0, _fir(padded[:, None], kernel[:, None], dtype=np.float64)[la + rel :, 0, 0])
 
 
 def limit_true_peak(x: np.ndarray, ceiling_db: float, **kwargs) -> np.ndarray:
