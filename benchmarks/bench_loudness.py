@@ -13,7 +13,7 @@
    loudness and true peak, and how much punch the foley hits lost (each hit's true
    peak over the loudness of the 400 ms around it, before vs after; median and worst).
 
-    python benchmarks/bench_loudness.py [--bundle out/student_day_en.studio] [--repeats 3]
+    python benchmarks/bench_loudness.py [--bundle out/student_day_en.studio] [--repeats 5]
 """
 
 from __future__ import annotations
