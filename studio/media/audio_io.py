@@ -8,7 +8,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from scipy.io import wavfile
 
 from studio.domain.timing import SAMPLE_RATE
 from studio.media._atomic import atomic_output, describe_os_error, media_errors
@@ -32,6 +31,8 @@ def write_wav(path: str | os.PathLike[str], samples: np.ndarray, sample_rate: in
         data = np.repeat(data, 2, axis=1)
     if int(sample_rate) != sample_rate or sample_rate <= 0:
         raise ValueError(f"sample_rate must be a positive integer, got {sample_rate!r}")
+    from scipy.io import wavfile  # imported here: reading Studio's own stems (export) needs no SciPy
+
     dest = Path(path).absolute()
     with atomic_output(dest) as tmp:
         with media_errors(dest, "write"):
@@ -48,6 +49,11 @@ def read_wav(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
     p = Path(path)
     if not p.is_file():
         raise MediaError(f"Could not read {p}: the file does not exist.")
+    own = _read_float_wav(p)
+    if own is not None:
+        return own
+    from scipy.io import wavfile  # any other WAV: SciPy's reader knows the variants
+
     try:
         with warnings.catch_warnings():
             # scipy warns about chunks it skips (LIST, bext...); those are harmless.
@@ -59,6 +65,41 @@ def read_wav(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
         # scipy reports a bad header, a truncated chunk or a non-RIFF file this way.
         raise MediaError(f"Could not read {p}: it is not a readable WAV file ({exc}).") from exc
     return _to_float_stereo(np.asarray(data), p), int(sr)
+
+
+def _read_float_wav(path: Path) -> tuple[np.ndarray, int] | None:
+    """The WAVs `write_wav` writes (RIFF/WAVE, 32-bit float fmt, then fact/data chunks), read with numpy
+    alone; None for anything else or anything odd, which `read_wav` hands to SciPy's reader."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) != b"RIFF" or len(f.read(4)) != 4 or f.read(4) != b"WAVE":
+                return None
+            fmt = None
+            while True:
+                header = f.read(8)
+                if len(header) != 8:
+                    return None
+                kind, size = header[:4], struct.unpack("<I", header[4:])[0]
+                if kind == b"fmt ":
+                    body = f.read(size + (size & 1))
+                    if size < 16:
+                        return None
+                    fmt = struct.unpack("<HHIIHH", body[:16])
+                elif kind == b"data":
+                    if fmt is None:
+                        return None
+                    tag, channels, rate, _, align, bits = fmt
+                    if tag != 3 or bits != 32 or channels not in (1, 2) or align != 4 * channels or size % align:
+                        return None
+                    raw = f.read(size)
+                    if len(raw) != size:
+                        return None
+                    data = np.frombuffer(raw, dtype="<f4").reshape(-1, channels).astype(np.float32)
+                    return _to_float_stereo(data, path), int(rate)
+                else:
+                    f.seek(size + (size & 1), os.SEEK_CUR)
+    except (OSError, struct.error):
+        return None
 
 
 def _to_float_stereo(data: np.ndarray, path: Path) -> np.ndarray:

@@ -87,7 +87,8 @@ def deliver(project: Project, bundle: Path, destination: Path, *, preset: str | 
     canvas = Canvas(w, h)
     options = ExportOptions(loudness_lufs=spec.loudness_lufs if spec else -14.0,
                             true_peak_db=spec.true_peak_db if spec else -1.0)
-    audio = mix_program(bundle, takes, project.fps, options)  # type: ignore[arg-type]
+    audio = mix_program(bundle, takes, project.fps, options,  # type: ignore[arg-type]
+                        audio_codec=CODECS[codec].audio if codec in CODECS else "pcm")
     lufs, peak = measure_loudness(audio)
     recipe = build_recipe(project, takes)  # type: ignore[arg-type]
     metadata = {RECIPE_KEY: recipe, "title": project.title, "encoder_app": f"{APP_NAME} {__version__}",

@@ -19,6 +19,7 @@ import numpy as np
 from studio import APP_NAME, __version__
 from studio.domain.model import Canvas, Project, Shot, Take
 from studio.engine.protocol import CancelledError, CancelToken, EngineEvent, GenerateRequest, Progress
+from studio.media.audio_codec import aac_round_trip
 from studio.media.decode import read_frames
 from studio.media.encode import ExportCancelled, write_mp4
 from studio.media.frames import fit_frame
@@ -178,12 +179,19 @@ def _overlaid(frames: Iterator[np.ndarray], overlay) -> Iterator[np.ndarray]:
         yield overlay(frame, index)
 
 
-def mix_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, options: ExportOptions) -> np.ndarray:
+def mix_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, options: ExportOptions,
+                audio_codec: str = "aac") -> np.ndarray:
+    """The programme's sound, mastered to the options' loudness and true peak.
+
+    For ``audio_codec="aac"`` the true-peak ceiling is checked on the AAC round trip
+    (what the delivered file decodes to); PCM (``"pcm_s24le"``, WAV) needs no margin.
+    """
     stems = [load_take_stems(bundle, take, shot.duration_frames, fps) for shot, take in takes]
     # Each shot's own stem balance (the stem mixer) first, then the export-wide gains.
     shot_gains = [shot_stem_gains(shot.engine_settings) for shot, _ in takes]
     program = join_shots(stems, gains=options.stem_gains_db or None, shot_gains=shot_gains)
-    return normalize_loudness(program, options.loudness_lufs, options.true_peak_db)
+    codec = aac_round_trip if audio_codec == "aac" else None
+    return normalize_loudness(program, options.loudness_lufs, options.true_peak_db, codec=codec)
 
 
 def export_project(

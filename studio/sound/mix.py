@@ -2,23 +2,21 @@
 
 Beds (ambience, music) crossfade across cuts; foley and dialogue cut hard so
 their sync with the picture never moves. Loudness follows ITU-R BS.1770
-(pyloudnorm) and a look-ahead true-peak limiter keeps inter-sample peaks under
-the ceiling that streaming services ask for.
+and a look-ahead true-peak limiter keeps inter-sample peaks under the ceiling
+that streaming services ask for (`studio.sound.loudness`: numpy only, so the
+export path never imports SciPy for them).
 """
 
 from __future__ import annotations
 
 import math
-import warnings
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
-import pyloudnorm
-from scipy.ndimage import minimum_filter1d
-from scipy.signal import resample_poly
 
 from studio.domain.timing import SAMPLE_RATE
-from studio.sound.design import EDGE_FADE_MS, sidechain_gain
+from studio.sound import loudness
+from studio.sound.dynamics import EDGE_FADE_MS, sidechain_gain
 # Per-shot stem settings are plain data on the shot (the domain owns them); re-exported here.
 from studio.domain.stems import (
     STEM_GAIN_KEY,
@@ -38,8 +36,6 @@ MUSIC_DUCK_DB = -10.0
 CROSSFADE_STEMS = ("ambience", "music")
 """Stems that crossfade across a cut; every other stem is hard-cut."""
 
-_OVERSAMPLE = 4
-_MIN_LOUDNESS_S = 0.4  # one BS.1770 gating block
 
 
 def _as_stereo64(x: np.ndarray) -> np.ndarray:
@@ -114,7 +110,7 @@ def join_shots(
     the whole program (default 0); ``shot_gains[i]`` are shot i's own per-stem
     dB (-inf mutes; see `shot_stem_gains`), applied before the crossfades so a
     rebalanced bed still fades smoothly into the next shot. Music is ducked by
-    ``music_duck_db`` under the program's dialogue (`design.sidechain_gain`:
+    ``music_duck_db`` under the program's dialogue (`dynamics.sidechain_gain`:
     across cuts, since music runs across them; ambience was ducked per shot
     when it was designed). A shot's stems must be equally long; a missing stem is silence.
     """
@@ -157,31 +153,16 @@ def mixdown(stems: Mapping[str, np.ndarray], gains: Mapping[str, float] | None =
 
 
 def measure_true_peak(x: np.ndarray) -> float:
-    """True peak in dBTP: the largest |sample| after 4× oversampling (-inf for silence)."""
-    a = _as_stereo64(x)
-    if a.size == 0:
-        return -math.inf
-    peak = float(np.max(np.abs(a)))
-    if a.shape[0] > 1:
-        peak = max(peak, float(np.max(np.abs(resample_poly(a, _OVERSAMPLE, 1, axis=0)))))
-    return 20 * math.log10(peak) if peak > 0 else -math.inf
+    """True peak in dBTP: the largest |value| after 4× oversampling (-inf for silence)."""
+    return loudness.true_peak(x)
 
 
 def integrated_loudness(x: np.ndarray) -> float:
-    """Integrated loudness (LUFS, BS.1770 via pyloudnorm); -inf for silence.
+    """Integrated loudness (LUFS, ITU-R BS.1770-4); -inf for silence.
 
     Clips shorter than one 400 ms gating block are measured looped to that length.
     """
-    a = _as_stereo64(x)
-    if a.shape[0] == 0 or not np.any(a):
-        return -math.inf
-    need = int(math.ceil(_MIN_LOUDNESS_S * SAMPLE_RATE)) + 1
-    if a.shape[0] < need:
-        a = np.tile(a, (int(math.ceil(need / a.shape[0])), 1))
-    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore")
-        value = float(pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(a))
-    return value if math.isfinite(value) else -math.inf
+    return loudness.integrated_loudness(x)
 
 
 def measure_loudness(x: np.ndarray) -> tuple[float, float]:
@@ -189,37 +170,7 @@ def measure_loudness(x: np.ndarray) -> tuple[float, float]:
     return integrated_loudness(x), measure_true_peak(x)
 
 
-def _peak_envelope(y: np.ndarray) -> np.ndarray:
-    """Per-sample true-peak estimate: the largest 4× oversampled value around each sample, both channels."""
-    n = y.shape[0]
-    up = np.abs(resample_poly(y, _OVERSAMPLE, 1, axis=0))[: n * _OVERSAMPLE]
-    peak = up.reshape(n, _OVERSAMPLE, -1).max(axis=(1, 2))
-    return np.maximum(peak, np.max(np.abs(y), axis=1))
-
-
-def _limiter_gain(peak: np.ndarray, ceiling_db: float, lookahead_ms: float = 3.0, hold_ms: float = 30.0) -> np.ndarray:
-    """Smooth gain envelope of a look-ahead true-peak limiter.
-
-    The required gain per sample (ceiling / peak) is spread by a minimum filter
-    ``lookahead_ms`` ahead and ``lookahead_ms + hold_ms`` behind, then smoothed by
-    a Hann window as wide as the look-ahead: a click-free envelope that is still
-    at or below the required gain at every peak (each smoothed value averages
-    values that all cover that peak).
-    """
-    need = np.minimum(1.0, 10 ** (ceiling_db / 20) / np.maximum(peak, 1e-12))
-    if need.min() >= 1.0:
-        return np.ones_like(need)
-    la = max(1, int(lookahead_ms / 1000 * SAMPLE_RATE))
-    hold = int(hold_ms / 1000 * SAMPLE_RATE)
-    # Window covering [i - (la + hold), i + la] for output i.
-    size = 2 * la + hold + 1
-    g = minimum_filter1d(need, size=size, origin=(size - 1) // 2 - la, mode="nearest")
-    win = np.hanning(2 * la + 3)[1:-1]
-    win /= win.sum()
-    return np.convolve(np.pad(g, la, mode="edge"), win, mode="valid")
-
-
-MAX_LIMITING_DB = 14.0
+MAX_LIMITING_DB = 16.0
 """Most peak reduction `normalize_loudness` applies by default (see there)."""
 
 
@@ -229,52 +180,23 @@ def normalize_loudness(
     true_peak_db: float = -1.0,
     *,
     max_limiting_db: float = MAX_LIMITING_DB,
+    codec: loudness.Codec | None = None,
 ) -> np.ndarray:
     """Gain ``x`` to ``target_lufs`` and limit so its true peak is at most ``true_peak_db``.
 
-    Limiting lowers loudness a little, so gain and limiter are iterated (secant
-    steps, measured with `measure_loudness`) until both hold (±0.1 LU). The
-    limiter never takes more than ``max_limiting_db`` off the loudest peak: a
-    sparse, very dynamic programme (a few hits over near-silence) would need
-    20-30 dB of limiting to reach -14 LUFS, which crushes every hit into its bed
-    (and makes them undetectable for sync checks), so such a programme stops
-    short of the target instead; check the result with `measure_loudness`.
-    The true-peak ceiling always holds. Silent input is returned unchanged.
-    Output is float32 (S×2, or 1-D if given 1-D).
+    Limiting lowers loudness a little, so gain and limiter are iterated until
+    both hold (±0.1 LU; `loudness.master`). The limiter never takes more than
+    ``max_limiting_db`` off the loudest peak: a sparse, very dynamic programme
+    (a few hits over near-silence) would need 20-30 dB of limiting to reach
+    -14 LUFS, which crushes every hit into its bed (and makes them undetectable
+    for sync checks), so such a programme stops short of the target instead;
+    check the result with `measure_loudness`. The true-peak ceiling always
+    holds, and with ``codec`` (a lossy codec's round trip, e.g. AAC's) it holds
+    on the decoded programme too. Silent input is returned unchanged. Output
+    is float32 (S×2, or 1-D if given 1-D).
     """
     a = np.asarray(x)
-    src = _as_stereo64(a)
-    lufs = integrated_loudness(src)
-    if not math.isfinite(lufs):
+    if not math.isfinite(integrated_loudness(a)):
         return x
-    peak = _peak_envelope(src)  # oversampling is linear: scale it instead of redoing it
-    peak_db = 20 * math.log10(max(float(peak.max()), 1e-12))
-    ceiling_db = true_peak_db - 0.1
-    gain_db = target_lufs - lufs
-    prev: tuple[float, float] | None = None
-    best = src
-    for _ in range(12):
-        # Never more gain than the ceiling allows with max_limiting_db of limiting.
-        max_gain_db = ceiling_db - peak_db + max(0.0, max_limiting_db)
-        capped = gain_db >= max_gain_db
-        gain_db = min(gain_db, max_gain_db)
-        g_lin = 10 ** (gain_db / 20)
-        y = src * (g_lin * _limiter_gain(peak * g_lin, ceiling_db))[:, None]
-        y32 = y.astype(np.float32)
-        l2 = integrated_loudness(y32)
-        tp = measure_true_peak(y32)
-        best = y32
-        tp_ok = tp <= true_peak_db
-        if tp_ok and (abs(l2 - target_lufs) <= 0.1 or (capped and l2 < target_lufs)):
-            break
-        if not tp_ok:
-            ceiling_db -= (tp - true_peak_db) + 0.05
-        if not math.isfinite(l2):
-            break
-        # Loudness grows slower than gain once the limiter works: estimate the slope.
-        slope = 1.0
-        if prev is not None and abs(gain_db - prev[0]) > 1e-6:
-            slope = float(np.clip((l2 - prev[1]) / (gain_db - prev[0]), 0.2, 1.0))
-        prev = (gain_db, l2)
-        gain_db += (target_lufs - l2) / slope
-    return best[:, 0] if a.ndim == 1 else best
+    out = loudness.master(a, target_lufs, true_peak_db, max_limiting_db=max_limiting_db, codec=codec)
+    return out[:, 0] if a.ndim == 1 else out

@@ -61,3 +61,23 @@ def test_write_is_atomic(tmp_path, monkeypatch):
     with pytest.raises(MediaError, match="does not exist"):
         write_wav(tmp_path / "nope" / "stem.wav", np.zeros((10, 2), np.float32))
     assert os.listdir(tmp_path) == ["stem.wav"]
+
+
+def test_studio_stems_read_back_without_scipy(tmp_path):
+    # Export reads every take's stems: the WAVs write_wav makes are parsed with numpy alone
+    # (SciPy costs ~0.4 s to import on a cold start), bit-exactly what SciPy reads.
+    import subprocess
+    import sys
+
+    from scipy.io import wavfile
+
+    from studio.media.audio_io import read_wav, write_wav
+
+    samples = (np.random.default_rng(0).standard_normal((4801, 2)) * 0.3).astype(np.float32)
+    path = write_wav(tmp_path / "stem.wav", samples)
+    out, sr = read_wav(path)
+    assert sr == 48000 and np.array_equal(out, samples) and np.array_equal(out, wavfile.read(path)[1])
+    code = ("import sys\nfrom studio.media.audio_io import read_wav\n"
+            f"x, sr = read_wav({str(path)!r})\nassert x.shape == (4801, 2)\n"
+            "assert not [m for m in sys.modules if m.startswith('scipy')]\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

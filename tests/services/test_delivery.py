@@ -53,7 +53,7 @@ def test_each_preset_decodes_back_with_its_codec_size_loudness_and_credentials(r
     lufs, peak = measure_loudness(samples)
     spec = PRESETS[preset]
     assert lufs == pytest.approx(spec.loudness_lufs, abs=1.0)
-    assert peak <= spec.true_peak_db + 0.5  # the ceiling, plus what AAC may add
+    assert peak <= spec.true_peak_db  # on the decoded file: mastering leaves room for what AAC adds
     assert parse_recipe(info.metadata[RECIPE_KEY]).shots[0].shot_id == project.shots[0].id
     check = verify_mp4(report.path)
     assert check.has_manifest and check.signature_valid and check.recipe_intact

@@ -54,7 +54,7 @@ def test_sound_is_normalised_and_not_silent(exported):
     assert sr == 48000 and audio.shape[0] == pytest.approx(2 * 48000, abs=1100)
     lufs, peak = measure_loudness(audio)
     assert lufs == pytest.approx(-14.0, abs=1.0)
-    assert peak <= -0.5  # ≤ −1 dBTP before AAC; the codec may add a little
+    assert peak <= -1.0  # on the decoded AAC: mastering checks the ceiling on the AAC round trip
 
 
 def test_watermark_is_visible_where_it_should_be(exported):

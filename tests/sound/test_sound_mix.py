@@ -13,12 +13,12 @@ from studio.domain.timing import SAMPLE_RATE
 from studio.sound.design import design_sound
 from studio.sound.mix import (
     LOUDNESS_PRESETS,
-    _limiter_gain,
     join_shots,
     measure_loudness,
     mixdown,
     normalize_loudness,
 )
+from studio.sound.loudness import limiter_gain
 from studio.sound.synth import render_foley
 
 SR = SAMPLE_RATE
@@ -144,8 +144,8 @@ def test_normalize_silence_and_quiet():
 def test_limiter_gain_is_smooth_and_sufficient():
     peak = np.full(SR, 0.5)
     peak[20_000] = 4.0  # one loud inter-sample peak
-    g = _limiter_gain(peak, ceiling_db=-1.0)
     ceiling = 10 ** (-1 / 20)
+    g = limiter_gain(peak, ceiling)
     assert g[20_000] * 4.0 <= ceiling + 1e-9
     assert g[0] == pytest.approx(1.0) and g[-1] == pytest.approx(1.0)
     # No steps: the gain moves by well under 1 % per sample.
