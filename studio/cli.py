@@ -206,12 +206,22 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from studio.engine.registry import available
-    from studio.persistence.bundle import bundle_path, load_project
-    from studio.services.export import ExportOptions, export_project
+    from studio.persistence.bundle import bundle_path
+    from studio.persistence.lock import bundle_lock
 
     bundle = bundle_path(args.project)
-    project = load_project(bundle)
+    # Read the project under the lock the export then holds: a save by the window (or another
+    # render) cannot slip in between, so nothing it saved is written over.
+    with bundle_lock(bundle, f"studio render {bundle.name} -o {Path(args.output).name}"):
+        return _render_locked(args, bundle)
+
+
+def _render_locked(args: argparse.Namespace, bundle: Path) -> int:
+    from studio.commands import load_bundle
+    from studio.engine.registry import available
+    from studio.services.export import ExportOptions, export_project
+
+    project = load_bundle(bundle)
     if args.engine and args.engine not in available():
         raise UserError(f"unknown engine {args.engine!r}; available: {', '.join(available())}")
     if not project.shots:
@@ -322,10 +332,11 @@ def _check_model_options(args: argparse.Namespace, project: Any, shot_ids: tuple
 
 
 def _project_info(bundle: Path) -> dict[str, Any]:
-    from studio.persistence.bundle import load_project, missing_media
+    from studio.commands import load_bundle
+    from studio.persistence.bundle import missing_media
     from studio.services.takes import take_media_usable
 
-    p = load_project(bundle)
+    p = load_bundle(bundle)
     return {
         "kind": "project",
         "path": str(bundle),
