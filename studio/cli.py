@@ -337,6 +337,9 @@ def _project_info(bundle: Path) -> dict[str, Any]:
     from studio.services.takes import take_media_usable
 
     p = load_bundle(bundle)
+    from studio.services.cameo_casting import withdrawn_cameo_takes
+
+    withdrawn = withdrawn_cameo_takes(p)  # asks the vault only about cameos the takes were rendered with
     return {
         "kind": "project",
         "path": str(bundle),
@@ -361,6 +364,8 @@ def _project_info(bundle: Path) -> dict[str, Any]:
                 "seed": s.seed,
                 "takes": len(s.takes),
                 "selected_take": s.selected_take_id,
+                # Cameos in the selected take that may not be exported now (revoked, not in this vault, expired).
+                "withdrawn_cameos": withdrawn.get(s.selected_take_id or "", {}),
             }
             for i, s in enumerate(p.shots)
         ],
@@ -428,7 +433,14 @@ def cmd_info(args: argparse.Namespace) -> int:
             print(f"  cast: {ch['name']} — {ch['look']}")
         for s in data["shots"]:
             take = "take ✓" if s["selected_take"] else "no take"
+            if s["withdrawn_cameos"]:
+                take += " — cameo " + ", ".join(f"{c} {why}" for c, why in s["withdrawn_cameos"].items())
             print(f"  {s['index']:>2}. {_pad(s['title'], 24)} {s['frames'] / data['fps']:>5.2f}s  {s['camera']:<10} {s['engine']}/{s['seed']:<10} {take}")
+        marked = [str(s["index"]) for s in data["shots"] if s["withdrawn_cameos"]]
+        if marked:
+            print(f"  warning: the selected take of shot(s) {', '.join(marked)} shows a cameo that was revoked (or is "
+                  "not in this vault, or expired): `studio render` refuses to export it; remove the cameo from the "
+                  "character in the story bible and the shot is rendered again without the face")
         broken = [s["index"] for s in data["shots"] if s["selected_take"] and s["index"] in data["shots_to_render"]]
         if broken:
             print(f"  warning: the selected take of shot(s) {', '.join(map(str, broken))} lost or damaged media files; "

@@ -480,4 +480,7 @@ JA: dict[str, str] = {
     "Install it anyway?": "それでもインストールしますか？",
     "Install {m}?": "{m} をインストールしますか？",
     "{m} was not installed.": "{m} はインストールしませんでした。",
+    # --- revoked cameos marked on takes (integrity2, issue 16 item 1)
+    "cameo revoked": "カメオ取り消し済み",
+    "cameo unavailable": "カメオ使用不可",
 }
