@@ -280,6 +280,8 @@ def _render_locked(args: argparse.Namespace, bundle: Path) -> int:
             cues = caption_cues(report.project, bundle, chosen)
             written = write_captions(cues, out.with_suffix(f".{args.captions}"))
             print(f"Wrote {written} — {len(cues)} caption(s)")
+    if report.feed_note:
+        print(f"  note: {report.feed_note}", file=sys.stderr)
     if report.loudness_lufs == float("-inf"):
         print("  note: the sound is silent, so there was no loudness to bring to the target")
     elif report.loudness_lufs < args.loudness - 1.0:

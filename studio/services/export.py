@@ -84,6 +84,8 @@ class ExportReport:
     rendered_shots: tuple[str, ...]
     project: Project
     """The project after export (with any takes rendered on the way)."""
+    feed_note: str = ""
+    """Why the video is not in the feed yet, and where its entry waits (empty when it is in the feed)."""
 
 
 def export_canvas(project: Project, aspect: str | None) -> Canvas:
@@ -321,7 +323,7 @@ def _export_locked(
             unsigned.unlink(missing_ok=True)
         except OSError:
             pass
-    record_export(path, title=project.title, seconds=total / fps, width=canvas.width, height=canvas.height,
+    feed = record_export(path, title=project.title, seconds=total / fps, width=canvas.width, height=canvas.height,
                   project_id=project.id, engines=sorted({f"{t.recipe.engine} {t.recipe.engine_version}".strip() for _, t in takes}),  # type: ignore[union-attr]
                   recipe=recipe, cameos=[(c.cameo_id, c.character) for c in cameos_in(project, [s for s, _ in takes])])
     return ExportReport(
@@ -334,5 +336,6 @@ def _export_locked(
         true_peak_db=peak,
         rendered_shots=tuple(rendered),
         project=project,
+        feed_note=feed.note,
     )
 

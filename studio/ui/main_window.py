@@ -738,6 +738,9 @@ class MainWindow(QMainWindow):
 
     def _exported(self, report) -> None:
         """Takes the export rendered on the way join the project (one undoable step)."""
+        if getattr(report, "feed_note", ""):  # a full disk under the feed: the entry waits, the user is told
+            self.show_message(tr("The video is complete, but the feed could not be written; it joins the feed when it can."),
+                              error=True, timeout_ms=0)
         p = self.document.project
         if p is None or not report.rendered_shots:
             return
