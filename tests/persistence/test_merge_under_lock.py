@@ -54,6 +54,28 @@ def test_the_window_saving_after_a_cli_render_keeps_the_renders_takes(qapp, tmp_
     assert {p.name for p in (bundle / "media").iterdir()} <= names
 
 
+def test_recovering_an_autosave_written_after_a_render_keeps_the_renders_takes(qapp, tmp_path):
+    """The window autosaved (without the takes a terminal render had just saved), then crashed."""
+    import os
+    import time
+
+    from studio.persistence.bundle import write_autosave
+
+    bundle = save_project(small_project("a ball bounces", frames=4, size=(64, 64)), tmp_path / "p.studio")
+    open_in_window = load_project(bundle)
+    export_project(load_project(bundle), bundle, tmp_path / "out.mp4")  # the terminal's render
+    rendered = _all_takes(load_project(bundle))
+    auto = write_autosave(replace(open_in_window, title="unsaved edit"), bundle)
+    later = time.time() + 5
+    os.utime(auto, (later, later))  # written after project.json
+    doc = ProjectDocument(autosave_seconds=3600)
+    doc.open(bundle, recover=True)
+    assert doc.project.title == "unsaved edit" and not _all_takes(doc.project)
+    doc.save()
+    saved = load_project(bundle)
+    assert saved.title == "unsaved edit" and rendered <= _all_takes(saved)
+
+
 def test_a_take_removed_in_the_window_stays_removed(qapp, tmp_path):
     bundle = save_project(small_project("a ball bounces", frames=4, size=(64, 64)), tmp_path / "p.studio")
     project, first = render_shot(load_project(bundle), bundle, load_project(bundle).shots[0])
