@@ -16,8 +16,11 @@ Four attacks on real files, each counted:
 - byte flips in signed files: one flipped byte anywhere in a signed export (and
   appended, renamed or removed boxes); `verify_mp4` must report every one as
   altered.
+- two writers at once: two `studio render` runs of one project started together,
+  then the window's save of the copy it had open; no take an MP4 names may be
+  missing from project.json and no take file may be orphaned.
 
-    python benchmarks/bench_hostile.py [--kills 200] [--damaged 500] [--recipes 300] [--flips 100] [--seed 0]
+    python benchmarks/bench_hostile.py [--kills 200] [--damaged 500] [--recipes 300] [--flips 100] [--writers 20] [--seed 0]
 
 Prints one table: runs, tracebacks, writes outside, lost takes, % of modified
 files reported altered.
@@ -254,12 +257,62 @@ def byte_flips(runs: int, rng: random.Random, work: Path) -> dict:
     return stats
 
 
+def two_writers(runs: int, rng: random.Random, work: Path) -> dict:
+    """Two `studio render` runs of one project started together, then the window saving the copy it had open.
+
+    Lost: a take an MP4 (exit 0) names that is not in project.json at the end, or a take file in media/
+    that no take of project.json refers to. A render refused because the other holds the lock is fine
+    (it names the other process); any other failure is counted as a traceback.
+    """
+    from studio.media.decode import probe
+    from studio.persistence.bundle import load_project, save_project
+    from studio.persistence.merge import save_merged
+    from studio.provenance.recipe import RECIPE_KEY
+    from tests.support.projects import small_project
+
+    stats = {"runs": runs, "tracebacks": 0, "writes_outside": 0, "lost": 0, "refused": 0, "both_wrote": 0}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for i in range(runs):
+        case = work / f"two{i}"
+        case.mkdir()
+        bundle = save_project(small_project("a ball bounces", "a cat sleeps", frames=4, size=(64, 64)), case / "p.studio")
+        window = load_project(bundle)  # what the window has open while the renders run
+        before = snapshot(case, bundle)
+        outs = [case / f"out{k}.mp4" for k in range(2)]
+        procs = [subprocess.Popen([sys.executable, "-m", "studio", "render", str(bundle), "-o", str(o), "-q"],
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for o in outs]
+        time.sleep(rng.uniform(0, 0.2))
+        results = [(p.wait(600), p.stderr.read()) for p in procs]
+        for code, err in results:
+            if code != 0 and "is being written by" in err:
+                stats["refused"] += 1
+            elif code != 0:
+                stats["tracebacks"] += 1
+        stats["both_wrote"] += all(code == 0 for code, _ in results)
+        save_merged(window, bundle, base=window, what="the window saving (bench)")
+        final = load_project(bundle)
+        kept = {t.id for s in final.shots for t in s.takes}
+        named = set()
+        for o in outs:
+            if o.is_file():
+                named |= {sh["take_id"] for sh in json.loads(probe(o).metadata[RECIPE_KEY])["shots"]}
+        files = {f for s in final.shots for t in s.takes for f in (t.video, *(n for _, n in t.stems))}
+        orphans = [p.name for p in (bundle / "media").iterdir() if p.name.startswith("take_") and p.name not in files]
+        if named - kept or orphans:
+            stats["lost"] += 1
+        after = snapshot(case, bundle)
+        if {k: v for k, v in after.items() if not k.endswith(".mp4")} != before:
+            stats["writes_outside"] += 1
+    return stats
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kills", type=int, default=200)
     ap.add_argument("--damaged", type=int, default=500)
     ap.add_argument("--recipes", type=int, default=300)
     ap.add_argument("--flips", type=int, default=100)
+    ap.add_argument("--writers", type=int, default=20, help="trials of two renders at once plus a window save")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     rng = random.Random(args.seed)
@@ -274,7 +327,8 @@ def main(argv=None) -> int:
             for name, fn, n in (("kill-mid-save", kill_mid_save, args.kills),
                                 ("damaged project files", damaged_projects, args.damaged),
                                 ("hostile recipes", hostile_recipes, args.recipes),
-                                ("byte flips in signed files", byte_flips, args.flips)):
+                                ("byte flips in signed files", byte_flips, args.flips),
+                                ("two writers at once", two_writers, args.writers)):
                 folder = work / name.replace(" ", "_")
                 folder.mkdir()
                 t0 = time.monotonic()

@@ -207,12 +207,22 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from studio.engine.registry import available
-    from studio.persistence.bundle import bundle_path, load_project
-    from studio.services.export import ExportOptions, export_project
+    from studio.persistence.bundle import bundle_path
+    from studio.persistence.lock import bundle_lock
 
     bundle = bundle_path(args.project)
-    project = load_project(bundle)
+    # Read the project under the lock the export then holds: a save by the window (or another
+    # render) cannot slip in between, so nothing it saved is written over.
+    with bundle_lock(bundle, f"studio render {bundle.name} -o {Path(args.output).name}"):
+        return _render_locked(args, bundle)
+
+
+def _render_locked(args: argparse.Namespace, bundle: Path) -> int:
+    from studio.commands import load_bundle
+    from studio.engine.registry import available
+    from studio.services.export import ExportOptions, export_project
+
+    project = load_bundle(bundle)
     if args.engine and args.engine not in available():
         raise UserError(f"unknown engine {args.engine!r}; available: {', '.join(available())}")
     if not project.shots:
@@ -271,6 +281,8 @@ def cmd_render(args: argparse.Namespace) -> int:
             cues = caption_cues(report.project, bundle, chosen)
             written = write_captions(cues, out.with_suffix(f".{args.captions}"))
             print(f"Wrote {written} — {len(cues)} caption(s)")
+    if report.feed_note:
+        print(f"  note: {report.feed_note}", file=sys.stderr)
     if report.loudness_lufs == float("-inf"):
         print("  note: the sound is silent, so there was no loudness to bring to the target")
     elif report.loudness_lufs < args.loudness - 1.0:
@@ -323,10 +335,14 @@ def _check_model_options(args: argparse.Namespace, project: Any, shot_ids: tuple
 
 
 def _project_info(bundle: Path) -> dict[str, Any]:
-    from studio.persistence.bundle import load_project, missing_media
+    from studio.commands import load_bundle
+    from studio.persistence.bundle import missing_media
     from studio.services.takes import take_media_usable
 
-    p = load_project(bundle)
+    p = load_bundle(bundle)
+    from studio.services.cameo_casting import withdrawn_cameo_takes
+
+    withdrawn = withdrawn_cameo_takes(p)  # asks the vault only about cameos the takes were rendered with
     return {
         "kind": "project",
         "path": str(bundle),
@@ -351,6 +367,8 @@ def _project_info(bundle: Path) -> dict[str, Any]:
                 "seed": s.seed,
                 "takes": len(s.takes),
                 "selected_take": s.selected_take_id,
+                # Cameos in the selected take that may not be exported now (revoked, not in this vault, expired).
+                "withdrawn_cameos": withdrawn.get(s.selected_take_id or "", {}),
             }
             for i, s in enumerate(p.shots)
         ],
@@ -418,7 +436,14 @@ def cmd_info(args: argparse.Namespace) -> int:
             print(f"  cast: {ch['name']} — {ch['look']}")
         for s in data["shots"]:
             take = "take ✓" if s["selected_take"] else "no take"
+            if s["withdrawn_cameos"]:
+                take += " — cameo " + ", ".join(f"{c} {why}" for c, why in s["withdrawn_cameos"].items())
             print(f"  {s['index']:>2}. {_pad(s['title'], 24)} {s['frames'] / data['fps']:>5.2f}s  {s['camera']:<10} {s['engine']}/{s['seed']:<10} {take}")
+        marked = [str(s["index"]) for s in data["shots"] if s["withdrawn_cameos"]]
+        if marked:
+            print(f"  warning: the selected take of shot(s) {', '.join(marked)} shows a cameo that was revoked (or is "
+                  "not in this vault, or expired): `studio render` refuses to export it; remove the cameo from the "
+                  "character in the story bible and the shot is rendered again without the face")
         broken = [s["index"] for s in data["shots"] if s["selected_take"] and s["index"] in data["shots_to_render"]]
         if broken:
             print(f"  warning: the selected take of shot(s) {', '.join(map(str, broken))} lost or damaged media files; "

@@ -25,10 +25,12 @@ def test_small_campaign_finds_no_traceback_no_outside_write_no_lost_take_and_eve
         damaged = campaign.damaged_projects(40, rng, _dir(tmp_path / "d"))
         recipes = campaign.hostile_recipes(40, rng, _dir(tmp_path / "r"))
         flips = campaign.byte_flips(20, rng, _dir(tmp_path / "f"))
+        writers = campaign.two_writers(1, rng, _dir(tmp_path / "w"))
     assert (kills["tracebacks"], kills["writes_outside"], kills["lost"]) == (0, 0, 0)
     assert (damaged["tracebacks"], damaged["writes_outside"]) == (0, 0), damaged["examples"]
     assert (recipes["tracebacks"], recipes["writes_outside"], recipes["left_behind"]) == (0, 0, 0), recipes["examples"]
     assert flips["tracebacks"] == 0 and flips["pct_altered"] == 100.0
+    assert (writers["tracebacks"], writers["writes_outside"], writers["lost"]) == (0, 0, 0), writers
 
 
 def _dir(path):

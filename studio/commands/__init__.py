@@ -25,6 +25,21 @@ class UserError(Exception):
     """A problem the user can fix; printed as one line."""
 
 
+def load_bundle(path) -> Any:
+    """The project of the bundle at ``path``, after sweeping the temporary files killed saves left in it.
+
+    What the window does on open, for the commands: only Studio's own stale temporary names, and
+    only when no other process is writing the bundle (`studio.persistence.lock.sweep_stale_temp_files`).
+    """
+    from studio.persistence.bundle import bundle_path, load_project
+    from studio.persistence.lock import sweep_stale_temp_files
+
+    bundle = bundle_path(path)
+    project = load_project(bundle)
+    sweep_stale_temp_files(bundle)
+    return project
+
+
 def new_bundle_destination(path: str, *, force: bool) -> Path:
     """The bundle folder `new`/`remix` may create at ``path``, or a UserError saying why not.
 

@@ -261,14 +261,22 @@ def cmd_key(args) -> int:
 
 
 def cmd_cast(args) -> int:
-    from dataclasses import replace
-
     from studio.cameo.vault import Vault
-    from studio.domain.model import Character, new_id
-    from studio.persistence.bundle import load_project, save_project
+    from studio.persistence.lock import bundle_lock
 
     cameo = Vault().check_render_allowed(Vault().get(args.cameo).id)
-    project = load_project(args.project)
+    with bundle_lock(args.project, "studio cameo cast"):  # a render saving meanwhile would write over the cast
+        return _cast_locked(args, cameo)
+
+
+def _cast_locked(args, cameo) -> int:
+    from dataclasses import replace
+
+    from studio.commands import load_bundle
+    from studio.domain.model import Character, new_id
+    from studio.persistence.bundle import save_project
+
+    project = load_bundle(args.project)
     import re
 
     # The prompt grammar's @name is one word (letters first; digits, _ and - after): see studio.domain.prompt.

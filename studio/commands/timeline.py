@@ -37,7 +37,8 @@ def register(sub) -> None:
 
 def run_export(args) -> int:
     from studio.interchange.timeline import TimelineError, export_timeline, timeline_format
-    from studio.persistence.bundle import ProjectFileError, bundle_path, load_project, save_project
+    from studio.commands import load_bundle
+    from studio.persistence.bundle import ProjectFileError, bundle_path
     from studio.services.export import ensure_takes
 
     try:
@@ -46,14 +47,13 @@ def run_export(args) -> int:
         raise UserError(str(exc)) from None
     bundle = bundle_path(args.project)
     try:
-        project = load_project(bundle)
+        project = load_bundle(bundle)
     except ProjectFileError as exc:
         raise UserError(str(exc)) from None
     if not project.shots:
         raise UserError(f"{bundle}: the storyboard has no shots, so there is no cut to export")
-    project, rendered = ensure_takes(project, bundle, list(project.shots))
+    project, rendered = ensure_takes(project, bundle, list(project.shots))  # saved (merged, under the lock) per take
     if rendered:
-        save_project(project, bundle)
         print(f"Rendered {len(rendered)} shot(s) that had no current take.")
     try:
         report = export_timeline(project, bundle, args.output)

@@ -44,6 +44,8 @@ def _holder(fd: int) -> str:
 
 
 def _open_lock(bundle: Path) -> int:
+    if not bundle.is_dir():
+        raise ProjectFileError(bundle, "no such project" if not bundle.exists() else "not a Studio project (a file, not a folder)")
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         return os.open(bundle / LOCK_FILE, flags, 0o600)

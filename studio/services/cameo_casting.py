@@ -146,3 +146,62 @@ def check_export_consent(project, takes, vault=None) -> None:
                                "again (their takes show the face)") from None
     for cameo_id, shot_ids in shown.items():
         vault.record_use(cameo_id, {"kind": "video_export", "shots": shot_ids, "project": project.id})
+
+
+REVOKED = "revoked"
+UNKNOWN = "not in this vault"
+EXPIRED = "expired"
+
+
+def cameo_status(cameo_id: str, vault=None) -> str | None:
+    """Why a take showing ``cameo_id`` may not be exported now (REVOKED, UNKNOWN, EXPIRED), or None.
+
+    Read from the cameo's record alone (no keys needed, cheap enough for the window's cards);
+    the export's own check (`check_export_consent`) also refuses a cameo that is not permitted.
+    """
+    from datetime import datetime, timezone
+
+    from studio.cameo.vault import Vault, VaultError
+
+    vault = vault or Vault()
+    try:
+        cameo = vault.get(cameo_id)
+    except (VaultError, OSError, ValueError, KeyError, TypeError):
+        return UNKNOWN
+    if cameo.id != cameo_id:  # get() also finds cameos by name: a take names its cameo by id
+        return UNKNOWN
+    if cameo.revoked:
+        return REVOKED
+    if cameo.expires_at:
+        try:
+            expires = datetime.fromisoformat(cameo.expires_at)
+            if (expires if expires.tzinfo else expires.replace(tzinfo=timezone.utc)) <= datetime.now(timezone.utc):
+                return EXPIRED
+        except (TypeError, ValueError):
+            return EXPIRED
+    return None
+
+
+def take_cameo_ids(take: Take) -> list[str]:
+    """The cameos a take was rendered with (its recipe's ``cameo.<id>.*`` settings): their faces are in it."""
+    ids = [k.split(".")[1] for k, _ in take.recipe.settings if k.startswith("cameo.") and k.count(".") >= 2]
+    return list(dict.fromkeys(ids))
+
+
+def withdrawn_cameo_takes(project, vault=None) -> dict[str, dict[str, str]]:
+    """take id -> {cameo id: why} for every take of ``project`` that shows a revoked, unknown or expired cameo.
+
+    How revocation marks the takes already rendered with a face: `studio info` and the window's
+    cards and take list say so, and export refuses them (or renders them again once the cameo is
+    off the character), so the face is never exported again.
+    """
+    status: dict[str, str | None] = {}
+    out: dict[str, dict[str, str]] = {}
+    for shot in project.shots:
+        for take in shot.takes:
+            for cameo_id in take_cameo_ids(take):
+                if cameo_id not in status:
+                    status[cameo_id] = cameo_status(cameo_id, vault)
+                if status[cameo_id] is not None:
+                    out.setdefault(take.id, {})[cameo_id] = status[cameo_id]  # type: ignore[assignment]
+    return out

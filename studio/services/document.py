@@ -155,6 +155,8 @@ class ProjectDocument(QObject):
         super().__init__(parent)
         self._project: Project | None = None
         self._bundle: Path | None = None
+        self._base: Project | None = None
+        """project.json as this document last read or wrote it: takes on disk it lacks came from another writer."""
         self.undo_stack = UndoStack(self)
         self.undo_stack.clean_changed.connect(lambda clean: self.dirty_changed.emit(not clean))
         self._autosaved_value: Project | None = None
@@ -200,6 +202,8 @@ class ProjectDocument(QObject):
             recovered = recoverable_autosave(bundle)
             if recovered is not None:
                 self.apply(recovered, "Recover unsaved work")
+                # The autosave may predate takes another process saved: the next save keeps those.
+                self._base = recovered
         return bundle
 
     @staticmethod
@@ -210,12 +214,17 @@ class ProjectDocument(QObject):
     def save(self) -> Path:
         if self._project is None or self._bundle is None:
             raise RuntimeError("no project is open")
-        from studio.persistence.lock import bundle_lock
+        from studio.persistence.merge import save_merged
 
         # A `studio render` of this project in another process holds the lock: refuse (naming it)
-        # rather than save over the takes it is adding.
-        with bundle_lock(self._bundle, "the Studio window saving"):
-            save_project(self._project, self._bundle)
+        # rather than save over the takes it is adding; once it is done, keep the takes it saved.
+        mine = self._project
+        merged = save_merged(mine, self._bundle, base=self._base, what="the Studio window saving")
+        self._base = merged.project
+        if merged.project != mine:
+            self._project = merged.project
+            self.undo_stack.push("Add takes saved by another Studio process", mine, merged.project)
+            self.project_changed.emit(merged.project)
         discard_autosave(self._bundle)
         self._autosaved_value = self._project
         self.undo_stack.set_clean()
@@ -231,6 +240,7 @@ class ProjectDocument(QObject):
         if self._bundle is not None and (self._bundle / "media").is_dir() and target != self._bundle:
             shutil.copytree(self._bundle / "media", target / "media", dirs_exist_ok=True)
         self._bundle = save_project(self._project, target)
+        self._base = self._project
         self.path_changed.emit(self._bundle)
         self.undo_stack.set_clean()
         return self._bundle
@@ -238,13 +248,13 @@ class ProjectDocument(QObject):
     def close(self) -> None:
         if self._bundle is not None:
             discard_autosave(self._bundle)
-        self._project, self._bundle = None, None
+        self._project, self._bundle, self._base = None, None, None
         self.undo_stack.clear()
         self.path_changed.emit(None)
         self.project_changed.emit(None)
 
     def _set(self, project: Project, bundle: Path) -> None:
-        self._project, self._bundle = project, bundle
+        self._project, self._bundle, self._base = project, bundle, project
         self._autosaved_value = project
         self.undo_stack.clear()
         self.path_changed.emit(bundle)

@@ -24,7 +24,8 @@ from studio.media.decode import read_frames
 from studio.media.encode import ExportCancelled, write_mp4
 from studio.media.frames import fit_frame
 from studio.media.watermark import Watermark
-from studio.persistence.bundle import media_path, save_project
+from studio.persistence.bundle import media_path
+from studio.persistence.merge import save_merged
 from studio.provenance.recipe import RECIPE_KEY, build_recipe
 from studio.media._atomic import partial_path
 from studio.media.errors import MediaError
@@ -84,6 +85,8 @@ class ExportReport:
     rendered_shots: tuple[str, ...]
     project: Project
     """The project after export (with any takes rendered on the way)."""
+    feed_note: str = ""
+    """Why the video is not in the feed yet, and where its entry waits (empty when it is in the feed)."""
 
 
 def export_canvas(project: Project, aspect: str | None) -> Canvas:
@@ -114,11 +117,27 @@ def ensure_takes(
             if progress and isinstance(event, Progress) and event.stage.startswith("render"):
                 progress(label, event.step, event.total)
 
+        before = project
         project, _ = render_shot(project, bundle, shot, engine=engine, seed=seed, on_event=on_event, cancel=cancel,
                                  settings=settings, defaults=defaults)
-        save_project(project, bundle)
+        # The window's own save may have run meanwhile (the lock is re-entrant in one process): keep its takes.
+        project = save_merged(project, bundle, base=before, what="a render").project
         rendered.append(shot.id)
     return project, rendered
+
+
+def _with_takes_saved_elsewhere(project: Project, bundle: Path) -> Project:
+    """``project`` plus the takes another writer saved into the bundle after ``project`` was read (under the lock)."""
+    from studio.persistence.bundle import PROJECT_FILE, ProjectFileError, load_project
+    from studio.persistence.merge import merge_takes
+
+    if not (Path(bundle) / PROJECT_FILE).is_file():
+        return project
+    try:
+        # Takes only: what the caller exports (its selections, its shots) stays as it asked.
+        return merge_takes(project, project, load_project(bundle), selection=False, shots=False).project
+    except ProjectFileError:
+        return project
 
 
 def shots_to_render(
@@ -216,6 +235,7 @@ def export_project(
         # What killed saves, renders and exports left behind (Studio's own temporary names only).
         sweep_stale_temp_files(bundle)
         sweep_stale_partials(Path(destination))
+        project = _with_takes_saved_elsewhere(project, bundle)
         return _export_locked(project, bundle, destination, options, progress=progress, cancel=cancel,
                               cameo_consent=cameo_consent)
 
@@ -311,7 +331,7 @@ def _export_locked(
             unsigned.unlink(missing_ok=True)
         except OSError:
             pass
-    record_export(path, title=project.title, seconds=total / fps, width=canvas.width, height=canvas.height,
+    feed = record_export(path, title=project.title, seconds=total / fps, width=canvas.width, height=canvas.height,
                   project_id=project.id, engines=sorted({f"{t.recipe.engine} {t.recipe.engine_version}".strip() for _, t in takes}),  # type: ignore[union-attr]
                   recipe=recipe, cameos=[(c.cameo_id, c.character) for c in cameos_in(project, [s for s, _ in takes])])
     return ExportReport(
@@ -324,5 +344,6 @@ def _export_locked(
         true_peak_db=peak,
         rendered_shots=tuple(rendered),
         project=project,
+        feed_note=feed.note,
     )
 

@@ -144,6 +144,10 @@ class FeedStore:
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise FeedError(f"{self.path}: the feed database cannot be opened ({exc}); move it away to start a new feed") from None
+        try:
+            _drain_pending(self)  # exports an earlier full disk (or a locked file) kept out of the feed
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("pending feed entries stay pending: %s", exc)
 
     def close(self) -> None:
         self._db.close()
@@ -305,6 +309,71 @@ class FeedStore:
             raise FeedError(f"no video {video_id} in the feed")
 
 
+PENDING_FILE = "feed_pending.jsonl"
+"""Beside the database: exports that could not be recorded yet, one JSON object a line, added on the next open."""
+
+_pending_here: list[dict] = []
+"""Entries this process could not write anywhere (a full disk): retried on this process's next feed open."""
+
+
+@dataclass(frozen=True)
+class FeedRecord:
+    """What `record_export` did: the video's id, or why it is not in the feed yet and where it waits."""
+
+    video_id: int | None
+    problem: str = ""
+    kept_in: Path | None = None
+    """The pending file the entry waits in (None: only this process remembers it)."""
+
+    @property
+    def note(self) -> str:
+        """One line for the user when the feed could not take the video (empty when it did)."""
+        if self.video_id is not None:
+            return ""
+        later = (f"it waits in {self.kept_in} and joins the feed when the feed can be written again" if self.kept_in
+                 else "the feed could not keep a note of it either, so it joins the feed only if this Studio "
+                      "window writes the feed again before it closes")
+        return f"the video is complete, but it is not in the feed yet ({self.problem}); {later}"
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    if getattr(exc, "errno", None) == 28 or "full" in text.lower():
+        return "the disk is full"
+    return text or type(exc).__name__
+
+
+def _drain_pending(store: "FeedStore") -> None:
+    """Add the entries earlier exports could not record (from the pending file and this process's memory)."""
+    pending_file = store.path.with_name(PENDING_FILE)
+    entries = list(_pending_here)
+    try:
+        if pending_file.is_file():
+            for line in pending_file.read_text("utf-8", errors="replace").splitlines():
+                try:
+                    entries.append(json.loads(line))
+                except ValueError:
+                    continue  # a line torn by a full disk: the others still count
+    except OSError:
+        return
+    if not entries:
+        return
+    for entry in entries:
+        try:
+            store.add_video(Path(entry["path"]), title=str(entry.get("title", "")), seconds=float(entry.get("seconds", 0)),
+                            width=int(entry.get("width", 0)), height=int(entry.get("height", 0)), source="export",
+                            project_id=str(entry.get("project_id", "")), engines=list(entry.get("engines", [])),
+                            recipe=str(entry.get("recipe", "")), created_at=entry.get("created_at"),
+                            cameos=[(str(c), str(n)) for c, n in entry.get("cameos", [])])
+        except (KeyError, TypeError, ValueError, FeedError):
+            log.info("dropping an unreadable pending feed entry: %r", entry)
+    _pending_here.clear()
+    try:
+        pending_file.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def record_export(
     path: Path,
     *,
@@ -317,15 +386,36 @@ def record_export(
     recipe: str,
     cameos: Iterable[tuple[str, str]],
     feed_path: Path | None = None,
-) -> int | None:
-    """Put a finished export into the feed. Never fails an export: problems are logged and None returned."""
+) -> FeedRecord:
+    """Put a finished export into the feed. Never fails an export, and never loses the entry.
+
+    When the database cannot take it (a full disk, a damaged or locked file), the entry is kept in
+    ``feed_pending.jsonl`` beside it (or, where nothing can be written, in this process) and added
+    the next time the feed opens; the returned record's ``note`` tells the user.
+    """
+    cameos = list(cameos)
     try:
         with FeedStore(feed_path) as store:
-            return store.add_video(path, title=title, seconds=seconds, width=width, height=height, source="export",
-                                   project_id=project_id, engines=engines, recipe=recipe, cameos=cameos)
+            return FeedRecord(store.add_video(path, title=title, seconds=seconds, width=width, height=height,
+                                              source="export", project_id=project_id, engines=engines, recipe=recipe,
+                                              cameos=cameos))
     except (FeedError, sqlite3.Error, OSError) as exc:
+        problem = _reason(exc)
         log.warning("could not record %s in the feed: %s", path, exc)
-        return None
+    entry = {"path": str(Path(path).absolute()), "title": title, "seconds": float(seconds), "width": int(width),
+             "height": int(height), "project_id": project_id, "engines": list(engines), "recipe": recipe,
+             "cameos": [list(c) for c in cameos], "created_at": _now()}
+    pending_file = (Path(feed_path) if feed_path is not None else default_feed_path()).with_name(PENDING_FILE)
+    try:
+        pending_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(pending_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)  # paths and cameo ids: owner-only
+        with os.fdopen(fd, "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        return FeedRecord(None, problem, pending_file)
+    except OSError as exc:
+        log.warning("could not keep the feed entry of %s in %s: %s", path, pending_file, exc)
+        _pending_here.append(entry)
+        return FeedRecord(None, problem)
 
 
 def feed_audio_path(video: FeedVideo, cache_dir: Path | None = None) -> Path | None:

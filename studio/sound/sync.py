@@ -29,6 +29,12 @@ MIN_MATCHED = 3
 """Fewer paired events than this cannot tell an offset from a coincidence."""
 MIN_CONFIDENCE = 0.3
 """Below this confidence no offset is claimed (see `SyncEstimate.measurable`)."""
+RIVAL_SHARE = 0.6
+"""Offsets scoring at least this share of the best one are its rivals (a regular rhythm's period apart)."""
+EDGE_PICTURE_FRAMES = 3
+"""A picture event this close to the clip's first or last frame may go unseen (motion needs frames around it)."""
+EDGE_SOUND_S = 0.05
+"""A sound this close to the start or end of the soundtrack may go unheard (its attack needs a background)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,12 @@ class SyncEstimate:
     rival_offset_ms: float | None = None
     """The best-scoring offset more than a frame and a half away from this one (a regular
     rhythm fits at the offset plus or minus its period), when there is one."""
+    period_frames: float | None = None
+    """When rivals fit about as well: how far apart they are (the rhythm's period), in frames."""
+    unexplained: tuple[int, ...] = ()
+    """For this offset and then each rival: events left without a partner where the partner would be
+    inside the clip (the first sound before the first hit, the hit after the last sound). A regular
+    rhythm is told apart at the clip's ends, or not at all."""
 
     @property
     def measurable(self) -> bool:
@@ -67,8 +79,12 @@ class SyncEstimate:
             return (f"only {self.matched} of {self.visual_events} picture events pair with a sound "
                     f"(at least {MIN_MATCHED} are needed)")
         if self.rival_offset_ms is not None:
+            if self.period_frames:
+                return (f"periodic: the events repeat every {self.period_frames:.1f} frames, so the offset is ambiguous "
+                        f"by ±{self.period_frames:.1f} frames ({self.offset_ms:+.0f} ms or {self.rival_offset_ms:+.0f} ms "
+                        "fit about as well, and the clip's first and last events do not tell them apart)")
             return (f"several offsets fit about as well ({self.offset_ms:+.0f} ms or {self.rival_offset_ms:+.0f} ms): "
-                    "the events are too regular to tell them apart")
+                    "the events pair up too loosely to tell them apart")
         return "the events pair up too loosely to trust an offset"
 
     def as_dict(self) -> dict[str, float | int | None | str | bool]:
@@ -85,11 +101,18 @@ def estimate_offset(
     *,
     visual_weights: Sequence[float] | None = None,
     max_offset_ms: float = MAX_OFFSET_MS,
+    picture_seconds: float | None = None,
+    sound_seconds: float | None = None,
 ) -> SyncEstimate:
     """Offset of ``audio_times`` (seconds) against ``visual_frames`` (frame positions, event at the frame's start).
 
     Frame positions may be fractional (an event timed between two frames).
     Returns offset 0 with confidence 0 when either side has no events.
+
+    ``picture_seconds`` and ``sound_seconds`` (the clip's lengths) let a regular rhythm be told
+    apart: it fits at the offset and at the offset plus or minus its period, but only the true
+    offset leaves no event without a partner where the partner would be inside the clip. Without
+    them, or when the clip's ends show nothing either way, a rhythm is "cannot tell".
     """
     v = np.asarray(visual_frames, dtype=np.float64) / fps
     a = np.asarray(audio_times, dtype=np.float64)
@@ -109,6 +132,22 @@ def estimate_offset(
     # the smaller offset: a mild prior that changes no well-supported answer (the refinement
     # below re-measures the offset from the pairs themselves).
     best = int(np.argmax(score * np.exp(-0.5 * (lags / max_s) ** 2)))
+    # A periodic pattern (steps every 10 frames) scores well at several offsets: the rivals.
+    peaks = _peaks(lags, score, best, RIVAL_SHARE * score[best], 1.5 * frame_s)
+    unexplained: tuple[int, ...] = ()
+    by_edges = False
+    if len(peaks) > 1 and picture_seconds and sound_seconds:
+        # Is a partner there at all (not: is it timed exactly): a hit timed a frame off is still there.
+        tol = min(PRESENT_FRAMES * frame_s, 0.25 * float(np.min(np.abs(lags[peaks[1:]] - lags[best]))))
+        misses = [_unexplained(v, a, float(lags[k]), tol, picture_seconds, sound_seconds, EDGE_PICTURE_FRAMES * frame_s)
+                  for k in peaks]
+        order = sorted(range(len(peaks)), key=lambda i: misses[i])
+        if misses[order[0]] <= MAX_UNEXPLAINED and misses[order[1]] >= misses[order[0]] + EDGE_MARGIN:
+            best, by_edges = peaks[order[0]], True
+            peaks = [best] + [peaks[i] for i in order[1:]]
+            unexplained = tuple(misses[i] for i in order)
+        else:
+            unexplained = tuple(misses)
     coarse = float(lags[best])
     # Sub-frame: the median residual of the events the coarse offset pairs up.
     residuals = []
@@ -117,11 +156,20 @@ def estimate_offset(
         if abs(diff[i, j] - coarse) <= 0.5 * frame_s:
             residuals.append(diff[i, j])
     offset = float(np.median(residuals)) if residuals else coarse
-    # A periodic pattern (steps every 10 frames) scores well at several offsets: say so.
     away = np.abs(lags - coarse) > 1.5 * frame_s
     rival = float(score[away].max()) if np.any(away) else 0.0
     rival_lag = float(lags[away][int(np.argmax(score[away]))]) if np.any(away) and rival > 0 else None
     distinct = 1.0 - rival / score[best] if score[best] > 0 else 0.0
+    if by_edges:
+        # The rivals fit the middle as well; the clip's ends rule them out, as strongly as they leave events unpaired.
+        distinct = 1.0 - (1.0 + unexplained[0]) / (1.0 + unexplained[1])
+    others = [k for k in peaks if k != best]
+    period = None
+    if others and v.size >= 3:
+        # Periodic only when the rivals are the events' own spacing apart (not two close peaks of a loose fit).
+        spacing = float(np.min(np.abs(lags[others] - coarse)))
+        if abs(spacing - float(np.median(np.diff(np.sort(v))))) <= 1.5 * frame_s:
+            period = spacing * fps
     coverage = len(residuals) / v.shape[0]
     confidence = float(np.clip(coverage * distinct, 0.0, 1.0)) if len(residuals) >= 2 else 0.1 * coverage
     return SyncEstimate(
@@ -133,7 +181,46 @@ def estimate_offset(
         visual_events=int(v.size),
         audio_events=int(a.size),
         rival_offset_ms=round(rival_lag * 1000, 1) if rival_lag is not None else None,
+        period_frames=round(period, 1) if period is not None else None,
+        unexplained=unexplained,
     )
+
+
+PRESENT_FRAMES = 1.5
+"""A partner this close (in frames) counts as there when the clip's ends are read."""
+MAX_UNEXPLAINED = 0
+"""The offset the clip's ends pick must leave no event unpaired inside the clip (a rival must leave some)."""
+EDGE_MARGIN = 2
+"""How many more unpaired events every rival must leave than the offset picked (one could be a missed hit)."""
+
+
+def _peaks(lags: np.ndarray, score: np.ndarray, best: int, floor: float, apart: float) -> list[int]:
+    """``best`` and the local maxima of ``score`` at or above ``floor``, each more than ``apart`` from the others."""
+    out = [best]
+    order = np.argsort(-score)
+    for k in order:
+        if score[k] < floor:
+            break
+        if all(abs(lags[k] - lags[j]) > apart for j in out):
+            out.append(int(k))
+    return out
+
+
+def _unexplained(v: np.ndarray, a: np.ndarray, lag: float, tol: float, picture_s: float, sound_s: float,
+                 picture_edge: float) -> int:
+    """Events without a partner at ``lag`` although the partner's time is well inside the clip.
+
+    A picture event whose sound would fall inside the soundtrack but is not there, and a sound
+    whose picture event would fall inside the picture but is not there. Partners that would fall
+    outside the clip (or at its very edges) explain nothing either way.
+    """
+    d = a[None, :] - v[:, None] - lag
+    hit = np.abs(d) <= tol
+    sound_at = v + lag
+    picture_at = a - lag
+    lonely_pictures = (~hit.any(axis=1)) & (sound_at >= EDGE_SOUND_S) & (sound_at <= sound_s - EDGE_SOUND_S)
+    lonely_sounds = (~hit.any(axis=0)) & (picture_at >= picture_edge) & (picture_at <= picture_s - picture_edge)
+    return int(lonely_pictures.sum() + lonely_sounds.sum())
 
 
 REFINE_RADIUS = 4
@@ -315,6 +402,8 @@ def measure_sync(
             fps,
             visual_weights=[e.weight for e in events],
             max_offset_ms=max_offset_ms,
+            picture_seconds=analysis.frame_count / fps,
+            sound_seconds=np.asarray(audio).shape[0] / sample_rate,
         )
         if best is None or (estimate.matched, estimate.confidence) > (best.matched, best.confidence):
             best = estimate

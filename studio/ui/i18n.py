@@ -513,4 +513,8 @@ JA: dict[str, str] = {
     "Install it anyway?": "それでもインストールしますか？",
     "Install {m}?": "{m} をインストールしますか？",
     "{m} was not installed.": "{m} はインストールしませんでした。",
+    # --- revoked cameos marked on takes (integrity2, issue 16 item 1)
+    "cameo revoked": "カメオ取り消し済み",
+    "cameo unavailable": "カメオ使用不可",
+    "The video is complete, but the feed could not be written; it joins the feed when it can.": "動画は完成しましたが、フィードに書き込めませんでした。書き込めるようになるとフィードに追加されます。",
 }

@@ -751,6 +751,9 @@ class MainWindow(QMainWindow):
 
     def _exported(self, report) -> None:
         """Takes the export rendered on the way join the project (one undoable step)."""
+        if getattr(report, "feed_note", ""):  # a full disk under the feed: the entry waits, the user is told
+            self.show_message(tr("The video is complete, but the feed could not be written; it joins the feed when it can."),
+                              error=True, timeout_ms=0)
         p = self.document.project
         if p is None or not report.rendered_shots:
             return
@@ -803,9 +806,14 @@ class MainWindow(QMainWindow):
         if p is None or bundle is None:
             return
         running = {self._job_shots[j] for j in self._job_shots}
+        from studio.services.cameo_casting import REVOKED, withdrawn_cameo_takes
+
+        withdrawn = withdrawn_cameo_takes(p)  # takes showing a revoked cameo are marked on their cards
         for s in p.shots:
             state = self.timeline.card_state(s.id)
             take = s.selected_take
+            why = set(withdrawn.get(take.id, {}).values()) if take is not None else set()
+            state.withdrawn = (REVOKED if REVOKED in why else next(iter(why))) if why else None
             if s.id not in running:
                 if take is not None:
                     state.thumbnail = self.thumbnails.request(media_dir(bundle) / take.video)

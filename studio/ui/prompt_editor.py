@@ -455,10 +455,16 @@ class ShotPanel(QFrame):
                 self.take_combo.setEnabled(False)
             else:
                 self.take_combo.setEnabled(True)
+                from studio.services.cameo_casting import REVOKED, withdrawn_cameo_takes
+
+                withdrawn = withdrawn_cameo_takes(replace(project, shots=(shot,)))
                 for n, take in enumerate(shot.takes, 1):
                     when = take.created_at[11:16] if len(take.created_at) >= 16 else ""
                     engine = tr(ENGINE_SHORT.get(take.recipe.engine, take.recipe.engine))
                     what = tr("imported") if take.source == "import" else f"{engine} · {tr('seed')} {take.recipe.seed}"
+                    why = set(withdrawn.get(take.id, {}).values())
+                    if why:  # revoked after this take was rendered: it is not exported again
+                        what += "  ·  " + (tr("cameo revoked") if REVOKED in why else tr("cameo unavailable"))
                     self.take_combo.addItem(tr("Take {n}", n=n) + f"  ·  {what}  ·  {when}", take.id)
                 self.take_combo.setCurrentIndex(max(0, self.take_combo.findData(shot.selected_take_id)))
         finally:

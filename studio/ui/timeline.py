@@ -98,6 +98,8 @@ class CardState:
     stale: bool = False
     """The selected take no longer matches the shot (it will render again on export)."""
     failed: bool = False
+    withdrawn: str | None = None
+    """The selected take shows a cameo that may not be exported now: "revoked", or another reason."""
 
 
 def snap_duration(raw_frames: float, fps: int, pps: float, fine: bool = False) -> int:
@@ -459,8 +461,11 @@ class TimelineWidget(QWidget):
         p.drawRoundedRect(badge, 4, 4)
         p.setPen(QColor("#ffffff"))
         p.drawText(badge, Qt.AlignCenter, str(index + 1))
-        if state.stale or state.failed or len(shot.takes) > 1 or shot.reference_image:
+        if state.stale or state.failed or state.withdrawn or len(shot.takes) > 1 or shot.reference_image:
             marks = []
+            if state.withdrawn:  # first, so a narrow card still shows it
+                marks.append((tr("cameo revoked") if state.withdrawn == "revoked" else tr("cameo unavailable"),
+                              QColor(theme.ERROR)))
             if len(shot.takes) > 1:
                 marks.append((tr("{n} takes", n=len(shot.takes)), QColor(0, 0, 0, 150)))
             if state.stale:

@@ -80,3 +80,47 @@ def test_a_one_frame_shot_with_dialogue_renders(tmp_path):
         bundle = save_project(project, tmp_path / "p.studio")
         report = export_project(project, bundle, tmp_path / "o.mp4")  # was: could not broadcast (0,) into (160,)
     assert report.frames == 1 and report.path.is_file()
+
+
+def test_a_full_disk_under_the_feed_says_so_and_loses_no_entry(tmp_path, capsys, monkeypatch):
+    """Issue 16 item 12: the feed entry of an export used to vanish (a log line nobody saw) on a full disk."""
+    import sqlite3
+
+    from studio.cli import main as cli_main
+    from studio.persistence.bundle import save_project
+    from studio.services import feed_store
+    from studio.services.feed_store import FeedStore
+    from tests.support.projects import small_project
+
+    bundle = save_project(small_project("a ball bounces", frames=4, size=(64, 64)), tmp_path / "p.studio")
+    real_add = FeedStore.add_video
+
+    def full(self, *a, **k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(FeedStore, "add_video", full)
+    assert cli_main(["render", str(bundle), "-o", str(tmp_path / "out.mp4"), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "not in the feed yet (the disk is full)" in err and "feed_pending.jsonl" in err
+    assert "Traceback" not in err and (tmp_path / "out.mp4").is_file()
+    pending = feed_store.default_feed_path().with_name(feed_store.PENDING_FILE)
+    assert stat.S_IMODE(pending.stat().st_mode) == 0o600
+    # Space again: the next time the feed opens (the window's Feed, the next export), the video is there.
+    monkeypatch.setattr(FeedStore, "add_video", real_add)
+    with FeedStore() as store:
+        assert [v.path.name for v in store.videos()] == ["out.mp4"]
+    assert not pending.exists()
+
+
+def test_a_feed_entry_nothing_can_keep_waits_in_the_process(tmp_path):
+    from studio.services.feed_store import FeedStore, record_export
+
+    blocked = tmp_path / "a_file"
+    blocked.write_text("not a folder")
+    video = tmp_path / "v.mp4"
+    video.write_bytes(b"")
+    record = record_export(video, title="t", seconds=1, width=2, height=2, project_id="p", engines=[], recipe="",
+                           cameos=[("cameo_x", "Mei")], feed_path=blocked / "feed.sqlite3")
+    assert record.video_id is None and record.kept_in is None and "not in the feed yet" in record.note
+    with FeedStore(tmp_path / "feed.sqlite3") as store:
+        assert [v.cameos for v in store.videos()] == [("cameo_x",)]

@@ -48,3 +48,16 @@ def test_opening_a_project_sweeps_it_unless_another_process_writes(tmp_path):
     bundle = save_project(small_project("a ball bounces", frames=4, size=(64, 64)), tmp_path / "q.studio")
     stale = _old(bundle / ".project.json.zz99_abc.tmp")
     assert sweep_stale_temp_files(bundle) == [stale.name] and not stale.exists()
+
+
+def test_the_command_line_sweeps_on_load_too(tmp_path, capsys):
+    """`studio info` (and every command that loads a bundle) sweeps like the window's open did alone."""
+    from studio.cli import main as cli_main
+
+    bundle = save_project(small_project("a ball bounces", frames=4, size=(64, 64)), tmp_path / "r.studio")
+    stale = [_old(bundle / ".project.json.zz99_abc.tmp"),
+             _old(bundle / "media" / ".take_0123456789ab.partial-0123456789ab.mp4")]
+    fresh = bundle / ".project.json.yy88_abc.tmp"
+    fresh.write_bytes(b"a save in progress")
+    assert cli_main(["info", str(bundle)]) == 0
+    assert not any(p.exists() for p in stale) and fresh.exists()

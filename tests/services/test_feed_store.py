@@ -87,8 +87,10 @@ def test_record_export_never_fails_an_export(tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
     (folder / "feed.sqlite3").write_bytes(b"garbage" * 100)
-    assert record_export(tmp_path / "x.mp4", title="x", seconds=1, width=2, height=2, project_id="p", engines=[],
-                         recipe="", cameos=[], feed_path=folder / "feed.sqlite3") is None
+    record = record_export(tmp_path / "x.mp4", title="x", seconds=1, width=2, height=2, project_id="p", engines=[],
+                           recipe="", cameos=[], feed_path=folder / "feed.sqlite3")
+    assert record.video_id is None and "cannot be opened" in record.note
+    assert record.kept_in == folder / "feed_pending.jsonl" and record.kept_in.is_file()  # the entry is not lost
 
 
 def test_feed_sound_is_extracted_once_from_a_real_export(tmp_path):

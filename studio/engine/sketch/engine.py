@@ -30,19 +30,41 @@ def available_memory_bytes() -> int | None:
     return None
 
 
-def _check_frames_fit_in_memory(frames: int, width: int, height: int, fps: int) -> None:
-    """Refuse, before any work, a shot whose frames cannot be held in memory.
+WORKING_SET_BASE = 100e6
+"""Bytes every render adds before its first frame: the sound, video and encoder modules it loads."""
+WORKING_SET_PER_FRAME_PIXEL = 4.5
+"""The take's frames (3 bytes a pixel, one array) and the encoder's copy of each frame as it converts it."""
+WORKING_SET_PER_PIXEL = 180.0
+"""Per pixel of the canvas, whatever the length: the renderer's float layers and x264's look-ahead frames."""
+WORKING_SET_PER_SECOND = 6e6
+"""Per second of the shot: the sound design's stereo float stems and the mixes made from them (48 kHz)."""
 
-    The whole take is one array; a very long shot (a hostile recipe's hours-long shot,
-    or 10 minutes at 4K) would otherwise be allocated lazily and end in the kernel's
-    out-of-memory killer rather than in a message.
+
+def render_working_set(frames: int, width: int, height: int, fps: int) -> int:
+    """Bytes a Sketch render of this shot holds at its peak (engine, sound and the take's encode).
+
+    Measured, not guessed: benchmarks/bench_render_memory.py renders shots from 160x96 (two minutes)
+    to 1920x1080 and reads each process's peak resident set; these terms count 1.06-1.3x that in
+    every case. The frames alone (the old check) were 8-63 % of it.
     """
-    need = frames * width * height * 3
+    pixels = width * height
+    return int(WORKING_SET_BASE + WORKING_SET_PER_FRAME_PIXEL * frames * pixels + WORKING_SET_PER_PIXEL * pixels
+               + WORKING_SET_PER_SECOND * frames / max(1, fps))
+
+
+def _check_frames_fit_in_memory(frames: int, width: int, height: int, fps: int) -> None:
+    """Refuse, before any work, a shot whose render cannot fit in the memory the system has free.
+
+    The whole take is one array, the sound is made whole, and the encoder keeps frames of its own:
+    a very long shot (a hostile recipe's hours-long shot, or 10 minutes at 4K) would otherwise be
+    allocated lazily and end in the kernel's out-of-memory killer rather than in a message.
+    """
+    need = render_working_set(frames, width, height, fps)
     available = available_memory_bytes()
     if available is not None and need > 0.8 * available:
         raise EngineError(
-            f"this shot's {frames} frames ({frames / fps:.0f} s at {width}x{height}) need {need / 1e9:.1f} GB of memory; "
-            f"{available / 1e9:.1f} GB is free",
+            f"this shot's {frames} frames ({frames / fps:.0f} s at {width}x{height}) need about {need / 1e9:.1f} GB of "
+            f"memory to render (picture, sound and encoding); {available / 1e9:.1f} GB is free",
             "shorten the shot, split it in two, or lower the resolution",
         )
 
