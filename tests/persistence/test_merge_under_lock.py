@@ -9,7 +9,6 @@ import subprocess
 import sys
 from dataclasses import replace
 
-import pytest
 
 from studio.persistence.bundle import load_project, save_project
 from studio.persistence.merge import merge_takes
@@ -122,9 +121,5 @@ def test_merge_rules():
     assert [s.id for s in only_takes.project.shots] == ["shot_0", "shot_1"]
     assert merge_takes(disk, disk, disk).project is disk
 
-
-@pytest.fixture
-def qapp():
-    from PySide6.QtCore import QCoreApplication
-
-    return QCoreApplication.instance() or QCoreApplication([])
+# The document's autosave timer needs an application: pytest-qt's qapp (a QApplication), never a
+# QCoreApplication of our own, which would outlive this file and break every widget test after it.
