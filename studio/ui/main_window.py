@@ -456,6 +456,16 @@ class MainWindow(QMainWindow):
         self.player.pause()  # playing on into the next project would play its shots unasked
         self.player.seek(0)
         self.timeline.set_playhead(0)
+        # Nor its pictures: thumbnails and drawn tiles of the previous project's takes (a session
+        # opens project after project; kept, they grew the window by megabytes a project).
+        bundle = self.document.bundle
+        if bundle is not None:
+            from studio.persistence.bundle import media_dir
+
+            self.thumbnails.keep_only_under(media_dir(bundle))
+        else:
+            self.thumbnails.discard_where(lambda _k: True)
+        self.timeline.forget_other_projects()
 
     def show_start_page(self) -> None:
         self.start_page.set_recent(list(self.settings.recent_projects))
@@ -728,6 +738,12 @@ class MainWindow(QMainWindow):
         if not p.shots:
             self.show_message(tr("Nothing to export: the storyboard has no shots."), error=True)
             return None
+        previous = self._export_dialog
+        if previous is not None and previous.isVisible():
+            previous.raise_()  # one export dialog at a time: the open one (perhaps exporting) comes forward
+            return previous
+        if previous is not None:
+            previous.deleteLater()  # a closed dialog is only hidden; kept, each export left one behind
         dialog = ExportDialog(p, bundle, self)
         dialog.exported.connect(self._exported)
         dialog.recut_ready.connect(lambda project: self.document.apply(project, tr("Re-cut from the editor")))

@@ -246,6 +246,17 @@ class TimelineWidget(QWidget):
         self._update_size()
         self.update()
 
+    def forget_other_projects(self) -> None:
+        """Drop what was drawn for an earlier project: card states of shots not in this one
+        (with their thumbnails) and the scaled tiles, waveforms and placeholders (redrawn on demand)."""
+        ids = {s.id for s in self._project.shots} if self._project else set()
+        for shot_id in [i for i in self._states if i not in ids]:
+            del self._states[shot_id]
+        self._wave_cache.clear()
+        self._thumb_cache.clear()
+        self._placeholder_cache.clear()
+        self.update()
+
     def set_card_state(self, shot_id: str, state: CardState) -> None:
         self._states[shot_id] = state
         # Only that card's column (card and lanes): progress and previews arrive many times a second,

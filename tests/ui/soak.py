@@ -372,8 +372,7 @@ class Soak:
             self._finish(5)
             return
         dialog, self._export_dialog = self._export_dialog, None
-        dialog.cancel_button.click()  # "Close"
-        dialog.deleteLater()
+        dialog.cancel_button.click()  # "Close": the window itself lets the closed dialog go when it opens the next
         self.next()
 
     def _export_failed(self, why: str) -> None:
@@ -396,12 +395,61 @@ class Soak:
         diff = {k: v - self._types_first.get(k, 0) for k, v in last.items()}
         return sorted(((k, d) for k, d in diff.items() if d > 0), key=lambda kv: -kv[1])[:10]
 
+    def _qt_counts(self) -> dict[str, int]:
+        """Live widgets (all, and QLabels) as Qt knows them, less the Feed's video cards (the feed
+        rightly grows by one video per export), and QPixmaps as Python holds them."""
+        from PySide6.QtGui import QPixmap
+        from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+        feed = set()
+        for item in self.w.feed.page.items:
+            feed.add(id(item))
+            feed.update(id(c) for c in item.findChildren(QWidget))
+        widgets = [w for w in QApplication.allWidgets() if id(w) not in feed]
+        return {"widgets": len(widgets), "labels": sum(isinstance(w, QLabel) for w in widgets),
+                "feed_items": len(self.w.feed.page.items),
+                "pixmaps": sum(isinstance(o, QPixmap) for o in gc.get_objects())}
+
+    def _widget_classes(self) -> dict[str, int]:
+        from PySide6.QtWidgets import QApplication
+
+        counts: dict[str, int] = {}
+        for w in QApplication.allWidgets():
+            name = type(w).__name__
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
     def end_loop(self) -> None:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        # Widgets closed this loop are deleted by deleteLater, which runs when the event loop
+        # gets back to them: deliver those first, so a count is of what is really kept.
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
         gc.collect()
         if self.loop == 1:
             self._types_first = self._type_counts()
+            self._widgets_first = self._widget_classes()
+        elif os.environ.get("SOAK_WIDGET_DIFF"):  # a diagnostic: which widget classes grew since loop 1
+            now = self._widget_classes()
+            grew = {k: v - self._widgets_first.get(k, 0) for k, v in now.items() if v != self._widgets_first.get(k, 0)}
+            print(f"widget classes vs loop 1: {grew}", file=sys.stderr, flush=True)
+        if os.environ.get("SOAK_TRACEMALLOC"):  # a diagnostic: where Python-visible memory grew since loop 1
+            import ctypes
+            import tracemalloc
+
+            if self.loop == 1:
+                tracemalloc.start(8)
+                self._snap_first = tracemalloc.take_snapshot()
+            else:
+                snap = tracemalloc.take_snapshot()
+                for stat in snap.compare_to(self._snap_first, "traceback")[:6]:
+                    print(f"grew: {stat.size_diff / 1024:.0f} KiB in {stat.count_diff} blocks:\n  " +
+                          "\n  ".join(stat.traceback.format()[-8:]), file=sys.stderr, flush=True)
+            before = rss_kib()
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+            print(f"rss {before // 1024} MiB, after malloc_trim {rss_kib() // 1024} MiB", file=sys.stderr, flush=True)
         self.loops.append({"loop": self.loop, "seconds": round(time.monotonic() - self.loop_started, 2),
-                           "rss_kib": rss_kib(), "none_refs": sys.getrefcount(None)})
+                           "rss_kib": rss_kib(), "none_refs": sys.getrefcount(None), **self._qt_counts()})
         print(f"loop {self.loop}: {self.loops[-1]}", flush=True)
         self._begin_loop()
 
@@ -430,6 +478,10 @@ class Soak:
             "none_refs_last": last.get("none_refs"),
             "none_drift": (last["none_refs"] - first["none_refs"]) if self.loops else None,
             "none_refs_per_loop": [x["none_refs"] for x in self.loops],
+            "widgets_per_loop": [x["widgets"] for x in self.loops],
+            "feed_items_per_loop": [x["feed_items"] for x in self.loops],
+            "labels_per_loop": [x["labels"] for x in self.loops],
+            "pixmaps_per_loop": [x["pixmaps"] for x in self.loops],
             "worst_gap_wall_ms": round(hb.worst_wall[0], 1), "worst_gap_wall_step": hb.worst_wall[1],
             "worst_gap_cpu_ms": round(hb.worst_cpu[0], 1), "worst_gap_cpu_step": hb.worst_cpu[1],
             "gaps_over_100_wall": hb.over_100_wall, "gaps_over_100_cpu": hb.over_100_cpu[:200],
