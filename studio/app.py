@@ -44,7 +44,7 @@ def build_services(settings_path: Path | None = None):
         document=ProjectDocument(autosave_seconds=settings.autosave_seconds),
         jobs=jobs,
         engine=EngineBridge(jobs),
-        player=PlayerEngine(),
+        player=PlayerEngine(start=False),  # the window starts it once its first frame is on screen
         importer=MediaImporter(),
         settings_path=settings_path,
         engines=tuple(available()),

@@ -24,6 +24,7 @@ the step they happened in, None refcount per loop); ``tests/ui/test_soak.py`` an
 from __future__ import annotations
 
 import argparse
+import collections
 import gc
 import json
 import os
@@ -86,6 +87,8 @@ class Heartbeat:
         self._last, self._last_cpu = 0, time.thread_time()
         self._beat = time.monotonic()
         self.stall_stacks: dict[str, int] = {}
+        self.cpu_stall_stacks: dict[str, int] = {}
+        self._recent: "collections.deque[tuple[float, str]]" = collections.deque(maxlen=200)
         self._main = threading.main_thread().ident
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, name="soak-stall-sampler", daemon=True)
@@ -97,14 +100,17 @@ class Heartbeat:
         import traceback as tb
 
         while not self._stop.wait(0.02):
-            if time.monotonic() - self._beat < 0.06:
+            now = time.monotonic()
+            if now - self._beat < 0.03:
                 continue
             frame = sys._current_frames().get(self._main)
             if frame is None:
                 continue
             stack = [f for f in tb.extract_stack(frame) if "/studio/" in f.filename or "/tests/ui/" in f.filename]
             key = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack[-4:]))
-            self.stall_stacks[key] = self.stall_stacks.get(key, 0) + 1
+            self._recent.append((now, key))  # read by _tick when the gap turns out to be UI-thread CPU
+            if now - self._beat >= 0.06:
+                self.stall_stacks[key] = self.stall_stacks.get(key, 0) + 1
 
     def _tick(self) -> None:
         self._beat = time.monotonic()
@@ -121,6 +127,10 @@ class Heartbeat:
             self.over_100_wall += 1
         if busy > 100:
             self.over_100_cpu.append((round(busy, 1), label))
+            since = self._beat - gap / 1000.0
+            for t, key in list(self._recent):  # where the UI thread was during this gap
+                if t >= since:
+                    self.cpu_stall_stacks[key] = self.cpu_stall_stacks.get(key, 0) + 1
 
 
 class Soak:
@@ -487,6 +497,7 @@ class Soak:
             "gaps_over_100_wall": hb.over_100_wall, "gaps_over_100_cpu": hb.over_100_cpu[:200],
             "heartbeat_ticks": hb.ticks,
             "stall_stacks": sorted(hb.stall_stacks.items(), key=lambda kv: -kv[1])[:8],
+            "cpu_stall_stacks": sorted(hb.cpu_stall_stacks.items(), key=lambda kv: -kv[1])[:12],
             "object_growth": self._object_growth(),
             "step_seconds": {k: round(v, 1) for k, v in sorted(self.step_times.items())},
             "errors": self.errors[:5],
