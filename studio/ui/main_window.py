@@ -226,8 +226,7 @@ class MainWindow(QMainWindow):
         self._connect_editor()
         self.player_panel.set_volume(self.settings.volume)
         self.player_panel.set_loop(self.settings.loop_playback)
-        for w in (self.shot_panel, self.bible_panel, self.player_panel, self.queue_panel):
-            w.retranslate()
+        self.retranslate()  # the editor's tabs and panels, in the current language
         if sync and self.document.is_open():  # a project opened before the editor was built
             self._project_changed(self.document.project)
             project = self.document.project
@@ -484,7 +483,10 @@ class MainWindow(QMainWindow):
         return True
 
     def _opened(self, bundle: Path) -> None:
+        from studio.services.memory import release_free_memory
+
         self._forget_previous_project()
+        release_free_memory()  # the previous project's takes and buffers, freed by worker threads
         self._store_settings(self.settings.with_recent(bundle))
         self.start_page.set_recent(list(self.settings.recent_projects))
         self.pages.setCurrentIndex(1)
@@ -686,7 +688,7 @@ class MainWindow(QMainWindow):
 
     def generate_missing(self) -> list[str]:
         from studio.engine.protocol import GenerateRequest
-        from studio.services.takes import take_is_current
+        from studio.services.take_status import take_is_current
 
         p, bundle = self.document.project, self.document.bundle
         if p is None or bundle is None:
@@ -829,6 +831,9 @@ class MainWindow(QMainWindow):
 
     def _exported(self, report) -> None:
         """Takes the export rendered on the way join the project (one undoable step)."""
+        from studio.services.memory import release_free_memory
+
+        release_free_memory()  # the export's frame and sound buffers
         p = self.document.project
         if p is None or not report.rendered_shots:
             return
@@ -883,7 +888,7 @@ class MainWindow(QMainWindow):
         keeps its answer, so a storyboard of many shots is not re-read on each change."""
         from studio.engine.protocol import GenerateRequest
         from studio.persistence.bundle import media_dir
-        from studio.services.takes import take_is_current
+        from studio.services.take_status import take_is_current
 
         p, bundle = self.document.project, self.document.bundle
         if p is None or bundle is None:

@@ -514,6 +514,9 @@ def run(seconds: float, max_loops: int | None = None, workdir: Path | None = Non
     cfg = workdir / "config"
     cfg.mkdir(parents=True, exist_ok=True)
     os.environ["STUDIO_CONFIG_DIR"] = str(cfg)
+    # The feed, the cameo vault and the signing key in the run's own folder: the loops' exports
+    # must not pile up in the user's real feed (and an earlier run's videos must not fill this one's).
+    os.environ["STUDIO_DATA_DIR"] = str(workdir / "data")
     (cfg / "settings.json").write_text(json.dumps({"version": 1, "language": "en", "projects_folder": str(workdir / "projects"),
                                                    "autosave_seconds": 600}))
     from studio.app import build_window, ensure_app
@@ -522,6 +525,13 @@ def run(seconds: float, max_loops: int | None = None, workdir: Path | None = Non
     window = build_window()
     window.resize(1280, 800)
     window.show()
+    # The window builds its editor right after the first frame (studio.ui.main_window): let it
+    # finish starting up before the heartbeat watches a working session (bench_ui.py times start-up).
+    from PySide6.QtCore import QEventLoop
+
+    started = time.monotonic()
+    while not window._editor_built and time.monotonic() - started < 60:
+        app.processEvents(QEventLoop.AllEvents, 50)
     # No modal question may block an unattended run: the answers a user would give.
     window._ask_save_changes = lambda: "discard"
     window._ask_yes_no = lambda title, text: False
