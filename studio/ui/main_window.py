@@ -93,6 +93,21 @@ class _EditorPart:
         return window.__dict__[self.name]
 
 
+class _FirstPaint(QObject):
+    """Calls ``then`` once, from the event loop, right after ``window``'s first Paint event; then goes away."""
+
+    def __init__(self, window: QWidget, then) -> None:
+        super().__init__(window)
+        self._then = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, obj, self._then)
+        return False
+
+
 class MainWindow(QMainWindow):
     # The editor page's widgets: built after the first frame (see `_build_editor`).
     thumbnails = _EditorPart()
@@ -109,7 +124,6 @@ class MainWindow(QMainWindow):
         self._editor_built = False
         self._shutting_down = False
         super().__init__()
-        self._first_paint_seen = False
         self.setObjectName("MainWindow")
         self.services = s = services
         self.settings = s.settings
@@ -150,15 +164,9 @@ class MainWindow(QMainWindow):
         self.start_page.set_recent(list(self.settings.recent_projects))
         self.retranslate()
         self._update_actions()
+        self._first_paint = _FirstPaint(self, self._build_editor)  # the rest is built right after the first frame
 
     # ------------------------------------------------------------------ after the first frame
-    def event(self, event) -> bool:  # noqa: D401
-        if event.type() == QEvent.Paint and not getattr(self, "_first_paint_seen", True):
-            self._first_paint_seen = True
-            # The first frame is being painted: the rest of the window is built right after it.
-            QTimer.singleShot(0, self, self._build_editor)
-        return super().event(event)
-
     def _build_editor(self, sync: bool = True) -> None:
         """Build the editor page (shot / story bible, preview, queue, timeline) and wire it; once.
 
