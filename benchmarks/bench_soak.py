@@ -52,6 +52,11 @@ def main() -> int:
     print(f"RSS: start {mib(report['rss_start_kib'])}, end of loop 1 {mib(report['rss_first_loop_kib'])}, "
           f"end of last loop {mib(report['rss_last_loop_kib'])}, growth {mib(report['rss_growth_kib'])}; "
           f"per loop {[round(k / 1024) for k in report['rss_per_loop_kib']]}")
+    per_loop = [round((b - a) / 1024) for a, b in zip(report["rss_per_loop_kib"], report["rss_per_loop_kib"][1:])]
+    print(f"RSS change loop to loop (MiB): {per_loop}")
+    if report.get("widgets_per_loop"):
+        print(f"per loop: widgets (less the feed's cards) {report['widgets_per_loop']}, QLabels {report['labels_per_loop']}, "
+              f"QPixmaps {report['pixmaps_per_loop']}, feed cards {report['feed_items_per_loop']}")
     print(f"None refcount: first {refs[0] if refs else '-'}, last {refs[-1] if refs else '-'}, "
           f"drift {report['none_drift']}, largest fall loop to loop {min((b - a for a, b in zip(refs, refs[1:])), default=0)}")
     print(f"UI thread: worst wall gap {report['worst_gap_wall_ms']} ms ({report['worst_gap_wall_step']}), "

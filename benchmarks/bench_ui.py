@@ -8,10 +8,12 @@
 2. Stalls: the window generates a storyboard with the Sketch engine while a 5 ms QTimer
    ticks on the UI thread; the gaps between ticks are the stalls a user would feel.
 
-    python benchmarks/bench_ui.py [--runs 5] [--frames 96] [--size 640x360]
+    python benchmarks/bench_ui.py [--runs 5] [--frames 96] [--size 640x360] [--skip-stalls]
+    xvfb-run -a python benchmarks/bench_ui.py --skip-stalls    # a real X server: paint implies mapped
 
 Runs offscreen (QT_QPA_PLATFORM=offscreen) unless a display is set. Read ratios, not
-absolute numbers: the machines are shared.
+absolute numbers: the machines are shared. The CPU column (the process's CPU time,
+all threads, at the first paint) is the steadier figure on a loaded machine.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class FirstPaint(QObject):
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Paint and not getattr(self, "done", False):
             self.done = True
-            print("PAINT", time.time() - t0, "torch" in sys.modules, flush=True)
+            print("PAINT", time.time() - t0, "torch" in sys.modules, time.process_time(), "numpy" in sys.modules, flush=True)
             QTimer.singleShot(0, app.quit)
         return False
 if sys.argv[2] == "studio":
@@ -54,34 +56,46 @@ if sys.argv[2] == "studio":
 """
 
 
-def first_paint(kind: str, env: dict[str, str]) -> tuple[float, bool]:
+def first_paint(kind: str, env: dict[str, str]) -> tuple[float, bool, float, bool]:
+    """(wall s from `python -c` to the first Paint, torch imported, CPU s of the process by then, numpy imported)."""
     out = subprocess.run([sys.executable, "-c", _FIRST_PAINT, repr(time.time()), kind], capture_output=True, text=True,
                          env=env, cwd=ROOT, timeout=120)
     line = next((x for x in out.stdout.splitlines() if x.startswith("PAINT")), None)
     if line is None:
         raise RuntimeError(f"{kind}: no paint\n{out.stderr[-2000:]}")
-    _, seconds, torch = line.split()
-    return float(seconds), torch == "True"
+    _, seconds, torch, cpu, numpy = line.split()
+    return float(seconds), torch == "True", float(cpu), numpy == "True"
 
 
 def bench_startup(runs: int) -> None:
     env = dict(os.environ)
-    env.setdefault("QT_QPA_PLATFORM", "offscreen" if not env.get("DISPLAY") else env.get("QT_QPA_PLATFORM", ""))
+    if not env.get("DISPLAY"):
+        env["QT_QPA_PLATFORM"] = env.get("QT_QPA_PLATFORM") or "offscreen"
     env["STUDIO_CONFIG_DIR"] = tempfile.mkdtemp(prefix="studio-bench-cfg-")
-    first_paint("bare", env)  # warm the OS file cache for both
+    # Started as a user starts it: Python keeps the compiled modules (__pycache__) after the first run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    first_paint("bare", env)  # warm the OS file cache for both (and compile Studio's modules once)
     first_paint("studio", env)
-    bare, studio, torch = [], [], False
-    for _ in range(runs):
-        bare.append(first_paint("bare", env)[0])
-        s, t = first_paint("studio", env)
-        studio.append(s)
-        torch |= t
+    bare, studio, bare_cpu, studio_cpu, torch, numpy = [], [], [], [], False, False
+    for _ in range(runs):  # interleaved, so load on the machine falls on both alike
+        b = first_paint("bare", env)
+        bare.append(b[0])
+        bare_cpu.append(b[2])
+        s = first_paint("studio", env)
+        studio.append(s[0])
+        studio_cpu.append(s[2])
+        torch |= s[1]
+        numpy |= s[3]
     mb, ms = statistics.median(bare), statistics.median(studio)
-    print("| start-up to first paint | median s | min s | runs |")
-    print("|---|---:|---:|---:|")
-    print(f"| bare PySide6 QMainWindow | {mb:.3f} | {min(bare):.3f} | {runs} |")
-    print(f"| Studio main window | {ms:.3f} | {min(studio):.3f} | {runs} |")
-    print(f"\nratio Studio / bare: **{ms / mb:.2f}×** (median); torch imported on the way: {'YES' if torch else 'no'}\n")
+    cb, cs = statistics.median(bare_cpu), statistics.median(studio_cpu)
+    platform = env.get("QT_QPA_PLATFORM") or f"xcb on {env.get('DISPLAY')}"
+    print(f"| start-up to first paint ({platform}) | median wall s | min wall s | median CPU s | runs |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| bare PySide6 QMainWindow | {mb:.3f} | {min(bare):.3f} | {cb:.3f} | {runs} |")
+    print(f"| Studio main window | {ms:.3f} | {min(studio):.3f} | {cs:.3f} | {runs} |")
+    print(f"\nratio Studio / bare: **{ms / mb:.2f}×** wall (median), {min(studio) / min(bare):.2f}× (min), "
+          f"{cs / cb:.2f}× CPU (median; the process's own work, whatever the machine's load); "
+          f"torch imported on the way: {'YES' if torch else 'no'}; numpy: {'yes' if numpy else 'no'}\n")
 
 
 def bench_stalls(frames: int, size: str) -> None:
@@ -153,11 +167,13 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=96)
     ap.add_argument("--size", default="640x360")
     ap.add_argument("--skip-startup", action="store_true")
+    ap.add_argument("--skip-stalls", action="store_true")
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, Qt platform {os.environ.get('QT_QPA_PLATFORM') or 'default'}\n")
     if not args.skip_startup:
         bench_startup(args.runs)
-    bench_stalls(args.frames, args.size)
+    if not args.skip_stalls:
+        bench_stalls(args.frames, args.size)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@ def has_display() -> bool:
 
 def build_services(settings_path: Path | None = None):
     """Settings, document, jobs, engine bridge, player and importer (QtCore only)."""
+    from studio.services.memory import tune_allocator
+
+    tune_allocator()  # before any worker thread: see studio/services/memory.py
     from studio.engine.registry import available
     from studio.services.document import ProjectDocument
     from studio.services.jobs import JobQueue
@@ -44,7 +47,7 @@ def build_services(settings_path: Path | None = None):
         document=ProjectDocument(autosave_seconds=settings.autosave_seconds),
         jobs=jobs,
         engine=EngineBridge(jobs),
-        player=PlayerEngine(),
+        player=PlayerEngine(start=False),  # the window starts it once its first frame is on screen
         importer=MediaImporter(),
         settings_path=settings_path,
         engines=tuple(available()),

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Union, runtime_checkable
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable, Protocol, Union, runtime_checkable
 
 from studio.domain.model import (
     Canvas,
@@ -26,6 +24,9 @@ from studio.domain.model import (
     resolve_shot,
 )
 from studio.domain.errors import ExplainedError
+
+if TYPE_CHECKING:  # numpy is imported by what makes frames, not by the window on its way to the first frame
+    import numpy as np
 
 STEMS = ("ambience", "foley", "dialogue", "music")
 
@@ -148,6 +149,8 @@ class EngineResult:
     """Engine facts worth recording in the recipe (snapped size, steps...)."""
 
     def __post_init__(self) -> None:
+        import numpy as np
+
         f = self.frames
         if f.ndim != 4 or f.shape[-1] != 3 or f.dtype != np.uint8:
             raise ValueError(f"frames must be N×H×W×3 uint8, got {f.shape} {f.dtype}")
@@ -157,6 +160,8 @@ class EngineResult:
 
     def mixdown(self) -> np.ndarray:
         """All stems summed (no loudness processing)."""
+        import numpy as np
+
         n = max((s.shape[0] for s in self.stems.values()), default=0)
         out = np.zeros((n, 2), np.float32)
         for s in self.stems.values():

@@ -18,14 +18,16 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from studio.domain.model import Project
 from studio.domain.stems import STEM_NAMES, shot_stem_gains
 from studio.domain.timing import SAMPLE_RATE, frame_to_sample
+
+if TYPE_CHECKING:  # numpy is imported where samples are made, not on the way to the window's first frame
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,8 @@ def mix_program_audio(program: PlaybackProgram, lane_gains: dict[str, float] | N
     monitoring gain of its lane (``lane_gains``: stem name -> linear, from mute/solo).
     ``cache`` keeps decoded stems between mixes of the same program.
     """
+    import numpy as np
+
     from studio.media.audio_io import read_wav
 
     total = frame_to_sample(program.total_frames, program.fps)
@@ -139,6 +143,8 @@ class AudioOutput:
     sample_rate = SAMPLE_RATE
 
     def __init__(self) -> None:
+        import numpy as np
+
         self._lock = threading.Lock()
         self._audio = np.zeros((0, 2), np.float32)
         self._pos = 0
@@ -299,7 +305,10 @@ class PlayerEngine(QObject):
     mix_changed = Signal()
     """A lane's mute or solo changed (`stem_gains` says the new monitoring gains)."""
 
-    def __init__(self, parent: QObject | None = None, output_factory: Callable[[], AudioOutput] = open_audio_output) -> None:
+    def __init__(self, parent: QObject | None = None, output_factory: Callable[[], AudioOutput] = open_audio_output,
+                 *, start: bool = True) -> None:
+        """``start=False``: the playback thread (which opens the sound device) waits for `start()`;
+        the window starts it after its first frame is on screen."""
         super().__init__(parent)
         self._output_factory = output_factory
         self._output: AudioOutput | None = None
@@ -317,7 +326,16 @@ class PlayerEngine(QObject):
         self._solo: set[str] = set()
         self._mix_version = 0
         self._thread = threading.Thread(target=self._run, name="studio-player", daemon=True)
-        self._thread.start()
+        if start:
+            self._thread.start()
+
+    def start(self) -> None:
+        """Start the playback thread (once; what it is asked meanwhile waits for it)."""
+        if not self._thread.is_alive() and not self._stop:
+            try:
+                self._thread.start()
+            except RuntimeError:  # started by another caller meanwhile
+                pass
 
     # -- UI thread API
     @property
@@ -419,7 +437,8 @@ class PlayerEngine(QObject):
         with self._cond:
             self._stop = True
             self._cond.notify_all()
-        self._thread.join(3.0)
+        if self._thread.ident is not None:  # never started: nothing to join
+            self._thread.join(3.0)
         if self._output is not None:
             self._output.close()
 
@@ -461,6 +480,8 @@ class PlayerEngine(QObject):
                     out.set_audio(mix_program_audio(program, gains, stems))
                 except Exception as exc:
                     log.warning("preview sound failed: %s", exc)
+                    import numpy as np
+
                     out.set_audio(np.zeros((0, 2), np.float32))
             if seek is not None:
                 out.seek(seek / fps)

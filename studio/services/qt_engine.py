@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 PREVIEW_MAX_SIDE = 384
 PREVIEW_INTERVAL_S = 0.08
 """At most ~12 preview frames a second cross to the UI; more is wasted painting."""
-PROGRESS_INTERVAL_S = 0.03
+PROGRESS_INTERVAL_S = 0.1
+"""At most 10 progress updates a second: each repaints a progress bar (synchronously) and a card."""
 
 
 class EngineBridge(QObject):
@@ -58,6 +59,8 @@ class EngineBridge(QObject):
     job_failed = Signal(str, str, str)
     """job id, message, hint."""
     job_cancelled = Signal(str)
+    _flush_requested = Signal()
+    """Posted by the worker thread when the latest progress/preview of a job waits for the UI thread."""
 
     def __init__(self, jobs: JobQueue | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +72,13 @@ class EngineBridge(QObject):
         self._lock = threading.Lock()
         self._last_preview: dict[str, float] = {}
         self._last_progress: dict[str, float] = {}
+        # Progress and previews are coalesced: the worker keeps only the latest of each per job and
+        # posts one flush; a UI thread held off the core (a loaded machine) then handles one update
+        # per job, not the backlog of every one queued meanwhile, each with its repaint.
+        self._latest_progress: dict[str, tuple[int, int, str]] = {}
+        self._latest_preview: dict[str, object] = {}
+        self._flush_posted = False
+        self._flush_requested.connect(self._flush)
         self.job_started.connect(lambda j: self.jobs.update(j, state=JobState.RUNNING))
         self.job_progress.connect(self._on_progress)
         self.take_ready.connect(lambda j, s, t: self.jobs.update(j, state=JobState.DONE, step=self._total(j)))
@@ -152,14 +162,14 @@ class EngineBridge(QObject):
             now = time.monotonic()
             if event.step >= event.total or now - self._last_progress.get(job_id, 0.0) >= PROGRESS_INTERVAL_S:
                 self._last_progress[job_id] = now
-                self.job_progress.emit(job_id, event.step, event.total, event.stage)
+                self._post_latest(self._latest_progress, job_id, (event.step, event.total, event.stage))
         elif isinstance(event, Preview):
             now = time.monotonic()
             if now - self._last_preview.get(job_id, 0.0) >= PREVIEW_INTERVAL_S:
                 self._last_preview[job_id] = now
                 from studio.media.frames import thumbnail
 
-                self.preview_ready.emit(job_id, thumbnail(event.frame, PREVIEW_MAX_SIDE))
+                self._post_latest(self._latest_preview, job_id, thumbnail(event.frame, PREVIEW_MAX_SIDE))
         elif isinstance(event, Finished):
             with self._lock:
                 request, bundle = self._requests.pop(job_id)
@@ -185,6 +195,26 @@ class EngineBridge(QObject):
         elif isinstance(event, Cancelled):
             self._forget(job_id)
             self.job_cancelled.emit(job_id)
+
+    def _post_latest(self, latest: dict, job_id: str, value) -> None:
+        """Worker thread: keep ``value`` as the job's latest; post one flush if none is waiting."""
+        with self._lock:
+            latest[job_id] = value
+            if self._flush_posted:
+                return
+            self._flush_posted = True
+        self._flush_requested.emit()
+
+    def _flush(self) -> None:
+        """UI thread: hand on the latest progress and preview of each job (once each)."""
+        with self._lock:
+            progress, previews = self._latest_progress, self._latest_preview
+            self._latest_progress, self._latest_preview = {}, {}
+            self._flush_posted = False
+        for job_id, (step, total, stage) in progress.items():
+            self.job_progress.emit(job_id, step, total, stage)
+        for job_id, frame in previews.items():
+            self.preview_ready.emit(job_id, frame)
 
     def _forget(self, job_id: str) -> None:
         with self._lock:

@@ -29,7 +29,7 @@ from studio.ui import theme
 from studio.ui.i18n import LANGUAGES, tr
 
 QUALITY_LABELS = {"draft": "Draft (fast, smaller)", "standard": "Standard", "high": "High (slow, larger)"}
-ASPECT_LABELS = {"16:9": "16:9 landscape", "9:16": "9:16 vertical", "1:1": "1:1 square"}
+from studio.ui.aspects import ASPECT_LABELS  # noqa: E402 (the start page reads it without this module)
 
 
 def reveal_in_folder(path: Path) -> bool:

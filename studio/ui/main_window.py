@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -40,23 +41,21 @@ from studio.services.document import (
     split_shot,
 )
 from studio.services.jobs import JobQueue, JobState
-from studio.services.player_engine import PlayerEngine, program_for
-from studio.services.qt_engine import EngineBridge
-from studio.services.qt_import import MediaImporter
 from studio.services.settings import Settings, projects_folder, save_settings, unique_bundle
 from studio.ui import i18n, theme
-from studio.ui.bible_panel import StoryBiblePanel
 from studio.ui.cameo_wizard import add_cameo_action
-from studio.ui.dialogs import ExportDialog, SettingsDialog
 from studio.ui.i18n import tr
 from studio.ui.feed import FeedIntegration
-from studio.ui.player import PlayerPanel
-from studio.ui.prompt_editor import ShotPanel
-from studio.ui.queue_panel import QueuePanel
 from studio.ui.start_page import StartPageWidget
-from studio.ui.thumbnails import ThumbnailCache
-from studio.ui.timeline import CardState, TimelinePanel
 
+if TYPE_CHECKING:
+    from studio.services.player_engine import PlayerEngine
+    from studio.services.qt_engine import EngineBridge
+    from studio.services.qt_import import MediaImporter
+    from studio.ui.dialogs import ExportDialog, SettingsDialog
+
+# The editor page (shot panel, player, queue, timeline) and what it imports (numpy among them) are
+# built after the window's first frame is on screen, or the first time anything asks for them.
 REDO_KEYS = ["Ctrl+Y", "Ctrl+Shift+Z"]
 
 log = logging.getLogger(__name__)
@@ -82,8 +81,49 @@ class Services:
     engines: tuple[str, ...] = ("sketch",)
 
 
+class _EditorPart:
+    """An attribute of the editor page: reading it builds the page (once), then the instance's own value answers."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, window, owner=None):
+        if window is None:
+            return self
+        window._build_editor()
+        return window.__dict__[self.name]
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` once, from the event loop, right after ``window``'s first Paint event; then goes away."""
+
+    def __init__(self, window: QWidget, then) -> None:
+        super().__init__(window)
+        self._then = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, obj, self._then)
+        return False
+
+
 class MainWindow(QMainWindow):
+    # The editor page's widgets: built after the first frame (see `_build_editor`).
+    thumbnails = _EditorPart()
+    shot_panel = _EditorPart()
+    bible_panel = _EditorPart()
+    side_tabs = _EditorPart()
+    player_panel = _EditorPart()
+    queue_panel = _EditorPart()
+    timeline_panel = _EditorPart()
+    timeline = _EditorPart()
+    editor_split = _EditorPart()
+
     def __init__(self, services: Services) -> None:
+        self._editor_built = False
+        self._shutting_down = False
         super().__init__()
         self.setObjectName("MainWindow")
         self.services = s = services
@@ -92,7 +132,6 @@ class MainWindow(QMainWindow):
         self.engine = s.engine
         self.player = s.player
         self.jobs = s.jobs
-        self.thumbnails = ThumbnailCache(self)
         self.setWindowIcon(theme.app_icon())
         self.resize(1440, 900)
         self.setMinimumSize(QSize(960, 640))
@@ -100,27 +139,77 @@ class MainWindow(QMainWindow):
         self._status_job: str | None = None
         self._play_offset = 0
         self._export_dialog: ExportDialog | None = None
-        self._shutting_down = False
 
-        # -- widgets
+        # -- widgets: what the first frame shows (the start page, the toolbar); the editor page is
+        # a placeholder until `_build_editor` fills it.
         self.start_page = StartPageWidget()
-        self.shot_panel = ShotPanel()
+        self.editor_page = QWidget()
+        el = QVBoxLayout(self.editor_page)
+        el.setContentsMargins(10, 10, 10, 6)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.start_page)
+        self.pages.addWidget(self.editor_page)
+        self.setCentralWidget(self.pages)
+
+        self.status_label = QLabel()
+        self.save_state = QLabel()
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.save_state)
+
+        self._make_actions()
+        self._connect()
+        self.pages.currentChanged.connect(lambda _: self._update_actions())
+        self.feed = FeedIntegration(self)  # the feed page (built when first shown), its toolbar action, dropped MP4s -> remix
+        self.act_cameo = add_cameo_action(self)  # opens the cameo wizard (consent, liveness, identity)
+        self.start_page.set_default_aspect(self.settings.default_aspect)
+        self.start_page.set_recent(list(self.settings.recent_projects))
+        self.retranslate()
+        self._update_actions()
+        self._first_paint = _FirstPaint(self, self._build_editor)  # the rest is built right after the first frame
+
+    # ------------------------------------------------------------------ after the first frame
+    def _build_editor(self, sync: bool = True) -> None:
+        """Build the editor page (shot / story bible, preview, queue, timeline) and wire it; once.
+
+        Runs right after the first frame is on screen, or earlier when something asks for one of
+        its widgets (opening a project from the command line, tests)."""
+        if self._editor_built or self._shutting_down:
+            return
+        self._editor_built = True
+        # Import what the first generated take needs (PyAV, the take store) on a helper thread
+        # now: imported lazily on the UI thread it held it 40-75 ms (more on a fresh clone, which
+        # compiles the modules). A UI-thread import meanwhile waits on the module lock, off-CPU.
+        _warm_take_imports()
+        self.player.start()  # the playback thread opens the sound device
+        from studio.ui.bible_panel import StoryBiblePanel
+        from studio.ui.models_dialog import register_diffusion_models
+        from studio.ui.player import PlayerPanel
+        from studio.ui.prompt_editor import ShotPanel
+        from studio.ui.queue_panel import QueuePanel
+        from studio.ui.thumbnails import ThumbnailCache
+        from studio.ui.timeline import TimelinePanel
+
+        s = self.services
+        d = self.__dict__  # the instance's own values, which `_EditorPart` reads from now on
+        d["thumbnails"] = ThumbnailCache(self)
+        register_diffusion_models()  # the diffusers engine's models, offered in the shot panel
+        d["shot_panel"] = ShotPanel()
         self.shot_panel.set_engines(list(s.engines))
-        self.bible_panel = StoryBiblePanel()
-        self.side_tabs = QTabWidget()
-        self.side_tabs.setObjectName("SideTabs")
-        self.side_tabs.addTab(self.shot_panel, "")
-        self.side_tabs.addTab(self.bible_panel, "")
+        d["bible_panel"] = StoryBiblePanel()
+        d["side_tabs"] = side_tabs = QTabWidget()
+        side_tabs.setObjectName("SideTabs")
+        side_tabs.addTab(self.shot_panel, "")
+        side_tabs.addTab(self.bible_panel, "")
         # The cameo column lists the vault's castable cameos; read when the bible is shown, never at start-up.
         self.bible_panel.set_cameo_source(_castable_cameos)
-        self.side_tabs.currentChanged.connect(
-            lambda i: self.side_tabs.widget(i) is self.bible_panel and self.bible_panel.refresh_cameos())
-        self.side_tabs.setMinimumWidth(340)
-        self.player_panel = PlayerPanel(self.player)
-        self.queue_panel = QueuePanel(self.jobs)
+        side_tabs.currentChanged.connect(
+            lambda i: side_tabs.widget(i) is self.bible_panel and self.bible_panel.refresh_cameos())
+        side_tabs.setMinimumWidth(340)
+        d["player_panel"] = PlayerPanel(self.player)
+        d["queue_panel"] = QueuePanel(self.jobs)
         self.queue_panel.setMinimumWidth(240)
-        self.timeline_panel = TimelinePanel()
-        self.timeline = self.timeline_panel.timeline
+        d["timeline_panel"] = TimelinePanel()
+        d["timeline"] = self.timeline_panel.timeline
         self.timeline_panel.bind(self.player, self.document)  # audio lanes: the takes' stems, the player's mute/solo
 
         upper = QSplitter(Qt.Horizontal)
@@ -132,42 +221,27 @@ class MainWindow(QMainWindow):
         upper.setStretchFactor(2, 0)
         upper.setSizes([380, 820, 260])
         upper.setChildrenCollapsible(False)
-        self.editor_split = QSplitter(Qt.Vertical)
-        self.editor_split.addWidget(upper)
-        self.editor_split.addWidget(self.timeline_panel)
-        self.editor_split.setStretchFactor(0, 1)
-        self.editor_split.setStretchFactor(1, 0)
-        self.editor_split.setChildrenCollapsible(False)
-        self.editor_split.setSizes([700, 220])  # the timeline keeps its cards; the editor gets the rest
-        editor = QWidget()
-        el = QVBoxLayout(editor)
-        el.setContentsMargins(10, 10, 10, 6)
-        el.addWidget(self.editor_split)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.start_page)
-        self.pages.addWidget(editor)
-        self.setCentralWidget(self.pages)
+        d["editor_split"] = split = QSplitter(Qt.Vertical)
+        split.addWidget(upper)
+        split.addWidget(self.timeline_panel)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
+        split.setChildrenCollapsible(False)
+        split.setSizes([700, 220])  # the timeline keeps its cards; the editor gets the rest
+        self.editor_page.layout().addWidget(split)
 
-        self.status_label = QLabel()
-        self.save_state = QLabel()
-        self.statusBar().addWidget(self.status_label, 1)
-        self.statusBar().addPermanentWidget(self.save_state)
-
-        self._make_actions()
-        self._connect()
-        self.pages.currentChanged.connect(lambda _: self._update_actions())
-        self.feed = FeedIntegration(self)  # the feed page, its toolbar action, and dropped Studio MP4s -> remix
-        self.act_cameo = add_cameo_action(self)  # opens the cameo wizard (consent, liveness, identity)
+        # Delete only acts when the timeline has focus, so it never eats a text field's Delete.
+        self.timeline.addAction(self.act_delete)
+        self._connect_editor()
         self.player_panel.set_volume(self.settings.volume)
         self.player_panel.set_loop(self.settings.loop_playback)
-        self.start_page.set_default_aspect(self.settings.default_aspect)
-        self.start_page.set_recent(list(self.settings.recent_projects))
-        self.retranslate()
+        self.retranslate()  # the editor's tabs and panels, in the current language
+        if sync and self.document.is_open():  # a project opened before the editor was built
+            self._project_changed(self.document.project)
+            project = self.document.project
+            if project and project.shots and not self.timeline.selected_ids():
+                self.timeline.select([project.shots[0].id])
         self._update_actions()
-        # Import what the first generated take needs (PyAV, the take store) on a helper thread
-        # now: imported lazily on the UI thread it held it 40-75 ms (more on a fresh clone, which
-        # compiles the modules). A UI-thread import meanwhile waits on the module lock, off-CPU.
-        _warm_take_imports()
 
     # ------------------------------------------------------------------ actions and wiring
     def _action(self, name: str, icon: str | None, shortcut, slot, *, context=Qt.WindowShortcut) -> QAction:
@@ -203,16 +277,14 @@ class MainWindow(QMainWindow):
         self.act_add_shot = A("add_shot", "add", "Ctrl+Shift+N", self.add_shot)
         self.act_move_left = A("move_left", None, "Alt+Left", lambda: self.nudge_selected(-1))
         self.act_move_right = A("move_right", None, "Alt+Right", lambda: self.nudge_selected(1))
-        self.act_select_all = A("select_all", None, None, self.timeline.select_all)
+        self.act_select_all = A("select_all", None, None, lambda: self.timeline.select_all())
         self.act_play = A("play", "play", "Space", self.player.toggle)
         self.act_step_back = A("step_back", None, ",", lambda: self.player.step(-1))
         self.act_step_forward = A("step_forward", None, ".", lambda: self.player.step(1))
         self.act_home = A("to_start", None, "Home", lambda: self.player.seek(0))
         self.act_zoom_in = A("zoom_in", "zoom_in", ["Ctrl+=", "Ctrl++"], lambda: self.timeline.zoom(1.25))
         self.act_zoom_out = A("zoom_out", "zoom_out", "Ctrl+-", lambda: self.timeline.zoom(0.8))
-        # Delete only acts when the timeline has focus, so it never eats a text field's Delete.
-        self.timeline.addAction(self.act_delete)
-        self.removeAction(self.act_delete)
+        self.removeAction(self.act_delete)  # the timeline takes it when the editor is built
 
         tb = QToolBar()
         tb.setObjectName("MainToolBar")
@@ -246,7 +318,7 @@ class MainWindow(QMainWindow):
                 w.setToolButtonStyle(Qt.ToolButtonIconOnly)
         self.addToolBar(tb)
         self.toolbar = tb
-        from studio.ui.models_dialog import install_models_action
+        from studio.ui.models_action import install_models_action
 
         install_models_action(self)  # "Models…": install and manage the diffusers engine's video models
 
@@ -257,6 +329,21 @@ class MainWindow(QMainWindow):
         d.undo_stack.changed.connect(self._update_actions)
         d.autosaved.connect(lambda _: self._set_save_state(tr("Autosaved")))
         d.autosave_failed.connect(lambda m: self.show_message(tr("Autosave failed: {m}", m=m), error=True))
+        self.engine.take_ready.connect(self._take_ready)
+        self.engine.job_failed.connect(self._job_failed)
+        self.engine.job_cancelled.connect(self._job_cancelled)
+        self.engine.preview_ready.connect(self._preview)
+        self.jobs.job_changed.connect(self._job_changed)
+        self.services.importer.imported.connect(self._imported)
+        self.player.position_changed.connect(self._player_moved)
+        self.start_page.story_submitted.connect(self.new_from_story)
+        self.start_page.template_requested.connect(self.new_from_template)
+        self.start_page.open_requested.connect(self.open_dialog)
+        self.start_page.recent_requested.connect(self.open_project)
+        # A bound method (not a lambda): Qt drops the connection when this window is destroyed.
+        i18n.notifier.language_changed.connect(self._language_changed)
+
+    def _connect_editor(self) -> None:
         for panel in (self.shot_panel, self.bible_panel):
             panel.edit_requested.connect(self._apply_edit)
         self.shot_panel.generate_requested.connect(self.generate_selected)
@@ -268,24 +355,11 @@ class MainWindow(QMainWindow):
         t.seek_requested.connect(self._timeline_seek)
         t.shot_activated.connect(self._focus_prompt)
         t.context_menu_requested.connect(self._card_menu)
-        self.engine.take_ready.connect(self._take_ready)
-        self.engine.job_failed.connect(self._job_failed)
-        self.engine.job_cancelled.connect(self._job_cancelled)
-        self.engine.preview_ready.connect(self._preview)
-        self.jobs.job_changed.connect(self._job_changed)
         self.queue_panel.cancel_requested.connect(self.engine.cancel)
-        self.services.importer.imported.connect(self._imported)
-        self.player.position_changed.connect(self._player_moved)
         self.player_panel.mode_changed.connect(lambda _: self._update_program())
         self.player_panel.volume_changed.connect(lambda v: self._store_settings(replace(self.settings, volume=v)))
         self.player_panel.loop_changed.connect(lambda v: self._store_settings(replace(self.settings, loop_playback=v)))
         self.thumbnails.ready.connect(lambda _: self._refresh_cards())
-        self.start_page.story_submitted.connect(self.new_from_story)
-        self.start_page.template_requested.connect(self.new_from_template)
-        self.start_page.open_requested.connect(self.open_dialog)
-        self.start_page.recent_requested.connect(self.open_project)
-        # A bound method (not a lambda): Qt drops the connection when this window is destroyed.
-        i18n.notifier.language_changed.connect(self._language_changed)
 
     def _language_changed(self, _language: str) -> None:
         self.retranslate()
@@ -318,11 +392,13 @@ class MainWindow(QMainWindow):
         for action, (text, tip) in labels.items():
             action.setText(tr(text))
             action.setToolTip(tr(tip))
-        self.side_tabs.setTabText(0, tr("Shot"))
-        self.side_tabs.setTabText(1, tr("Story bible"))
-        for w in (self.start_page, self.shot_panel, self.bible_panel, self.player_panel, self.queue_panel):
-            w.retranslate()
-        self.timeline.update()
+        self.start_page.retranslate()
+        if self._editor_built:
+            self.side_tabs.setTabText(0, tr("Shot"))
+            self.side_tabs.setTabText(1, tr("Story bible"))
+            for w in (self.shot_panel, self.bible_panel, self.player_panel, self.queue_panel):
+                w.retranslate()
+            self.timeline.update()
         if self.document.is_open():
             self._set_save_state(tr("Unsaved changes") if self.document.dirty else tr("Saved"))
         self._update_title()
@@ -428,7 +504,10 @@ class MainWindow(QMainWindow):
         return True
 
     def _opened(self, bundle: Path) -> None:
+        from studio.services.memory import release_free_memory
+
         self._forget_previous_project()
+        release_free_memory()  # the previous project's takes and buffers, freed by worker threads
         self._store_settings(self.settings.with_recent(bundle))
         self.start_page.set_recent(list(self.settings.recent_projects))
         self.pages.setCurrentIndex(1)
@@ -469,6 +548,16 @@ class MainWindow(QMainWindow):
         self.player.pause()  # playing on into the next project would play its shots unasked
         self.player.seek(0)
         self.timeline.set_playhead(0)
+        # Nor its pictures: thumbnails and drawn tiles of the previous project's takes (a session
+        # opens project after project; kept, they grew the window by megabytes a project).
+        bundle = self.document.bundle
+        if bundle is not None:
+            from studio.persistence.bundle import media_dir
+
+            self.thumbnails.keep_only_under(media_dir(bundle))
+        else:
+            self.thumbnails.discard_where(lambda _k: True)
+        self.timeline.forget_other_projects()
 
     def show_start_page(self) -> None:
         self.start_page.set_recent(list(self.settings.recent_projects))
@@ -501,7 +590,7 @@ class MainWindow(QMainWindow):
             self.document.apply(project, text, merge_key)
 
     def selected_ids(self) -> list[str]:
-        return self.timeline.selected_ids()
+        return self.timeline.selected_ids() if self._editor_built else []
 
     def move_shots(self, ids: list[str], index: int) -> None:
         p = self.document.project
@@ -620,7 +709,7 @@ class MainWindow(QMainWindow):
 
     def generate_missing(self) -> list[str]:
         from studio.engine.protocol import GenerateRequest
-        from studio.services.takes import take_is_current
+        from studio.services.take_status import take_is_current
 
         p, bundle = self.document.project, self.document.bundle
         if p is None or bundle is None:
@@ -721,6 +810,7 @@ class MainWindow(QMainWindow):
         if shot_id:
             state = self.timeline.card_state(shot_id)
             state.failed, state.progress = True, None
+            self.timeline.set_card_state(shot_id, state)
             self._refresh_cards()
         if "studio models" in hint or "studio " in hint[:8]:
             hint = tr("open the Models window (toolbar) to install or check the model")  # a window user has no command line
@@ -741,6 +831,17 @@ class MainWindow(QMainWindow):
         if not p.shots:
             self.show_message(tr("Nothing to export: the storyboard has no shots."), error=True)
             return None
+        previous = self._export_dialog
+        if previous is not None:
+            if previous.isVisible() and previous.runner.running():
+                previous.raise_()  # one export at a time: the one under way comes forward
+                return previous
+            # A closed dialog is only hidden (kept, each export left one behind), and an idle one
+            # may belong to the previous project: the new one replaces it.
+            previous.hide()
+            previous.deleteLater()
+        from studio.ui.dialogs import ExportDialog
+
         dialog = ExportDialog(p, bundle, self)
         dialog.exported.connect(self._exported)
         dialog.recut_ready.connect(lambda project: self.document.apply(project, tr("Re-cut from the editor")))
@@ -754,6 +855,9 @@ class MainWindow(QMainWindow):
         if getattr(report, "feed_note", ""):  # a full disk under the feed: the entry waits, the user is told
             self.show_message(tr("The video is complete, but the feed could not be written; it joins the feed when it can."),
                               error=True, timeout_ms=0)
+        from studio.services.memory import release_free_memory
+
+        release_free_memory()  # the export's frame and sound buffers
         p = self.document.project
         if p is None or not report.rendered_shots:
             return
@@ -765,6 +869,8 @@ class MainWindow(QMainWindow):
         self.document.apply(new, tr("Render for export"))
 
     def show_settings(self) -> SettingsDialog:
+        from studio.ui.dialogs import SettingsDialog
+
         dialog = SettingsDialog(self.settings, self)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
         dialog.setModal(True)
@@ -780,6 +886,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ views
     def _project_changed(self, project: Project | None) -> None:
+        self._build_editor(sync=False)  # (once) the editor shows the project
         self.timeline.set_project(project)
         self.bible_panel.set_project(project)
         ids = self.selected_ids()
@@ -798,9 +905,14 @@ class MainWindow(QMainWindow):
             self._update_program()
 
     def _refresh_cards(self) -> None:
+        """Bring each card's thumbnail, "changed" and "failed" marks up to date; repaint only cards that changed.
+
+        Called on every project change and every thumbnail that arrives: a shot whose inputs are
+        the very same objects as last time (the document replaces only what an edit touched)
+        keeps its answer, so a storyboard of many shots is not re-read on each change."""
         from studio.engine.protocol import GenerateRequest
         from studio.persistence.bundle import media_dir
-        from studio.services.takes import take_is_current
+        from studio.services.take_status import take_is_current
 
         p, bundle = self.document.project, self.document.bundle
         if p is None or bundle is None:
@@ -809,8 +921,12 @@ class MainWindow(QMainWindow):
         from studio.services.cameo_casting import REVOKED, withdrawn_cameo_takes
 
         withdrawn = withdrawn_cameo_takes(p)  # takes showing a revoked cameo are marked on their cards
+        # What a shot's "changed" mark depends on besides the shot: the request's project-wide parts.
+        context = (p.bible, p.canvas, p.fps, p.engine_settings, p.negative_prompt, p.quality)
+        known = self._card_inputs = getattr(self, "_card_inputs", {})
         for s in p.shots:
             state = self.timeline.card_state(s.id)
+            before = (state.thumbnail, state.stale, state.failed, state.withdrawn)
             take = s.selected_take
             why = set(withdrawn.get(take.id, {}).values()) if take is not None else set()
             state.withdrawn = (REVOKED if REVOKED in why else next(iter(why))) if why else None
@@ -821,12 +937,22 @@ class MainWindow(QMainWindow):
                     state.thumbnail = self.thumbnails.request(media_dir(bundle) / s.reference_image)
                 else:
                     state.thumbnail = None
-            state.stale = take is not None and not take_is_current(take, GenerateRequest.for_shot(p, s))
+            seen = known.get(s.id)
+            if seen is not None and seen[0] is s and all(a is b for a, b in zip(seen[1], context)):
+                state.stale = seen[2]
+            else:
+                state.stale = take is not None and not take_is_current(take, GenerateRequest.for_shot(p, s))
+                known[s.id] = (s, context, state.stale)
             if take is not None:
                 state.failed = False
-        self.timeline.update()
+            if (state.thumbnail, state.stale, state.failed, state.withdrawn) != before:
+                self.timeline.set_card_state(s.id, state)  # repaints that card's column only
+        for shot_id in set(known) - {s.id for s in p.shots}:
+            del known[shot_id]
 
     def _update_program(self) -> None:
+        from studio.services.player_engine import program_for
+
         p = self.document.project
         if p is None:
             return
@@ -930,9 +1056,10 @@ class MainWindow(QMainWindow):
             self._export_dialog.runner.wait(10)
         self.engine.shutdown()
         self.player.shutdown()
-        self.feed.page.shutdown()
-        self.thumbnails.shutdown()
-        self.timeline_panel.shutdown()
+        self.feed.shutdown()
+        if self._editor_built:
+            self.thumbnails.shutdown()
+            self.timeline_panel.shutdown()
         self.document.wait_for_autosave()
 
 

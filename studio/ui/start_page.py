@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from studio.ui import theme
 from studio.ui.i18n import tr
-from studio.ui.dialogs import ASPECT_LABELS
+from studio.ui.aspects import ASPECT_LABELS
 
 
 class StartPageWidget(QWidget):

@@ -154,6 +154,8 @@ class TimelineWidget(QWidget):
         self._wave_cache: dict = {}
         self._thumb_cache: dict = {}
         self._placeholder_cache: dict = {}
+        self._card_cache: dict = {}
+        self._clips_cache: dict = {}
         self._waveforms = None
         self._mix = None
         self._update_size()
@@ -194,17 +196,27 @@ class TimelineWidget(QWidget):
         when there is one per line; otherwise a line sits at its frame, or where the sound
         design spreads unplaced lines (first at 10 %), sized by its length in characters.
         """
-        from studio.services.waveforms import BINS_PER_SECOND, voiced_spans
-
         if self._project is None:
             return []
         p = self._project
         shot = p.shot(shot_id)
+        peaks = self.lane_peaks(shot_id, "dialogue")
+        # Every repaint of a card asks: answered again only when the shot, the bible or the stem's peaks change.
+        key = (shot, p.bible, p.fps, id(peaks) if peaks is not None else None)
+        hit = self._clips_cache.get(shot_id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        out = self._dialogue_clips(p, shot, peaks)
+        self._clips_cache[shot_id] = (key, out)
+        return out
+
+    def _dialogue_clips(self, p: Project, shot: Shot, peaks) -> list[tuple[float, float, str]]:
+        from studio.services.waveforms import BINS_PER_SECOND, voiced_spans
+
         lines = resolve_shot(shot, p.bible).dialogue
         if not lines:
             return []
         seconds = shot.duration_frames / p.fps
-        peaks = self.lane_peaks(shot_id, "dialogue")
         if peaks is not None and peaks.size:
             spans = [(a, min(b, seconds)) for a, b in voiced_spans(peaks, BINS_PER_SECOND) if a < seconds]
             if len(spans) == len(lines):
@@ -241,11 +253,27 @@ class TimelineWidget(QWidget):
     def set_project(self, project: Project | None) -> None:
         self._project = project
         ids = {s.id for s in project.shots} if project else set()
+        for cache in (self._card_cache, self._clips_cache):
+            for shot_id in [i for i in cache if i not in ids]:
+                del cache[shot_id]
         kept = [i for i in self._selected if i in ids]
         if kept != self._selected:
             self._selected = kept
             self.selection_changed.emit(list(kept))
         self._update_size()
+        self.update()
+
+    def forget_other_projects(self) -> None:
+        """Drop what was drawn for an earlier project: card states of shots not in this one
+        (with their thumbnails) and the scaled tiles, waveforms and placeholders (redrawn on demand)."""
+        ids = {s.id for s in self._project.shots} if self._project else set()
+        for shot_id in [i for i in self._states if i not in ids]:
+            del self._states[shot_id]
+        self._wave_cache.clear()
+        self._thumb_cache.clear()
+        self._placeholder_cache.clear()
+        self._card_cache.clear()
+        self._clips_cache.clear()
         self.update()
 
     def set_card_state(self, shot_id: str, state: CardState) -> None:
@@ -431,8 +459,39 @@ class TimelineWidget(QWidget):
                     p.drawLine(x, RULER_H - 3, x, RULER_H)
 
     def _paint_card(self, p: QPainter, index: int, shot: Shot, rect: QRectF) -> None:
-        selected = shot.id in self._selected
+        """A card: its body drawn once into a pixmap and reused until what it shows changes (progress
+        and previews repaint a running card many times a second), its progress bar on top."""
+        import math
+
+        from studio.ui import i18n
+
         state = self._states.get(shot.id, CardState())
+        thumb = state.thumbnail.cacheKey() if state.thumbnail is not None and not state.thumbnail.isNull() else None
+        x0, y0 = math.floor(rect.left()), math.floor(rect.top())
+        dx, dy = rect.left() - x0, rect.top() - y0
+        key = (shot, index, shot.id in self._selected, thumb, state.stale, state.failed, self._resizing == shot.id,
+               self._duration(shot), self._project.fps if self._project else 24, round(rect.width(), 2),
+               round(rect.height(), 2), round(dx, 2), round(dy, 2), i18n.language(), self.devicePixelRatioF())
+        hit = self._card_cache.get(shot.id)
+        if hit is None or hit[0] != key:
+            ratio = self.devicePixelRatioF()
+            pm = QPixmap(max(1, math.ceil((rect.width() + dx + 1) * ratio)), max(1, math.ceil((rect.height() + dy + 1) * ratio)))
+            pm.setDevicePixelRatio(ratio)
+            pm.fill(Qt.transparent)
+            q = QPainter(pm)
+            q.setRenderHint(QPainter.Antialiasing)
+            q.setFont(self.font())
+            self._draw_card(q, index, shot, QRectF(dx, dy, rect.width(), rect.height()), state)
+            q.end()
+            hit = self._card_cache[shot.id] = (key, pm)
+        p.drawPixmap(x0, y0, hit[1])
+        if state.progress is not None:
+            thumb_rect = self._thumb_rect(rect)
+            p.fillRect(QRectF(thumb_rect.left(), thumb_rect.bottom() - 4, thumb_rect.width(), 4), QColor(0, 0, 0, 160))
+            p.fillRect(QRectF(thumb_rect.left(), thumb_rect.bottom() - 4, thumb_rect.width() * state.progress, 4), QColor(theme.ACCENT))
+
+    def _draw_card(self, p: QPainter, index: int, shot: Shot, rect: QRectF, state: CardState) -> None:
+        selected = shot.id in self._selected
         path = QPainterPath()
         path.addRoundedRect(rect, 8, 8)
         p.fillPath(path, QColor(theme.RAISED if selected else theme.PANEL))
@@ -450,9 +509,6 @@ class TimelineWidget(QWidget):
                     p.fillRect(QRectF(target.left(), target.top(), 1, target.height()), QColor(0, 0, 0, 140))
         else:
             self._paint_placeholder(p, thumb_rect, index, shot)
-        if state.progress is not None:
-            p.fillRect(QRectF(thumb_rect.left(), thumb_rect.bottom() - 4, thumb_rect.width(), 4), QColor(0, 0, 0, 160))
-            p.fillRect(QRectF(thumb_rect.left(), thumb_rect.bottom() - 4, thumb_rect.width() * state.progress, 4), QColor(theme.ACCENT))
         p.restore()
         # number badge
         badge = QRectF(rect.left() + 6, rect.top() + 6, 22, 18)

@@ -24,6 +24,7 @@ the step they happened in, None refcount per loop); ``tests/ui/test_soak.py`` an
 from __future__ import annotations
 
 import argparse
+import collections
 import gc
 import json
 import os
@@ -86,6 +87,8 @@ class Heartbeat:
         self._last, self._last_cpu = 0, time.thread_time()
         self._beat = time.monotonic()
         self.stall_stacks: dict[str, int] = {}
+        self.cpu_stall_stacks: dict[str, int] = {}
+        self._recent: "collections.deque[tuple[float, str]]" = collections.deque(maxlen=200)
         self._main = threading.main_thread().ident
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, name="soak-stall-sampler", daemon=True)
@@ -97,14 +100,23 @@ class Heartbeat:
         import traceback as tb
 
         while not self._stop.wait(0.02):
-            if time.monotonic() - self._beat < 0.06:
+            now = time.monotonic()
+            if now - self._beat < 0.03:
                 continue
             frame = sys._current_frames().get(self._main)
             if frame is None:
                 continue
             stack = [f for f in tb.extract_stack(frame) if "/studio/" in f.filename or "/tests/ui/" in f.filename]
             key = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack[-4:]))
-            self.stall_stacks[key] = self.stall_stacks.get(key, 0) + 1
+            self._recent.append((now, key))  # read by _tick when the gap turns out to be UI-thread CPU
+            if now - self._beat >= 0.06:
+                self.stall_stacks[key] = self.stall_stacks.get(key, 0) + 1
+
+    def skip(self) -> None:
+        """Start the next gap now: what the driver itself just did (its per-loop counts) is not the window's."""
+        self._last, self._last_cpu = self.clock.elapsed(), time.thread_time()
+        self._beat = time.monotonic()
+        self._gap_label = None
 
     def _tick(self) -> None:
         self._beat = time.monotonic()
@@ -112,7 +124,12 @@ class Heartbeat:
         gap, busy = float(now - self._last), (cpu - self._last_cpu) * 1000.0
         self._last, self._last_cpu = now, cpu
         self.ticks += 1
-        label = self._label()
+        # A gap is named by the step running when it began and, if another runs when it ends, that
+        # one too ("loop 2 open_project > loop 2 generate_all"): a step's work runs before its last
+        # line hands over to the next step, whose name alone the tick after the work would see.
+        began, now_label = getattr(self, "_gap_label", None) or self._label(), self._label()
+        self._gap_label = now_label
+        label = began if began == now_label else f"{began} > {now_label}"
         if gap > self.worst_wall[0]:
             self.worst_wall = (gap, label)
         if busy > self.worst_cpu[0]:
@@ -121,6 +138,10 @@ class Heartbeat:
             self.over_100_wall += 1
         if busy > 100:
             self.over_100_cpu.append((round(busy, 1), label))
+            since = self._beat - gap / 1000.0
+            for t, key in list(self._recent):  # where the UI thread was during this gap
+                if t >= since:
+                    self.cpu_stall_stacks[key] = self.cpu_stall_stacks.get(key, 0) + 1
 
 
 class Soak:
@@ -249,8 +270,11 @@ class Soak:
             (path / "project.json").write_text(json.dumps(doc))
         if not self.w.open_project(path):
             raise RuntimeError(f"could not open {path}")
-        if self._prev_dir is not None:
-            shutil.rmtree(self._prev_dir, ignore_errors=True)
+        if self._prev_dir is not None:  # the driver's own housekeeping, off the UI thread it watches
+            import threading
+
+            threading.Thread(target=shutil.rmtree, args=(self._prev_dir,), kwargs={"ignore_errors": True},
+                             daemon=True).start()
         self.next()
 
     def generate_all(self) -> None:
@@ -372,8 +396,7 @@ class Soak:
             self._finish(5)
             return
         dialog, self._export_dialog = self._export_dialog, None
-        dialog.cancel_button.click()  # "Close"
-        dialog.deleteLater()
+        dialog.cancel_button.click()  # "Close": the window itself lets the closed dialog go when it opens the next
         self.next()
 
     def _export_failed(self, why: str) -> None:
@@ -396,13 +419,63 @@ class Soak:
         diff = {k: v - self._types_first.get(k, 0) for k, v in last.items()}
         return sorted(((k, d) for k, d in diff.items() if d > 0), key=lambda kv: -kv[1])[:10]
 
+    def _qt_counts(self) -> dict[str, int]:
+        """Live widgets (all, and QLabels) as Qt knows them, less the Feed's video cards (the feed
+        rightly grows by one video per export), and QPixmaps as Python holds them."""
+        from PySide6.QtGui import QPixmap
+        from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+        feed = set()
+        for item in self.w.feed.page.items:
+            feed.add(id(item))
+            feed.update(id(c) for c in item.findChildren(QWidget))
+        widgets = [w for w in QApplication.allWidgets() if id(w) not in feed]
+        return {"widgets": len(widgets), "labels": sum(isinstance(w, QLabel) for w in widgets),
+                "feed_items": len(self.w.feed.page.items),
+                "pixmaps": sum(isinstance(o, QPixmap) for o in gc.get_objects())}
+
+    def _widget_classes(self) -> dict[str, int]:
+        from PySide6.QtWidgets import QApplication
+
+        counts: dict[str, int] = {}
+        for w in QApplication.allWidgets():
+            name = type(w).__name__
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
     def end_loop(self) -> None:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        # Widgets closed this loop are deleted by deleteLater, which runs when the event loop
+        # gets back to them: deliver those first, so a count is of what is really kept.
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
         gc.collect()
         if self.loop == 1:
             self._types_first = self._type_counts()
+            self._widgets_first = self._widget_classes()
+        elif os.environ.get("SOAK_WIDGET_DIFF"):  # a diagnostic: which widget classes grew since loop 1
+            now = self._widget_classes()
+            grew = {k: v - self._widgets_first.get(k, 0) for k, v in now.items() if v != self._widgets_first.get(k, 0)}
+            print(f"widget classes vs loop 1: {grew}", file=sys.stderr, flush=True)
+        if os.environ.get("SOAK_TRACEMALLOC"):  # a diagnostic: where Python-visible memory grew since loop 1
+            import ctypes
+            import tracemalloc
+
+            if self.loop == 1:
+                tracemalloc.start(8)
+                self._snap_first = tracemalloc.take_snapshot()
+            else:
+                snap = tracemalloc.take_snapshot()
+                for stat in snap.compare_to(self._snap_first, "traceback")[:6]:
+                    print(f"grew: {stat.size_diff / 1024:.0f} KiB in {stat.count_diff} blocks:\n  " +
+                          "\n  ".join(stat.traceback.format()[-8:]), file=sys.stderr, flush=True)
+            before = rss_kib()
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+            print(f"rss {before // 1024} MiB, after malloc_trim {rss_kib() // 1024} MiB", file=sys.stderr, flush=True)
         self.loops.append({"loop": self.loop, "seconds": round(time.monotonic() - self.loop_started, 2),
-                           "rss_kib": rss_kib(), "none_refs": sys.getrefcount(None)})
+                           "rss_kib": rss_kib(), "none_refs": sys.getrefcount(None), **self._qt_counts()})
         print(f"loop {self.loop}: {self.loops[-1]}", flush=True)
+        self.heartbeat.skip()  # the counts above (gc over every object) are the driver's work, not the window's
         self._begin_loop()
 
     # -- the end
@@ -430,11 +503,16 @@ class Soak:
             "none_refs_last": last.get("none_refs"),
             "none_drift": (last["none_refs"] - first["none_refs"]) if self.loops else None,
             "none_refs_per_loop": [x["none_refs"] for x in self.loops],
+            "widgets_per_loop": [x["widgets"] for x in self.loops],
+            "feed_items_per_loop": [x["feed_items"] for x in self.loops],
+            "labels_per_loop": [x["labels"] for x in self.loops],
+            "pixmaps_per_loop": [x["pixmaps"] for x in self.loops],
             "worst_gap_wall_ms": round(hb.worst_wall[0], 1), "worst_gap_wall_step": hb.worst_wall[1],
             "worst_gap_cpu_ms": round(hb.worst_cpu[0], 1), "worst_gap_cpu_step": hb.worst_cpu[1],
             "gaps_over_100_wall": hb.over_100_wall, "gaps_over_100_cpu": hb.over_100_cpu[:200],
             "heartbeat_ticks": hb.ticks,
             "stall_stacks": sorted(hb.stall_stacks.items(), key=lambda kv: -kv[1])[:8],
+            "cpu_stall_stacks": sorted(hb.cpu_stall_stacks.items(), key=lambda kv: -kv[1])[:12],
             "object_growth": self._object_growth(),
             "step_seconds": {k: round(v, 1) for k, v in sorted(self.step_times.items())},
             "errors": self.errors[:5],
@@ -451,6 +529,9 @@ def run(seconds: float, max_loops: int | None = None, workdir: Path | None = Non
     cfg = workdir / "config"
     cfg.mkdir(parents=True, exist_ok=True)
     os.environ["STUDIO_CONFIG_DIR"] = str(cfg)
+    # The feed, the cameo vault and the signing key in the run's own folder: the loops' exports
+    # must not pile up in the user's real feed (and an earlier run's videos must not fill this one's).
+    os.environ["STUDIO_DATA_DIR"] = str(workdir / "data")
     (cfg / "settings.json").write_text(json.dumps({"version": 1, "language": "en", "projects_folder": str(workdir / "projects"),
                                                    "autosave_seconds": 600}))
     from studio.app import build_window, ensure_app
@@ -459,6 +540,13 @@ def run(seconds: float, max_loops: int | None = None, workdir: Path | None = Non
     window = build_window()
     window.resize(1280, 800)
     window.show()
+    # The window builds its editor right after the first frame (studio.ui.main_window): let it
+    # finish starting up before the heartbeat watches a working session (bench_ui.py times start-up).
+    from PySide6.QtCore import QEventLoop
+
+    started = time.monotonic()
+    while not window._editor_built and time.monotonic() - started < 60:
+        app.processEvents(QEventLoop.AllEvents, 50)
     # No modal question may block an unattended run: the answers a user would give.
     window._ask_save_changes = lambda: "discard"
     window._ask_yes_no = lambda title, text: False

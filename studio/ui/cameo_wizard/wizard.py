@@ -417,37 +417,5 @@ class CameoWizardDialog(QWizard):
         super().done(result)
 
 
-class _CameoAction(QObject):
-    """Owns the window's "Cameo…" action; a child of the window, so its language slot dies with it."""
-
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
-        self.dialog: CameoWizardDialog | None = None
-        self.action = QAction(window)
-        self.action.setObjectName("cameo")
-        from studio.ui import theme as _theme
-
-        self.action.setIcon(_theme.icon("character"))  # a narrow window shows it as an icon (its tooltip names it)
-        self.action.triggered.connect(self.open_wizard)
-        i18n.notifier.language_changed.connect(self.retranslate)
-        self.retranslate()
-
-    def open_wizard(self, _checked: bool = False) -> None:
-        self.dialog = CameoWizardDialog(self.window)
-        self.dialog.setAttribute(Qt.WA_DeleteOnClose)
-        self.dialog.open()
-
-    def retranslate(self, _lang: str = "") -> None:
-        self.action.setText(tr("Cameo…"))
-        self.action.setToolTip(tr("Make a cameo of yourself: consent, a short liveness check, your face for casting"))
-
-
-def add_cameo_action(window) -> QAction:
-    """Add "Cameo…" to ``window`` (and its toolbar) that opens the wizard; returns the action."""
-    owner = _CameoAction(window)
-    window.addAction(owner.action)
-    toolbar = getattr(window, "toolbar", None)
-    if toolbar is not None:
-        toolbar.addAction(owner.action)
-    return owner.action
+# The window's "Cameo…" action lives in action.py (light: it imports this module only when clicked).
+from studio.ui.cameo_wizard.action import _CameoAction, add_cameo_action  # noqa: E402,F401

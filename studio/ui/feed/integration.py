@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from studio.ui import i18n, theme
-from studio.ui.feed.feed_page import FeedPageWidget
 from studio.ui.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -42,9 +41,8 @@ class FeedIntegration(QObject):
         self.window = window
         self.may_use_cameo = may_use_cameo or cameo_credits.may_use_cameo
         """cameo_id -> whether this user may put it back into a remix (default: the cameo vault's rule)."""
-        my_cameo_ids = my_cameo_ids or cameo_credits.my_cameo_ids
-        self.page = FeedPageWidget(my_cameo_ids=my_cameo_ids)
-        window.pages.addWidget(self.page)
+        self._my_cameo_ids = my_cameo_ids or cameo_credits.my_cameo_ids
+        self._page = None  # built when first shown (or asked for): it is not on the path to the window's first frame
         self.action = QAction(theme.icon("feed"), "", window)
         self.action.setObjectName("feed")
         self.action.setShortcut(QKeySequence("Ctrl+Shift+F"))
@@ -59,13 +57,27 @@ class FeedIntegration(QObject):
         window.setAcceptDrops(True)
         window.installEventFilter(self)
         window.pages.currentChanged.connect(self._page_changed)
-        self.page.back_requested.connect(self.back)
-        self.page.remix_requested.connect(self.remix)
         i18n.notifier.language_changed.connect(self._language_changed)
-        app = QApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.page.shutdown)
         self.retranslate()
+
+    @property
+    def page(self):
+        """The feed page (a FeedPageWidget), built the first time it is needed."""
+        if self._page is None:
+            from studio.ui.feed.feed_page import FeedPageWidget
+
+            self._page = FeedPageWidget(my_cameo_ids=self._my_cameo_ids)
+            self.window.pages.addWidget(self._page)
+            self._page.back_requested.connect(self.back)
+            self._page.remix_requested.connect(self.remix)
+            app = QApplication.instance()
+            if app is not None:
+                app.aboutToQuit.connect(self._page.shutdown)
+        return self._page
+
+    def shutdown(self) -> None:
+        if self._page is not None:
+            self._page.shutdown()
 
     def _language_changed(self, _lang: str) -> None:
         self.retranslate()
@@ -82,10 +94,12 @@ class FeedIntegration(QObject):
         self.window.pages.setCurrentIndex(1 if document is not None and document.is_open() else 0)
 
     def _page_changed(self, index: int) -> None:
-        if self.window.pages.widget(index) is self.page:
-            self.page.activate()
+        if self._page is None:
+            return  # never shown: nothing to start or stop
+        if self.window.pages.widget(index) is self._page:
+            self._page.activate()
         else:
-            self.page.deactivate()
+            self._page.deactivate()
 
     def remix(self, path: str | Path) -> Path | None:
         """Open the recipe inside the MP4 at ``path`` as a new project (cameos only with permission)."""

@@ -1,0 +1,67 @@
+"""Keep the window's memory from creeping up over a working session (glibc's allocator).
+
+A take's frames, an export's buffers and a project's decoded stems are large blocks made and
+freed by worker threads (engine, player, exporter, thumbnails, waveforms). glibc gives each
+such thread its own arena (up to 8 per core) and keeps what is freed there; nothing stays
+alive, yet the resident size only grew: the soak measured +35 to +75 MiB a loop with every
+widget, pixmap and Python object count flat, and flat RSS with ``MALLOC_ARENA_MAX=2``.
+`tune_allocator` caps the arenas (what the environment variable does) unless the user set
+it; `release_free_memory` hands free pages back (``malloc_trim``) after a project opens and
+after an export, on a helper thread.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import sys
+import threading
+
+log = logging.getLogger(__name__)
+_libc = None
+_running = threading.Lock()
+
+
+M_ARENA_MAX = -8
+ARENAS = 2
+
+
+def _glibc():
+    global _libc
+    if _libc is None:
+        _libc = False
+        if sys.platform.startswith("linux"):
+            try:
+                lib = ctypes.CDLL("libc.so.6")
+                lib.malloc_trim.argtypes = [ctypes.c_size_t]
+                lib.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+                _libc = lib
+            except (OSError, AttributeError):
+                pass
+    return _libc
+
+
+def tune_allocator() -> bool:
+    """Cap glibc's malloc arenas at ARENAS (before the worker threads start); False where not applied."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False  # the user's choice
+    lib = _glibc()
+    return bool(lib) and lib.mallopt(M_ARENA_MAX, ARENAS) == 1
+
+
+def _trim() -> None:
+    try:
+        _libc.malloc_trim(0)
+    except Exception as exc:  # never worth more than a log line
+        log.debug("malloc_trim failed: %s", exc)
+    finally:
+        _running.release()
+
+
+def release_free_memory() -> bool:
+    """Start one trim on a helper thread (none while one runs); False where there is no glibc."""
+    if not _glibc() or not _running.acquire(blocking=False):
+        return False
+    threading.Thread(target=_trim, name="studio-trim", daemon=True).start()
+    return True
