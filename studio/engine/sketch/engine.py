@@ -11,40 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from studio.domain.model import SoundCueKind
-from studio.engine.protocol import CancelToken, Emit, EngineError, EngineResult, GenerateRequest, Preview, Progress, Started
+from studio.engine.protocol import (CancelToken, Emit, EngineResult, GenerateRequest, MasterSpool, Preview, Progress,
+                                    Started)
 from studio.engine.sketch.render import ShotRenderer, ShotSpec, plan_shot
 
 PREVIEW_EVERY = 12
 """Frames between two previews sent to the UI."""
-
-
-def available_memory_bytes() -> int | None:
-    """Memory the system can still give this process (Linux MemAvailable), or None where unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def _check_frames_fit_in_memory(frames: int, width: int, height: int, fps: int) -> None:
-    """Refuse, before any work, a shot whose frames cannot be held in memory.
-
-    The whole take is one array; a very long shot (a hostile recipe's hours-long shot,
-    or 10 minutes at 4K) would otherwise be allocated lazily and end in the kernel's
-    out-of-memory killer rather than in a message.
-    """
-    need = frames * width * height * 3
-    available = available_memory_bytes()
-    if available is not None and need > 0.8 * available:
-        raise EngineError(
-            f"this shot's {frames} frames ({frames / fps:.0f} s at {width}x{height}) need {need / 1e9:.1f} GB of memory; "
-            f"{available / 1e9:.1f} GB is free",
-            "shorten the shot, split it in two, or lower the resolution",
-        )
 
 
 class SketchEngine:
@@ -52,9 +24,13 @@ class SketchEngine:
 
     name = "sketch"
     version = "1.0"
+    streams = True
+    """Frames go to the master as they are drawn: a shot of any length renders in a few frames of memory."""
 
-    def generate(self, request: GenerateRequest, emit: Emit, cancel: CancelToken) -> EngineResult:
-        """Render the shot's frames, then its sound; one progress step per frame plus one for sound."""
+    def generate(self, request: GenerateRequest, emit: Emit, cancel: CancelToken,
+                 sink: MasterSpool | None = None) -> EngineResult:
+        """Render the shot's frames into a master in ``sink``, then its sound; one progress step per
+        frame plus one for sound."""
         job = request.job_id
         n = request.frames
         total = n + 1
@@ -63,17 +39,16 @@ class SketchEngine:
 
         resolved = request.resolved()
         spec = ShotSpec.from_request(request)
-        _check_frames_fit_in_memory(n, spec.width, spec.height, spec.fps)  # before the plan: it is per-frame too
         plan = plan_shot(spec)
         renderer = ShotRenderer(plan)
-        frames = np.empty((n, spec.height, spec.width, 3), np.uint8)
-
-        def done(i: int) -> None:
-            emit(Progress(job, i + 1, total, "render"))
-            if i % PREVIEW_EVERY == 0 or i == n - 1:
-                emit(Preview(job, i, frames[i]))
-
-        renderer.render(frames, on_frame=done, check=cancel.check)
+        with (sink or MasterSpool()).open(spec.width, spec.height, spec.fps) as writer:  # a cancel removes it
+            for i, frame in enumerate(renderer.stream(check=cancel.check)):
+                writer.add(frame)
+                emit(Progress(job, i + 1, total, "render"))
+                if i % PREVIEW_EVERY == 0 or i == n - 1:
+                    emit(Preview(job, i, frame.copy()))  # the renderer reuses its buffers
+            cancel.check()
+            master = writer.finish()
 
         cancel.check()
         # Imported here: the sound package is only needed once the picture exists.
@@ -99,7 +74,8 @@ class SketchEngine:
             "understood": plan.scene_plan.summary() if plan.scene_plan is not None else "",
         }
         return EngineResult(
-            frames=frames,
+            frames=None,
+            master=master,
             fps=spec.fps,
             stems=stems,
             events=plan.events,

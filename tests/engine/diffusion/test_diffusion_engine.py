@@ -45,9 +45,9 @@ def test_each_family_makes_a_shot_with_progress_previews_and_sound(engine, tiny_
     result = engine.generate(request, events.append, CancelToken())
 
     # The take matches its shot: the project's fps, the shot's length, the canvas.
-    assert result.frames.shape == (12, 36, 64, 3) and result.frames.dtype == np.uint8
+    assert result.frame_array().shape == (12, 36, 64, 3) and result.frame_array().dtype == np.uint8
     assert result.fps == 12
-    assert result.frames.std() > 1.0, "a random model still draws something, not a flat frame"
+    assert result.frame_array().std() > 1.0, "a random model still draws something, not a flat frame"
     # Snapped values are recorded.
     steps = result.extra["steps"]
     assert isinstance(events[0], Started) and events[0].total_steps == steps + 2
@@ -90,7 +90,7 @@ def test_the_pipeline_loads_once_and_is_kept_between_jobs(engine, tiny_models, m
 
     monkeypatch.setattr(engine_module, "load_pipeline", no_reload)
     result = engine.generate(make_request(tiny_models["cogvideox"], seed=9), lambda e: None, CancelToken())
-    assert result.frames.shape[0] == 12
+    assert result.frame_array().shape[0] == 12
 
 
 def test_quality_presets_choose_the_steps_and_a_setting_overrides_them(engine, tiny_models):
@@ -236,7 +236,7 @@ def test_memory_profiles_on_cuda_give_the_same_shape(tiny_models, profile):
     result = engine.generate(make_request(tiny_models["wan"], settings={"memory_profile": profile, "device": "cuda"}),
                              lambda e: None, CancelToken())
     assert result.extra["memory_profile"] == profile and result.extra["device"] == "cuda"
-    assert result.frames.shape == (12, 36, 64, 3)
+    assert result.frame_array().shape == (12, 36, 64, 3)
 
 
 def test_silent_models_get_sound_designed_from_their_picture(engine, tiny_models, monkeypatch):
