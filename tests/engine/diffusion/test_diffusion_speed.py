@@ -50,7 +50,7 @@ def test_three_presets_run_record_their_settings_and_fast_does_less_work(engine,
     assert 0 < fast_calls < quality_calls, (quality_calls, fast_calls)
     # The default is "quality": nothing skipped, the same frames as before presets existed.
     plain = engine.generate(make_request(tiny_models["wan"]), lambda e: None, CancelToken())
-    assert np.array_equal(plain.frames, results["quality"][0].frames)
+    assert np.array_equal(plain.frame_array(), results["quality"][0].frame_array())
 
 
 @pytest.mark.slow
