@@ -24,6 +24,9 @@ from studio.domain.model import (
     resolve_shot,
 )
 from studio.domain.errors import ExplainedError
+from studio.media.master import MasterSpool, MasterWriter, TakeMaster
+
+__all__ = ["MasterSpool", "MasterWriter", "TakeMaster"]  # engines get their frame writers from here
 
 if TYPE_CHECKING:  # numpy is imported by what makes frames, not by the window on its way to the first frame
     import numpy as np
@@ -134,9 +137,15 @@ class GenerateRequest:
 
 @dataclass
 class EngineResult:
-    """Frames (N×H×W×3 uint8 RGB), sound stems (float32, S×2 at 48 kHz) and sound events."""
+    """The take's master (its frames, streamed to a file as they were made), sound stems
+    (float32, S×2 at 48 kHz) and sound events.
 
-    frames: np.ndarray
+    A streaming engine writes its frames through the `MasterSpool` it is given and sets
+    ``master``; an engine that returns ``frames`` (N×H×W×3 uint8 RGB, a small test engine)
+    has them written into a master by the runner, which then drops the array.
+    """
+
+    frames: np.ndarray | None
     fps: int
     stems: dict[str, np.ndarray]
     events: tuple[SoundEvent, ...]
@@ -147,16 +156,51 @@ class EngineResult:
     model: str | None = None
     extra: dict[str, Scalar] = field(default_factory=dict)
     """Engine facts worth recording in the recipe (snapped size, steps...)."""
+    master: TakeMaster | None = None
 
     def __post_init__(self) -> None:
         import numpy as np
 
         f = self.frames
-        if f.ndim != 4 or f.shape[-1] != 3 or f.dtype != np.uint8:
+        if f is None and self.master is None:
+            raise ValueError("a result needs its master (or its frames)")
+        if f is not None and (f.ndim != 4 or f.shape[-1] != 3 or f.dtype != np.uint8):
             raise ValueError(f"frames must be N×H×W×3 uint8, got {f.shape} {f.dtype}")
         for name, s in self.stems.items():
             if s.ndim != 2 or s.shape[1] != 2 or s.dtype != np.float32:
                 raise ValueError(f"stem {name} must be S×2 float32, got {s.shape} {s.dtype}")
+
+    def with_master(self, spool: MasterSpool | None = None) -> "EngineResult":
+        """This result with its frames in a master (written now from ``frames`` when there is none yet)."""
+        if self.master is None:
+            assert self.frames is not None
+            n, h, w = self.frames.shape[:3]
+            with (spool or MasterSpool()).open(w, h, self.fps) as writer:
+                writer.add_many(self.frames)
+                self.master = writer.finish()
+            self.frames = None
+        return self
+
+    @property
+    def frame_count(self) -> int:
+        return self.master.frames if self.master is not None else int(self.frames.shape[0])  # type: ignore[union-attr]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the frames."""
+        if self.master is not None:
+            return self.master.width, self.master.height
+        return int(self.frames.shape[2]), int(self.frames.shape[1])  # type: ignore[union-attr]
+
+    def read_frames(self):
+        """The frames, one at a time (from the master; never all at once)."""
+        if self.master is not None:
+            return self.master.read()
+        return iter(self.frames)  # type: ignore[arg-type]
+
+    def frame_array(self) -> np.ndarray:
+        """Every frame as one array: tests and tiny takes only (a long take does not fit in memory)."""
+        return self.master.read_all() if self.master is not None else self.frames  # type: ignore[return-value]
 
     def mixdown(self) -> np.ndarray:
         """All stems summed (no loudness processing)."""
@@ -227,5 +271,15 @@ class Engine(Protocol):
     version: str
 
     def generate(self, request: GenerateRequest, emit: Emit, cancel: CancelToken) -> EngineResult:
-        """Make the shot; emit Started/Progress/Preview along the way; raise CancelledError on cancel."""
+        """Make the shot; emit Started/Progress/Preview along the way; raise CancelledError on cancel.
+
+        An engine whose class sets ``streams = True`` is called with ``sink=`` a `MasterSpool` as well:
+        it opens a `MasterWriter` there, adds each frame as it is made and returns the finished master
+        (aborting the writer on a cancel or an error, so no partial master is left).
+        """
         ...
+
+
+def engine_streams(engine: object) -> bool:
+    """Whether ``engine`` takes a ``sink`` and writes its frames as it makes them."""
+    return bool(getattr(engine, "streams", False))

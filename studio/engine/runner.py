@@ -22,8 +22,11 @@ from studio.engine.protocol import (
     Failed,
     Finished,
     GenerateRequest,
+    MasterSpool,
+    engine_streams,
 )
 from studio.engine.registry import get_engine
+from studio.media.errors import MediaError
 
 log = logging.getLogger(__name__)
 
@@ -53,23 +56,33 @@ def freeze_imported_objects() -> bool:
         return True
 
 
-def run_request(request: GenerateRequest, emit: Emit, cancel: CancelToken | None = None) -> EngineResult | None:
+def run_request(request: GenerateRequest, emit: Emit, cancel: CancelToken | None = None,
+                spool: MasterSpool | None = None) -> EngineResult | None:
     """Run one request to the end; every outcome arrives as an event.
 
-    Returns the result, or None when the job failed or was cancelled (the
-    matching `Failed` / `Cancelled` event has been emitted).
+    Returns the result, its frames in a master written in ``spool`` (a private temporary
+    folder when None), or None when the job failed or was cancelled (the matching `Failed` /
+    `Cancelled` event has been emitted, and no master is left behind).
     """
     cancel = cancel or CancelToken()
+    spool = spool or MasterSpool()
     job = request.job_id
     try:
         cancel.check()
         engine = get_engine(request.engine)
-        result = engine.generate(request, emit, cancel)
+        if engine_streams(engine):
+            result = engine.generate(request, emit, cancel, sink=spool)  # type: ignore[call-arg]
+        else:
+            result = engine.generate(request, emit, cancel)
+        result = result.with_master(spool)
     except CancelledError:
         emit(Cancelled(job))
         return None
     except ExplainedError as exc:  # EngineError, or a cameo/model/media failure met while generating
         emit(Failed(job, exc.message, exc.hint))
+        return None
+    except MediaError as exc:  # writing the master: disk full, folder gone
+        emit(Failed(job, str(exc), "free some disk space, then generate again"))
         return None
     except MemoryError:
         emit(Failed(job, "ran out of memory while generating", "shorten the shot or lower the resolution"))
@@ -86,6 +99,7 @@ def run_request(request: GenerateRequest, emit: Emit, cancel: CancelToken | None
 class _Job:
     request: GenerateRequest
     cancel: CancelToken
+    spool: MasterSpool | None = None
 
 
 class EngineWorker:
@@ -103,8 +117,9 @@ class EngineWorker:
         self._thread = threading.Thread(target=self._loop, name="studio-engine", daemon=True)
         self._thread.start()
 
-    def submit(self, request: GenerateRequest) -> str:
-        job = _Job(request, CancelToken())
+    def submit(self, request: GenerateRequest, spool: MasterSpool | None = None) -> str:
+        """Queue ``request``; its master is written in ``spool`` (a private temporary folder when None)."""
+        job = _Job(request, CancelToken(), spool)
         with self._lock:
             self._jobs[request.job_id] = job
         self._queue.put(job)
@@ -133,7 +148,7 @@ class EngineWorker:
             if job is None:
                 return
             try:
-                run_request(job.request, self._on_event, job.cancel)
+                run_request(job.request, self._on_event, job.cancel, job.spool)
                 freeze_imported_objects()  # a first job imports its engine's libraries (torch, diffusers)
             finally:
                 with self._lock:

@@ -14,6 +14,8 @@ re-cut copies new media into the project's media/ and removes them again on fail
 
 from __future__ import annotations
 
+import itertools
+
 import os
 import shutil
 import tempfile
@@ -87,13 +89,15 @@ def _import_take(media: Path, clip: ClipPlan, fps: int, written: list[Path]) -> 
             frames = info.frame_count
         else:
             # The editor's head trim: the take starts where the clip starts.
-            picture = list(read_frames(source, max_frames=head + clip.duration_frames))[head:]
-            if not picture:
-                return None, f"{clip.name}: its media {source} ends before the clip's in-point"
+            # Streamed: the clip is never held whole in memory.
+            picture = itertools.islice(read_frames(source, max_frames=head + clip.duration_frames), head, None)
             video_name = f"{take_id}.mp4"
-            write_take_video(media / video_name, np.stack(picture), fps)
+            try:
+                write_take_video(media / video_name, picture, fps)
+            except ValueError:  # no frame after the head trim
+                return None, f"{clip.name}: its media {source} ends before the clip's in-point"
             written.append(media / video_name)
-            frames = len(picture)
+            frames = probe(media / video_name).frame_count
         n = frames_to_samples(clip.duration_frames, fps)
         offset = frames_to_samples(head, fps)
         sources = list(clip.stems)

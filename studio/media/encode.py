@@ -117,17 +117,18 @@ def write_mp4(
     return dest
 
 
-def write_take_video(path: str | os.PathLike[str], frames: np.ndarray, fps: int) -> Path:
-    """Write a take's frames (``N×H×W×3`` uint8) as a near-lossless, silent H.264 MP4.
+def write_take_video(path: str | os.PathLike[str], frames: Iterable[np.ndarray], fps: int) -> Path:
+    """Write a take's frames (``N×H×W×3`` uint8, or any iterable of frames) as its lossless master.
 
-    CRF 12 keeps generated takes visually lossless for later re-encoding at
-    export; the write is atomic like `write_mp4`.
+    The frames are stored exactly (see `studio.media.master`), streamed one at a time; the
+    write is atomic like `write_mp4`.
     """
-    frames = np.asarray(frames)
-    if frames.ndim != 4 or frames.shape[-1] != 3:
+    from studio.media.master import write_master
+
+    if isinstance(frames, np.ndarray) and (frames.ndim != 4 or frames.shape[-1] != 3):
         raise ValueError(f"take frames must be N×H×W×3, got shape {frames.shape}")
-    n, height, width = frames.shape[:3]
-    return write_mp4(path, frames, fps=fps, width=width, height=height, crf=12, preset="medium", frame_count=n)
+    dest = Path(path).absolute()
+    return write_master(dest.parent, frames, fps).adopt(dest)
 
 
 # --------------------------------------------------------------------------- internals

@@ -22,7 +22,7 @@ from dataclasses import replace
 import numpy as np
 
 from studio.domain.model import Scalar, Take
-from studio.engine.protocol import CameoReference, GenerateRequest
+from studio.engine.protocol import CameoReference, EngineResult, GenerateRequest
 from studio.domain.errors import ExplainedError
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,9 @@ def cast_cameos(request: GenerateRequest, vault=None) -> GenerateRequest:
     return replace(request, cameo_references=tuple(refs))
 
 
-def measure_cameo_likeness(request: GenerateRequest, frames: np.ndarray, vault=None) -> dict[str, Scalar]:
-    """Recipe settings saying how much each cast cameo's face is seen in ``frames``."""
+def measure_cameo_likeness(request: GenerateRequest, result: "EngineResult | np.ndarray", vault=None) -> dict[str, Scalar]:
+    """Recipe settings saying how much each cast cameo's face is seen in the result's frames
+    (only the few frames checked are decoded from its master)."""
     if not request.cameo_references:
         return {}
     from studio.cameo.faces import FaceAnalyzer, face_distance, similarity_from_distance
@@ -72,8 +73,14 @@ def measure_cameo_likeness(request: GenerateRequest, frames: np.ndarray, vault=N
 
     vault = vault or Vault()
     analyzer = FaceAnalyzer.shared()
-    n = frames.shape[0]
+    n = result.shape[0] if isinstance(result, np.ndarray) else result.frame_count
     picks = sorted({int(round(k * (n - 1) / max(1, FRAMES_CHECKED - 1))) for k in range(min(n, FRAMES_CHECKED))})
+    if isinstance(result, np.ndarray):
+        frames = {i: result[i] for i in picks}
+    elif result.master is not None:
+        frames = result.master.frames_at(picks)
+    else:
+        frames = {i: result.frames[i] for i in picks}  # type: ignore[index]
     faces = {i: analyzer.analyse(frames[i], upsample=1) for i in picks}
     out: dict[str, Scalar] = {}
     for ref in request.cameo_references:

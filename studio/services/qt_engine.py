@@ -3,8 +3,8 @@
 One long-lived `EngineWorker` owns the engines (and, for diffusion engines,
 their models). Its events arrive on the worker thread; this bridge turns them
 into Qt signals, which Qt queues to the UI thread because the bridge lives
-there. Heavy work stays on the worker: a finished result is written into the
-bundle (`store_take`, ~1 s of encoding) before `take_ready` is emitted, a
+there. Heavy work stays on the worker: a finished result is stored in the
+bundle (`store_take`: its master, streamed there while rendering, is renamed) before `take_ready` is emitted, a
 shot's start frame (continuity: the previous take's last frame) is decoded by
 the engine just before it generates, and preview frames are shrunk before
 they cross. Submitting decodes no take (cast cameos still read their face
@@ -124,7 +124,11 @@ class EngineBridge(QObject):
             self._requests[job_id] = (request, Path(bundle))
         self.jobs.add(JobInfo(job_id, shot.id, title, request.engine, total=shot.duration_frames,
                               frames=shot.duration_frames))
-        self._ensure_worker().submit(request)
+        from studio.engine.protocol import MasterSpool
+        from studio.persistence.bundle import media_dir
+
+        # The engine streams the take's master into the bundle's media folder: storing it is a rename.
+        self._ensure_worker().submit(request, spool=MasterSpool(media_dir(Path(bundle))))
         return job_id
 
     def _app_engine_settings(self, shot: Shot) -> dict:
@@ -179,7 +183,7 @@ class EngineBridge(QObject):
                 from studio.services.cameo_casting import measure_cameo_likeness, record_cameo_renders
                 from studio.services.takes import store_take
 
-                event.result.extra.update(measure_cameo_likeness(request, event.result.frames))
+                event.result.extra.update(measure_cameo_likeness(request, event.result))
                 take = store_take(bundle, request, event.result)
                 record_cameo_renders(request, take)
             except Exception as exc:

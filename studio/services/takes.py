@@ -26,7 +26,7 @@ from studio.engine.protocol import (
 )
 from studio.engine.runner import run_request
 from studio.media.audio_io import read_wav, write_wav
-from studio.media.encode import write_take_video
+from studio.engine.protocol import MasterSpool
 from studio.persistence.bundle import media_dir, media_path
 from studio.domain.errors import ExplainedError
 
@@ -40,19 +40,43 @@ class RenderFailed(ExplainedError):
 from studio.services.take_status import request_cameos, take_cameos, take_is_current  # noqa: E402,F401
 
 
+def bundle_spool(bundle: Path) -> MasterSpool:
+    """Where an engine writes a take's master for ``bundle``: its media folder (storing it is then a rename)."""
+    from studio.persistence.bundle import check_media_folder
+
+    folder = check_media_folder(bundle)  # never write through a link out of the bundle
+    folder.mkdir(parents=True, exist_ok=True)
+    return MasterSpool(folder)
+
+
 def store_take(bundle: Path, request: GenerateRequest, result: EngineResult) -> Take:
-    """Write a result's frames and stems into the bundle; return the Take that records them."""
+    """Move a result's master and write its stems into the bundle; return the Take that records them.
+
+    The master the engine streamed is renamed (or, from another disk, copied) to ``take_<id>.mp4``:
+    the frames are never encoded again. A result that carries frames instead is written into a
+    master first.
+    """
     from studio.persistence.bundle import check_media_folder
 
     take_id = new_id("take")
     check_media_folder(bundle).mkdir(parents=True, exist_ok=True)  # never write through a link out of the bundle
     video_name = f"{take_id}.mp4"
-    write_take_video(media_path(bundle, video_name), result.frames, result.fps)
     stems = []
-    for stem, samples in sorted(result.stems.items()):
-        name = f"{take_id}.{stem}.wav"
-        write_wav(media_path(bundle, name), samples)
-        stems.append((stem, name))
+    written: list[Path] = []
+    try:
+        for stem, samples in sorted(result.stems.items()):
+            name = f"{take_id}.{stem}.wav"
+            write_wav(media_path(bundle, name), samples)
+            written.append(media_path(bundle, name))
+            stems.append((stem, name))
+        master = result.with_master(bundle_spool(bundle)).master
+        assert master is not None
+        master.adopt(media_path(bundle, video_name))  # last: a take's video exists only once it is whole
+    except BaseException:
+        for path in written:  # no half-stored take: its stems go with it
+            path.unlink(missing_ok=True)
+        raise
+    width, height = master.width, master.height
     recipe = TakeRecipe(
         engine=result.engine,
         engine_version=result.engine_version,
@@ -61,10 +85,10 @@ def store_take(bundle: Path, request: GenerateRequest, result: EngineResult) -> 
         prompt=request.shot.prompt,
         composed_prompt=result.composed_prompt,
         negative_prompt=request.negative_prompt,
-        width=int(result.frames.shape[2]),
-        height=int(result.frames.shape[1]),
+        width=width,
+        height=height,
         fps=result.fps,
-        frames=int(result.frames.shape[0]),
+        frames=master.frames,
         camera=request.resolved().camera.value,
         settings=tuple(sorted({**dict(request.settings), **result.extra}.items())),
         app_version=__version__,
@@ -76,7 +100,7 @@ def store_take(bundle: Path, request: GenerateRequest, result: EngineResult) -> 
         stems=tuple(stems),
         events=tuple(result.events),
         recipe=recipe,
-        frames=int(result.frames.shape[0]),
+        frames=master.frames,
     )
 
 
@@ -107,7 +131,7 @@ def render_shot(
         if on_event:
             on_event(event)
 
-    result = run_request(request, emit, cancel)
+    result = run_request(request, emit, cancel, spool=bundle_spool(bundle))
     if result is None:
         last = outcome[-1] if outcome else None
         if isinstance(last, Cancelled):
@@ -153,7 +177,7 @@ def commit_result(project: Project, bundle: Path, shot: Shot, request: GenerateR
     """Store a finished result as ``shot``'s new selected take (in this process, into ``bundle``)."""
     from studio.services.cameo_casting import measure_cameo_likeness, record_cameo_renders
 
-    result.extra.update(measure_cameo_likeness(request, result.frames))
+    result.extra.update(measure_cameo_likeness(request, result))
     try:
         take = store_take(bundle, request, result)
     except OSError as exc:

@@ -56,7 +56,7 @@ def test_generate_returns_frames_stems_events_and_a_recipe_line(sound):
     req = request("Hana walks in the park at evening, a ball bounces {sfx: ball bounce}", cast=(HANA,),
                   frames=30, camera=CameraMove.PAN_LEFT, style="watercolour")
     result = SketchEngine().generate(req, events.append, CancelToken())
-    assert result.frames.shape == (30, 180, 320, 3) and result.frames.dtype == np.uint8
+    assert result.frame_array().shape == (30, 180, 320, 3) and result.frame_array().dtype == np.uint8
     assert result.engine == "sketch" and result.engine_version == SketchEngine.version and result.seed == req.seed
     assert {"ambience", "foley"} <= set(result.stems)
     assert all(s.dtype == np.float32 and s.ndim == 2 for s in result.stems.values())
@@ -71,7 +71,7 @@ def test_generate_returns_frames_stems_events_and_a_recipe_line(sound):
     assert [p.stage for p in progress][-1] == "sound" and {p.total for p in progress} == {31}
     previews = [e for e in events if isinstance(e, Preview)]
     assert [p.frame_index for p in previews][:3] == [0, 12, 24]
-    assert np.array_equal(previews[1].frame, result.frames[12])
+    assert np.array_equal(previews[1].frame, result.frame_array()[12])
 
 
 def test_runner_delivers_started_progress_then_finished(sound):
@@ -92,7 +92,7 @@ def test_same_request_same_result(sound):
     req = request("夜、雨のカフェで勉強する", frames=12, seed=21)
     a = SketchEngine().generate(req, lambda e: None, CancelToken())
     b = SketchEngine().generate(req, lambda e: None, CancelToken())
-    assert np.array_equal(a.frames, b.frames)
+    assert np.array_equal(a.frame_array(), b.frame_array())
     assert a.events == b.events
     for name in a.stems:
         assert np.array_equal(a.stems[name], b.stems[name])

@@ -55,7 +55,7 @@ def _engine_frames_in_process(project, bundle, **kw) -> dict[str, str]:
     for shot in project.shots:
         def on_event(e, sid=shot.id):
             if isinstance(e, Finished):
-                out[sid] = _digest(e.result.frames)
+                out[sid] = _digest(e.result.frame_array())
         project, _ = render_shot(project, bundle, project.shot(shot.id), on_event=on_event, **kw)
     return out
 
@@ -68,7 +68,7 @@ def _engine_frames_on_farm(project, bundle, **kw):
 
     def on_event(e):
         if isinstance(e, Finished):
-            out[e.job_id] = _digest(e.result.frames)
+            out[e.job_id] = _digest(e.result.frame_array())
 
     project, rendered = ensure_takes_on_farm(project, bundle, project.shots, "local", on_event=on_event,
                                              on_placed=placed.append, **kw)

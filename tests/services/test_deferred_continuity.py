@@ -83,7 +83,7 @@ def test_a_broken_loader_costs_continuity_not_the_take(tiny_wan, caplog):
 
     request = replace(make_request(tiny_wan, settings={"steps": 1}), start_image_loader=broken)
     result = DiffusersEngine().generate(request, lambda e: None, CancelToken())
-    assert result.extra["start_image"] == "none" and result.frames.shape[0] == 12
+    assert result.extra["start_image"] == "none" and result.frame_array().shape[0] == 12
     assert "could not be loaded" in caplog.text
 
 
@@ -123,7 +123,7 @@ class _CapturingWorker:
     def __init__(self) -> None:
         self.requests = []
 
-    def submit(self, request):
+    def submit(self, request, spool=None):
         self.requests.append(request)
         return request.job_id
 

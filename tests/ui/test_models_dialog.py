@@ -104,7 +104,7 @@ def test_memory_profile_chosen_in_models_is_saved_and_travels_with_each_job(wind
     captured = []
 
     class Worker:
-        def submit(self, request):
+        def submit(self, request, spool=None):
             captured.append(request)
 
     window.engine._worker = Worker()

@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
+from typing import Iterator
 
 import numpy as np
 
@@ -49,9 +50,11 @@ from studio.engine.protocol import (
     EngineError,
     EngineResult,
     GenerateRequest,
+    MasterSpool,
     Preview,
     Progress,
     Started,
+    TakeMaster,
 )
 
 log = logging.getLogger(__name__)
@@ -125,13 +128,19 @@ class DiffusersEngine:
 
     name = "diffusers"
     version = "1.0"
+    streams = True
+    """The shot's frames go to the master one at a time as they are fitted to the canvas."""
 
     def __init__(self) -> None:
         self._loaded: LoadedModel | None = None
 
     # ------------------------------------------------------------------ the protocol
-    def generate(self, request: GenerateRequest, emit: Emit, cancel: CancelToken) -> EngineResult:
-        """Make the shot; progress every step, a preview every few, cancel within one step."""
+    def generate(self, request: GenerateRequest, emit: Emit, cancel: CancelToken,
+                 sink: MasterSpool | None = None) -> EngineResult:
+        """Make the shot; progress every step, a preview every few, cancel within one step.
+
+        The windows are joined at the model's size (small); the canvas-size frames are
+        streamed into a master in ``sink`` and never held together."""
         job_id = request.job_id
         source = resolve_model(request.setting("model"))  # type: ignore[arg-type]
         spec = source.spec
@@ -220,8 +229,18 @@ class DiffusersEngine:
         if sounds:
             audio = (join_audio(windows, sounds, plan.fps, SAMPLE_RATE, round(n_model / plan.fps * SAMPLE_RATE)),
                      SAMPLE_RATE)
-        frames = self._finish_frames(np.asarray(raw_frames), plan, request)
-        stems, events, sound_facts = self._sound(request, audio, frames, cancel)
+        cancel.check()
+        w, h = request.canvas.width, request.canvas.height
+        with (sink or MasterSpool()).open(w, h, request.fps) as writer:  # a cancel or an error removes it
+            for frame in self._finish_frames(np.asarray(raw_frames), plan, request):
+                writer.add(frame)
+            master = writer.finish()
+        del raw_frames, clips
+        try:
+            stems, events, sound_facts = self._sound(request, audio, master, cancel)
+        except BaseException:
+            master.discard()
+            raise
         emit(Progress(job_id, total, total, "sound"))
         extra = {
             # Not "model": that key is the user's setting (id or folder), kept as chosen in the recipe.
@@ -254,7 +273,8 @@ class DiffusersEngine:
             **sound_facts,
         }
         return EngineResult(
-            frames=frames,
+            frames=None,
+            master=master,
             fps=request.fps,
             stems=stems,
             events=events,
@@ -473,21 +493,20 @@ class DiffusersEngine:
         return None, "none"
 
     @staticmethod
-    def _finish_frames(raw: np.ndarray, plan: SizePlan, request: GenerateRequest) -> np.ndarray:
-        """Model output (F×H×W×3 floats in 0..1) as the shot's frames: project fps, length and canvas."""
+    def _finish_frames(raw: np.ndarray, plan: SizePlan, request: GenerateRequest) -> Iterator[np.ndarray]:
+        """Model output (F×H×W×3 floats in 0..1) as the shot's frames, one at a time: project fps,
+        length and canvas."""
         from studio.media.frames import fit_frame
 
         if raw.dtype != np.uint8:
             raw = (np.clip(raw, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
         timed = resample_frames(raw, plan.fps, request.frames, request.fps)
         w, h = request.canvas.width, request.canvas.height
-        out = np.empty((timed.shape[0], h, w, 3), np.uint8)
-        for i, frame in enumerate(timed):
-            out[i] = fit_frame(frame, w, h)
-        return out
+        for frame in timed:
+            yield fit_frame(frame, w, h)
 
     @staticmethod
-    def _sound(request: GenerateRequest, audio, frames: np.ndarray, cancel: CancelToken):
+    def _sound(request: GenerateRequest, audio, master: TakeMaster, cancel: CancelToken):
         """The take's stems, the sound events placed on the picture, and where the sound came from.
 
         A model that makes sound (LTX-2) keeps it, as one full-mix stem. Otherwise the
@@ -510,9 +529,9 @@ class DiffusersEngine:
         ambience = tuple(c.description for c in resolved.sound_cues if c.kind is SoundCueKind.AMBIENCE)
         sfx = tuple(c for c in resolved.sound_cues if c.kind is SoundCueKind.SFX)
         music = tuple(c.description for c in resolved.sound_cues if c.kind is SoundCueKind.MUSIC)
-        motion = analyse_motion(frames, request.fps)
+        motion = analyse_motion(master.read(), request.fps)  # streamed from the master (exactly the frames made)
         cancel.check()
-        track = design_sound_for_video(frames, request.fps, prompt=resolved.text, setting=request.bible.setting,
+        track = design_sound_for_video(master.read(), request.fps, prompt=resolved.text, setting=request.bible.setting,
                                        seed=int(request.seed), dialogue=resolved.dialogue, sfx_cues=sfx,
                                        ambience_cues=ambience, motion=motion, music_cues=music)
         stems = dict(track.stems)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from studio.domain.model import SoundCueKind
-from studio.engine.protocol import CancelToken, Emit, EngineError, EngineResult, GenerateRequest, Preview, Progress, Started
+from studio.engine.protocol import (CancelToken, Emit, EngineError, EngineResult, GenerateRequest, MasterSpool, Preview, Progress,
+                                    Started)
 from studio.engine.sketch.render import ShotRenderer, ShotSpec, plan_shot
 
 PREVIEW_EVERY = 12
@@ -32,32 +33,31 @@ def available_memory_bytes() -> int | None:
 
 WORKING_SET_BASE = 100e6
 """Bytes every render adds before its first frame: the sound, video and encoder modules it loads."""
-WORKING_SET_PER_FRAME_PIXEL = 4.5
-"""The take's frames (3 bytes a pixel, one array) and the encoder's copy of each frame as it converts it."""
 WORKING_SET_PER_PIXEL = 180.0
-"""Per pixel of the canvas, whatever the length: the renderer's float layers and x264's look-ahead frames."""
-WORKING_SET_PER_SECOND = 6e6
-"""Per second of the shot: the sound design's stereo float stems and the mixes made from them (48 kHz)."""
+"""Per pixel of the canvas, whatever the length: the renderer's float layers and reused frame buffers,
+the master writer's and x264's look-ahead frames (the frames themselves stream to the master)."""
+WORKING_SET_PER_SECOND = 11e6
+"""Per second of the shot: the sound design's stereo float stems and the mixes made from them (48 kHz);
+measured 2110 MiB at the export of a 180 s 160x96 shot (benchmarks/bench_pipeline.py --skip-e2e)."""
 
 
 def render_working_set(frames: int, width: int, height: int, fps: int) -> int:
     """Bytes a Sketch render of this shot holds at its peak (engine, sound and the take's encode).
 
     Measured, not guessed: benchmarks/bench_render_memory.py renders shots from 160x96 (two minutes)
-    to 1920x1080 and reads each process's peak resident set; these terms count 1.06-1.3x that in
-    every case. The frames alone (the old check) were 8-63 % of it.
+    to 1920x1080 and reads each process's peak resident set. The picture no longer grows with the
+    shot's length (its frames stream into the master); the sound does.
     """
     pixels = width * height
-    return int(WORKING_SET_BASE + WORKING_SET_PER_FRAME_PIXEL * frames * pixels + WORKING_SET_PER_PIXEL * pixels
-               + WORKING_SET_PER_SECOND * frames / max(1, fps))
+    return int(WORKING_SET_BASE + WORKING_SET_PER_PIXEL * pixels + WORKING_SET_PER_SECOND * frames / max(1, fps))
 
 
 def _check_frames_fit_in_memory(frames: int, width: int, height: int, fps: int) -> None:
     """Refuse, before any work, a shot whose render cannot fit in the memory the system has free.
 
-    The whole take is one array, the sound is made whole, and the encoder keeps frames of its own:
-    a very long shot (a hostile recipe's hours-long shot, or 10 minutes at 4K) would otherwise be
-    allocated lazily and end in the kernel's out-of-memory killer rather than in a message.
+    The frames stream to the take's master, but the sound is still made whole: a very long shot
+    (a hostile recipe's hours-long shot) would otherwise be allocated lazily and end in the
+    kernel's out-of-memory killer rather than in a message.
     """
     need = render_working_set(frames, width, height, fps)
     available = available_memory_bytes()
@@ -74,9 +74,13 @@ class SketchEngine:
 
     name = "sketch"
     version = "1.0"
+    streams = True
+    """Frames go to the master as they are drawn: a shot of any length renders in a few frames of memory."""
 
-    def generate(self, request: GenerateRequest, emit: Emit, cancel: CancelToken) -> EngineResult:
-        """Render the shot's frames, then its sound; one progress step per frame plus one for sound."""
+    def generate(self, request: GenerateRequest, emit: Emit, cancel: CancelToken,
+                 sink: MasterSpool | None = None) -> EngineResult:
+        """Render the shot's frames into a master in ``sink``, then its sound; one progress step per
+        frame plus one for sound."""
         job = request.job_id
         n = request.frames
         total = n + 1
@@ -85,17 +89,17 @@ class SketchEngine:
 
         resolved = request.resolved()
         spec = ShotSpec.from_request(request)
-        _check_frames_fit_in_memory(n, spec.width, spec.height, spec.fps)  # before the plan: it is per-frame too
+        _check_frames_fit_in_memory(n, spec.width, spec.height, spec.fps)
         plan = plan_shot(spec)
         renderer = ShotRenderer(plan)
-        frames = np.empty((n, spec.height, spec.width, 3), np.uint8)
-
-        def done(i: int) -> None:
-            emit(Progress(job, i + 1, total, "render"))
-            if i % PREVIEW_EVERY == 0 or i == n - 1:
-                emit(Preview(job, i, frames[i]))
-
-        renderer.render(frames, on_frame=done, check=cancel.check)
+        with (sink or MasterSpool()).open(spec.width, spec.height, spec.fps) as writer:  # a cancel removes it
+            for i, frame in enumerate(renderer.stream(check=cancel.check)):
+                writer.add(frame)
+                emit(Progress(job, i + 1, total, "render"))
+                if i % PREVIEW_EVERY == 0 or i == n - 1:
+                    emit(Preview(job, i, frame.copy()))  # the renderer reuses its buffers
+            cancel.check()
+            master = writer.finish()
 
         cancel.check()
         # Imported here: the sound package is only needed once the picture exists.
@@ -121,7 +125,8 @@ class SketchEngine:
             "understood": plan.scene_plan.summary() if plan.scene_plan is not None else "",
         }
         return EngineResult(
-            frames=frames,
+            frames=None,
+            master=master,
             fps=spec.fps,
             stems=stems,
             events=plan.events,

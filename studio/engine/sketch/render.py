@@ -18,7 +18,7 @@ import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Iterator
 
 import cv2
 import numpy as np
@@ -292,6 +292,40 @@ class ShotRenderer:
         weather.draw_front(frame, i)
         cv2.multiply(frame, self.vignette, dst=frame, scale=1 / 255)
         return frame
+
+    def stream(self, *, check: Callable[[], None] | None = None, workers: int | None = None) -> Iterator[np.ndarray]:
+        """The shot's frames in order, drawn ahead on up to ``workers`` threads into a few reused buffers.
+
+        Each yielded frame is valid until the next one is asked for (copy it to keep it): a
+        shot of any length is drawn in ``workers + 2`` frames of memory. ``check()`` runs
+        before each frame is started and before each is yielded (a cancel raises from there).
+        """
+        n = self.plan.spec.frames
+        workers = workers or min(2, os.cpu_count() or 1)
+        ring = [np.empty((self.H, self.W, 3), np.uint8) for _ in range(workers + 2)]
+        if workers <= 1:
+            for i in range(n):
+                if check:
+                    check()
+                yield self.render_frame(i, ring[i % len(ring)])
+            return
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="sketch-frame")
+        try:
+            pending: deque = deque()
+            started = 0
+            for i in range(n):
+                # At most workers + 1 frames in flight: the buffer of the frame just yielded is never drawn over.
+                while started < n and len(pending) <= workers:
+                    if check:
+                        check()
+                    pending.append(pool.submit(self.render_frame, started, ring[started % len(ring)]))
+                    started += 1
+                frame = pending.popleft().result()
+                if check:
+                    check()
+                yield frame
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def render(self, frames: np.ndarray | None = None, *, on_frame: Callable[[int], None] | None = None,
                check: Callable[[], None] | None = None, workers: int | None = None) -> np.ndarray:

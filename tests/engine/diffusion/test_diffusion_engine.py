@@ -45,9 +45,9 @@ def test_each_family_makes_a_shot_with_progress_previews_and_sound(engine, tiny_
     result = engine.generate(request, events.append, CancelToken())
 
     # The take matches its shot: the project's fps, the shot's length, the canvas.
-    assert result.frames.shape == (12, 36, 64, 3) and result.frames.dtype == np.uint8
+    assert result.frame_array().shape == (12, 36, 64, 3) and result.frame_array().dtype == np.uint8
     assert result.fps == 12
-    assert result.frames.std() > 1.0, "a random model still draws something, not a flat frame"
+    assert result.frame_array().std() > 1.0, "a random model still draws something, not a flat frame"
     # Snapped values are recorded.
     steps = result.extra["steps"]
     assert isinstance(events[0], Started) and events[0].total_steps == steps + 2
@@ -77,8 +77,8 @@ def test_same_seed_same_video_other_seed_other_video(engine, tiny_models):
     a = engine.generate(make_request(tiny_models["wan"], seed=3), lambda e: None, CancelToken())
     b = engine.generate(make_request(tiny_models["wan"], seed=3), lambda e: None, CancelToken())
     c = engine.generate(make_request(tiny_models["wan"], seed=4), lambda e: None, CancelToken())
-    assert np.array_equal(a.frames, b.frames)
-    assert not np.array_equal(a.frames, c.frames)
+    assert np.array_equal(a.frame_array(), b.frame_array())
+    assert not np.array_equal(a.frame_array(), c.frame_array())
 
 
 def test_the_pipeline_loads_once_and_is_kept_between_jobs(engine, tiny_models, monkeypatch):
@@ -90,7 +90,7 @@ def test_the_pipeline_loads_once_and_is_kept_between_jobs(engine, tiny_models, m
 
     monkeypatch.setattr(engine_module, "load_pipeline", no_reload)
     result = engine.generate(make_request(tiny_models["cogvideox"], seed=9), lambda e: None, CancelToken())
-    assert result.frames.shape[0] == 12
+    assert result.frame_array().shape[0] == 12
 
 
 def test_quality_presets_choose_the_steps_and_a_setting_overrides_them(engine, tiny_models):
@@ -115,7 +115,7 @@ def test_cancel_stops_within_one_step_and_the_engine_still_works(engine, tiny_mo
     renders = [e.step for e in events if isinstance(e, Progress) and e.stage == "render"]
     assert renders == [2], "nothing ran after the step that saw the cancel"
     again = engine.generate(make_request(tiny_models["wan"]), lambda e: None, CancelToken())
-    assert again.frames.shape[0] == 12
+    assert again.frame_array().shape[0] == 12
 
 
 def test_out_of_memory_is_reported_with_a_hint_and_the_app_survives(engine, tiny_models, monkeypatch):
@@ -134,7 +134,7 @@ def test_out_of_memory_is_reported_with_a_hint_and_the_app_survives(engine, tiny
     assert info.value.hint
     assert engine.loaded_key is None, "the model that did not fit was unloaded"
     monkeypatch.undo()
-    assert engine.generate(make_request(tiny_models["wan"]), lambda e: None, CancelToken()).frames.shape[0] == 12
+    assert engine.generate(make_request(tiny_models["wan"]), lambda e: None, CancelToken()).frame_array().shape[0] == 12
 
 
 def test_the_out_of_memory_hint_names_a_profile_that_fits():
@@ -169,10 +169,10 @@ def test_a_shot_can_start_from_the_last_frame_of_the_previous_one(engine, tiny_m
     started = engine.generate(make_request(tiny_models[family], seed=5, start_image=last_frame), lambda e: None, CancelToken())
     assert started.extra["start_image"] == "start image"
     assert started.extra["pipeline"].endswith("ImageToVideoPipeline")
-    assert not np.array_equal(plain.frames, started.frames), "the start frame changed the video"
+    assert not np.array_equal(plain.frame_array(), started.frame_array()), "the start frame changed the video"
     off = engine.generate(make_request(tiny_models[family], seed=5, start_image=last_frame,
                                        settings={"continuity": False}), lambda e: None, CancelToken())
-    assert off.extra["start_image"] == "none" and np.array_equal(off.frames, plain.frames)
+    assert off.extra["start_image"] == "none" and np.array_equal(off.frame_array(), plain.frame_array())
 
 
 def test_a_text_only_model_ignores_a_start_image(engine, tiny_models):
@@ -236,7 +236,7 @@ def test_memory_profiles_on_cuda_give_the_same_shape(tiny_models, profile):
     result = engine.generate(make_request(tiny_models["wan"], settings={"memory_profile": profile, "device": "cuda"}),
                              lambda e: None, CancelToken())
     assert result.extra["memory_profile"] == profile and result.extra["device"] == "cuda"
-    assert result.frames.shape == (12, 36, 64, 3)
+    assert result.frame_array().shape == (12, 36, 64, 3)
 
 
 def test_silent_models_get_sound_designed_from_their_picture(engine, tiny_models, monkeypatch):

@@ -43,11 +43,11 @@ def test_a_lora_changes_the_frames_with_its_weight_and_weight_zero_is_the_base(e
     half = engine.generate(make_request(wan, settings={"loras": f"{wan_lora}@0.5"}), lambda e: None, CancelToken())
     full = engine.generate(make_request(wan, settings={"loras": f"{wan_lora}@1.0"}), lambda e: None, CancelToken())
     after = engine.generate(make_request(wan), lambda e: None, CancelToken())
-    assert np.array_equal(zero.frames, base.frames), "weight 0 is exactly the base model"
-    d_half = np.abs(half.frames.astype(int) - base.frames).mean()
-    d_full = np.abs(full.frames.astype(int) - base.frames).mean()
+    assert np.array_equal(zero.frame_array(), base.frame_array()), "weight 0 is exactly the base model"
+    d_half = np.abs(half.frame_array().astype(int) - base.frame_array()).mean()
+    d_full = np.abs(full.frame_array().astype(int) - base.frame_array()).mean()
     assert 0 < d_half < d_full, (d_half, d_full)
-    assert np.array_equal(after.frames, base.frames), "a shot without LoRAs runs the base model again"
+    assert np.array_equal(after.frame_array(), base.frame_array()), "a shot without LoRAs runs the base model again"
     assert full.extra["loras"] == f"{wan_lora}@1" and len(str(full.extra["lora_sha256"])) == 64
     assert base.extra["loras"] == ""
 
@@ -120,7 +120,7 @@ def test_a_project_lora_is_saved_with_the_project_and_applied_with_the_shots_own
     assert with_project.extra["loras"] == f"{wan_lora}@1"
     plain = engine.generate(GenerateRequest.for_shot(replace(reloaded, engine_settings=()), reloaded.shots[0]),
                             lambda e: None, CancelToken())
-    assert not np.array_equal(with_project.frames, plain.frames), "the project's LoRA reached the model"
+    assert not np.array_equal(with_project.frame_array(), plain.frame_array()), "the project's LoRA reached the model"
     # A shot's own LoRA adds to the project's.
     shot_b = replace(reloaded.shots[0], engine_settings=(("model", str(wan)), ("loras", f"{wan_lora}@0.5")))
     both = GenerateRequest.for_shot(reloaded, shot_b)

@@ -86,7 +86,7 @@ def test_a_failed_decode_falls_back_to_the_projection_and_is_logged(engine, tiny
     previews = [e for e in events if isinstance(e, Preview)]
     assert previews and previews[0].frame.shape == (result.extra["model_height"], result.extra["model_width"], 3)
     assert "VAE preview" in caplog.text and "VAE exploded" in caplog.text
-    assert result.frames.shape[0] == 12, "the take is made all the same"
+    assert result.frame_array().shape[0] == 12, "the take is made all the same"
 
 
 def test_cancel_pressed_during_a_preview_stops_before_the_next_step(engine, tiny_models, monkeypatch):

@@ -41,7 +41,7 @@ def test_three_presets_run_record_their_settings_and_fast_does_less_work(engine,
         assert extra["speed"] == preset and extra["speed_attention"] == "native"
         assert extra["speed_compile"] is False and extra["speed_fp8"] is False  # the CPU: no compile, no fp8
         assert extra["speed_steps"] == extra["steps"]
-        assert result.frames.shape == (12, 36, 64, 3)
+        assert result.frame_array().shape == (12, 36, 64, 3)
     assert results["quality"][0].extra["speed_cache"] == "none"
     assert results["balanced"][0].extra["speed_cache"] == "first_block"
     assert results["fast"][0].extra["speed_cache_threshold"] == 0.12
@@ -50,7 +50,7 @@ def test_three_presets_run_record_their_settings_and_fast_does_less_work(engine,
     assert 0 < fast_calls < quality_calls, (quality_calls, fast_calls)
     # The default is "quality": nothing skipped, the same frames as before presets existed.
     plain = engine.generate(make_request(tiny_models["wan"]), lambda e: None, CancelToken())
-    assert np.array_equal(plain.frames, results["quality"][0].frames)
+    assert np.array_equal(plain.frame_array(), results["quality"][0].frame_array())
 
 
 @pytest.mark.slow

@@ -70,10 +70,10 @@ def test_a_ten_second_wan_shot_is_windows_of_distinct_frames(engine, tiny_models
     request = make_request(tiny_models["wan"], frames=80, fps=8, canvas=(64, 32), settings={"steps": 2})
     events = []
     result = engine.generate(request, events.append, CancelToken())
-    assert result.frames.shape == (80, 32, 64, 3)
+    assert result.frame_array().shape == (80, 32, 64, 3)
     n = result.extra["windows"]
     assert n >= 4 and result.extra["continuation"] == "image" and result.extra["stretched"] is False
-    assert distinct(result.frames) >= 0.9 * 80, f"{distinct(result.frames)} distinct frames of 80"
+    assert distinct(result.frame_array()) >= 0.9 * 80, f"{distinct(result.frame_array())} distinct frames of 80"
     stages = [e.stage for e in events if isinstance(e, Progress) and e.stage.startswith("render")]
     assert f"render · window 2 of {n}" in stages and stages[-1] == f"render · window {n} of {n}"
     assert isinstance(events[0], Started) and events[0].total_steps == n * 2 + 2
@@ -90,7 +90,7 @@ def test_a_ten_second_ltx2_shot_has_its_sound_in_step_across_windows(engine, tin
     result = engine.generate(request, lambda e: None, CancelToken())
     n = result.extra["windows"]
     assert n >= 2 and result.extra["sound"] == "model"
-    assert distinct(result.frames) >= 0.9 * 80
+    assert distinct(result.frame_array()) >= 0.9 * 80
     audio = result.stems["ambience"]
     assert audio.shape == (frames_to_samples(80, 8), 2), "the sound lasts exactly as long as the picture"
     # Every window contributed sound where its picture is (no silent stretch after the first clip).
@@ -116,4 +116,4 @@ def test_a_model_that_cannot_continue_refuses_a_long_shot_before_any_work(engine
 def test_slow_motion_only_when_asked(engine, tiny_models):
     result = engine.generate(make_request(tiny_models["cogvideox"], frames=24, fps=8, settings={"slow_motion": True}),
                              lambda e: None, CancelToken())
-    assert result.extra["stretched"] is True and result.extra["windows"] == 1 and result.frames.shape[0] == 24
+    assert result.extra["stretched"] is True and result.extra["windows"] == 1 and result.frame_array().shape[0] == 24
