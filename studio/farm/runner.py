@@ -102,6 +102,7 @@ class FarmRunner:
         self.group_by_model = group_by_model
         self.workers: list[Worker] = _start_workers(ray, cpu_workers, gpu_workers)
         self._lock = threading.Lock()
+        self._exclusive = threading.Lock()
         self._flag: Any = None
         self._run = 0
         self._control_actors: tuple[Any, Any] | None = None
@@ -165,8 +166,20 @@ class FarmRunner:
         Raises CancelledError on cancel (no further ``on_result``), FarmError when a shot fails
         or its workers keep dying.
         """
-        ray = self._ray
         cancel = cancel or CancelToken()
+        # One render at a time on these actors: the window's Generate and an export can both use the
+        # farm, and two runs reading one event sink would take each other's events.
+        while not self._exclusive.acquire(timeout=0.1):
+            if cancel.cancelled:
+                raise CancelledError()
+        try:
+            self._run_exclusive(requests, emit, on_result=on_result, after=after, prepare=prepare, cancel=cancel,
+                      on_placed=on_placed)
+        finally:
+            self._exclusive.release()
+
+    def _run_exclusive(self, requests, emit, *, on_result, after, prepare, cancel, on_placed) -> None:
+        ray = self._ray
         after = dict(after or {})
         jobs = {r.job_id: _Job(r, after.get(r.job_id)) for r in requests}
         order = [r.job_id for r in requests]
