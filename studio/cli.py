@@ -103,7 +103,7 @@ class ProgressBar:
             width = 28
             filled = int(width * done / total)
             elapsed = time.monotonic() - self._t0
-            sys.stderr.write(f"\r{stage[:34]:<34} [{'#' * filled}{'.' * (width - filled)}] {pct:3d}% {elapsed:5.1f}s")
+            sys.stderr.write(f"\r{_fit(stage, 34):<34} [{'#' * filled}{'.' * (width - filled)}] {pct:3d}% {elapsed:5.1f}s")
             sys.stderr.flush()
         elif pct // 25 != self._last_pct // 25 or done == total:
             sys.stderr.write(f"{stage}: {pct}%\n")
@@ -112,6 +112,14 @@ class ProgressBar:
     def close(self) -> None:
         if self.enabled and self.tty and self._stage:
             sys.stderr.write("\n")
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` in ``width`` characters, cut in the middle: a farm stage keeps its node ("… on 10.0.0.5/gpu0")."""
+    if len(text) <= width:
+        return text
+    tail = width // 2
+    return text[: width - tail - 1] + "…" + text[-tail:]
 
 
 _SHOT_RANGE = re.compile(r"(\d+)(?:-(\d*))?")

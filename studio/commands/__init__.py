@@ -64,6 +64,43 @@ def new_bundle_destination(path: str, *, force: bool) -> Path:
     return bundle
 
 
+def project_with_shots(path: Path, *, nothing: str) -> tuple[Path, Any]:
+    """(bundle, project) for a command that needs a storyboard with shots, or a UserError naming the bundle.
+
+    ``nothing`` ends the no-shots message: "there is {nothing}" ("nothing to deliver", "no cut to export").
+    """
+    from studio.persistence.bundle import ProjectFileError, bundle_path
+
+    bundle = bundle_path(path)
+    try:
+        project = load_bundle(bundle)  # sweeps stale temporary files, as every command's load does
+    except ProjectFileError as exc:
+        raise UserError(str(exc)) from None
+    if not project.shots:
+        raise UserError(f"{bundle}: the storyboard has no shots, so there is {nothing}")
+    return bundle, project
+
+
+def check_output(out: Path, *, suffixes: tuple[str, ...] = (), what: str = "the output",
+                 new_folder: bool = False) -> Path:
+    """Where a command will write, checked before any work (a render must not end on a mistyped path).
+
+    ``suffixes``: the endings the output may have (``what`` names it in the message); ``new_folder``:
+    the output is a folder the command creates (a PNG sequence), so it must not exist yet.
+    """
+    if suffixes and out.suffix.lower() not in suffixes:
+        raise UserError(f"{out}: {what} is written as a {' or '.join(suffixes)} file")
+    parent = out.absolute().parent
+    if not parent.is_dir():
+        why = "is a file, not a folder" if parent.exists() else "no such folder"
+        raise UserError(f"{parent}: {why}; create it first or write elsewhere")
+    if new_folder and out.exists():
+        raise UserError(f"{out}: already exists; {what} goes into a new folder")
+    if not new_folder and out.is_dir():
+        raise UserError(f"{out}: a folder with that name is in the way; choose another file name")
+    return out
+
+
 def save_new_bundle(project: Any, bundle: Path) -> None:
     """Save a new project; when that fails, remove the folders this call created (nothing half-made stays)."""
     from studio.persistence.bundle import save_project

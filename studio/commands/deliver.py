@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from studio.commands import UserError
+from studio.commands import check_output, project_with_shots
 
 PRESET_NAMES = ("vertical", "youtube", "ebu-r128", "atsc-a85")
 CODEC_NAMES = ("h264", "h265", "av1", "prores", "png")
@@ -26,24 +26,15 @@ def register(sub) -> None:
 
 
 def run_deliver(args) -> int:
-    from studio.persistence.bundle import ProjectFileError, bundle_path, load_project
     from studio.services.delivery import CREDENTIALS, deliver
 
     out: Path = args.output
     want = SUFFIX[args.codec]
-    if want and out.suffix.lower() != want:
-        raise UserError(f"{out}: {args.codec} is written as a {want} file")
-    if not want and out.exists():
-        raise UserError(f"{out}: already exists; a PNG sequence goes into a new folder")
-    if not out.absolute().parent.is_dir():
-        raise UserError(f"{out.absolute().parent}: no such folder; create it first")
-    bundle = bundle_path(args.project)
-    try:
-        project = load_project(bundle)
-    except ProjectFileError as exc:
-        raise UserError(str(exc)) from None
-    if not project.shots:
-        raise UserError(f"{bundle}: the storyboard has no shots, so there is nothing to deliver")
+    if want:
+        check_output(out, suffixes=(want,), what=args.codec)
+    else:
+        check_output(out, what="a PNG sequence", new_folder=True)
+    bundle, project = project_with_shots(args.project, nothing="nothing to deliver")
     report = deliver(project, bundle, out, preset=args.preset, codec=args.codec)
     print(f"Wrote {report.path} — {args.codec}, {report.canvas.width}x{report.canvas.height}, "
           f"{report.loudness_lufs:.1f} LUFS, peak {report.true_peak_db:.1f} dBTP; {CREDENTIALS[args.codec]}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from studio.commands import UserError
+from studio.commands import UserError, check_output, project_with_shots
 
 
 def register(sub) -> None:
@@ -37,21 +37,14 @@ def register(sub) -> None:
 
 def run_export(args) -> int:
     from studio.interchange.timeline import TimelineError, export_timeline, timeline_format
-    from studio.commands import load_bundle
-    from studio.persistence.bundle import ProjectFileError, bundle_path
     from studio.services.export import ensure_takes
 
     try:
         timeline_format(args.output)
     except TimelineError as exc:
         raise UserError(str(exc)) from None
-    bundle = bundle_path(args.project)
-    try:
-        project = load_bundle(bundle)
-    except ProjectFileError as exc:
-        raise UserError(str(exc)) from None
-    if not project.shots:
-        raise UserError(f"{bundle}: the storyboard has no shots, so there is no cut to export")
+    check_output(args.output, what="a timeline")  # before any shot renders, not after
+    bundle, project = project_with_shots(args.project, nothing="no cut to export")
     project, rendered = ensure_takes(project, bundle, list(project.shots))  # saved (merged, under the lock) per take
     if rendered:
         print(f"Rendered {len(rendered)} shot(s) that had no current take.")

@@ -221,6 +221,8 @@ class Started:
     job_id: str
     engine: str
     total_steps: int
+    node: str = ""
+    """Where the shot renders: a farm worker's name ("10.0.0.5/gpu0"); empty in this process."""
 
 
 @dataclass(frozen=True)

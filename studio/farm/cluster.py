@@ -10,6 +10,7 @@ from typing import Any
 from studio.farm.errors import FarmUnavailable
 
 LOCAL = "local"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 CONNECT_TIMEOUT_S = 5.0
 """How long an address may take to answer before the render stops with an error."""
 
@@ -85,19 +86,20 @@ def connect(address: str, *, num_cpus: int | None = None, num_gpus: int | None =
     env = {"env_vars": _worker_env(local=address == LOCAL)}
     kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False, runtime_env=env)
     if address == LOCAL:
-        if node_ip in ("127.0.0.1", "localhost", "::1"):
-            # Ray turns 127.0.0.1 into this machine's network address unless told the cluster is
-            # single-machine: a local farm listens on loopback only.
-            os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
-            from ray._private import ray_constants
-
-            ray_constants.ENABLE_RAY_CLUSTER = False
+        if node_ip in LOOPBACK:
+            _stay_on_loopback()  # a local farm listens on loopback only
         kwargs.update(address="local", num_cpus=num_cpus, num_gpus=num_gpus, resources=resources,
                       _node_ip_address=node_ip)
         started = True
     else:
         check_reachable(address)
         kwargs.update(address=address)
+        endpoint = _host_port(address)
+        if endpoint is not None and endpoint[0] in LOOPBACK and "://" not in address:
+            # A head started here with `ray start --head --node-ip-address 127.0.0.1`: join it on
+            # loopback too (Ray would otherwise look for it at this machine's network address).
+            _stay_on_loopback()
+            kwargs.update(_node_ip_address="127.0.0.1")
         started = False
     try:
         ray.init(**kwargs)
@@ -106,6 +108,15 @@ def connect(address: str, *, num_cpus: int | None = None, num_gpus: int | None =
                               "check that the cluster runs the same Ray and Python versions as this machine, and that "
                               "this machine has the cluster's Ray auth token (~/.ray/auth_token from the head node)") from None
     return Cluster(address, started_here=started)
+
+
+def _stay_on_loopback() -> None:
+    """Keep Ray on 127.0.0.1: it turns a loopback address into this machine's network address
+    unless told the cluster is single-machine."""
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    from ray._private import ray_constants
+
+    ray_constants.ENABLE_RAY_CLUSTER = False
 
 
 def _worker_env(local: bool) -> dict[str, str]:

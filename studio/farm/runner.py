@@ -102,6 +102,7 @@ class FarmRunner:
         self.group_by_model = group_by_model
         self.workers: list[Worker] = _start_workers(ray, cpu_workers, gpu_workers)
         self._lock = threading.Lock()
+        self._exclusive = threading.Lock()
         self._flag: Any = None
         self._run = 0
         self._control_actors: tuple[Any, Any] | None = None
@@ -165,8 +166,20 @@ class FarmRunner:
         Raises CancelledError on cancel (no further ``on_result``), FarmError when a shot fails
         or its workers keep dying.
         """
-        ray = self._ray
         cancel = cancel or CancelToken()
+        # One render at a time on these actors: the window's Generate and an export can both use the
+        # farm, and two runs reading one event sink would take each other's events.
+        while not self._exclusive.acquire(timeout=0.1):
+            if cancel.cancelled:
+                raise CancelledError()
+        try:
+            self._run_exclusive(requests, emit, on_result=on_result, after=after, prepare=prepare, cancel=cancel,
+                      on_placed=on_placed)
+        finally:
+            self._exclusive.release()
+
+    def _run_exclusive(self, requests, emit, *, on_result, after, prepare, cancel, on_placed) -> None:
+        ray = self._ray
         after = dict(after or {})
         jobs = {r.job_id: _Job(r, after.get(r.job_id)) for r in requests}
         order = [r.job_id for r in requests]
@@ -177,8 +190,7 @@ class FarmRunner:
             self._run += 1
             run = self._run
             self._flag = (flag, run)
-        pump = _EventPump(sink, emit, run)
-        pump.start()
+        events = _EventStream(sink, emit, run)
         running: dict[Any, tuple[str, Worker]] = {}
         finished: set[str] = set()
         try:
@@ -190,8 +202,14 @@ class FarmRunner:
                     raise FarmError("the farm has no live worker for the remaining shots: "
                                     + ", ".join(j for j in order if j not in finished),
                                     "start more workers (ray start) or render without --farm")
-                ready, _ = ray.wait(list(running), num_returns=1, timeout=0.05)
-                for ref in ready:
+                # One wait for a shot's result or the workers' next events: no thread, no lock, no poll
+                # beyond the cancel check.
+                ready, _ = ray.wait([*running, events.pending()], num_returns=1, timeout=0.05)
+                if events.ref is not None and events.ref in ready:
+                    events.take()
+                done = [ref for ref in ready if ref in running]
+                results: list[tuple[_Job, Any]] = []
+                for ref in done:
                     job_id, worker = running.pop(ref)
                     worker.busy = None
                     job = jobs[job_id]
@@ -199,6 +217,7 @@ class FarmRunner:
                         status, payload = ray.get(ref)
                     except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError,
                             ray.exceptions.NodeDiedError) as exc:
+                        events.drain()  # its progress so far, then the retry notice
                         worker.alive = False
                         self._replace(worker)
                         if job.attempts >= MAX_ATTEMPTS:
@@ -217,13 +236,23 @@ class FarmRunner:
                         raise FarmError(f"shot {job_id} stopped on {worker.name} without being cancelled here",
                                         "the node lost touch with this machine; check the network and render again")
                     if status == "failed":
+                        events.drain()
                         message, hint = payload
                         raise FarmError(f"shot {job_id} failed on {worker.name}: {message}", hint)
                     worker.loaded = model_key(job.request)
-                    pump.flush()  # the shot's own events reach the caller before its result
+                    results.append((job, payload))
+                if not results:
+                    continue
+                # The worker starts its next shot (one that waits for none of these) while this
+                # process stores these takes: a farm of one worker pipelines instead of idling.
+                if not cancel.cancelled:
+                    self._dispatch(jobs, order, finished, running, flag, sink, run, prepare, on_placed,
+                                   storing={job.request.job_id for job, _ in results})
+                events.drain()  # the shots' own events reach the caller before their results
+                for job, payload in results:
                     on_result(job.request, payload)
-                    emit(Finished(job_id, payload))
-                    finished.add(job_id)
+                    emit(Finished(job.request.job_id, payload))
+                    finished.add(job.request.job_id)
         except BaseException:
             flag.set.remote(run)  # every engine stops at its next step (its CancelToken is set)
             for ref in running:
@@ -234,7 +263,7 @@ class FarmRunner:
                 w.busy = None
             raise
         finally:
-            pump.stop()
+            events.close()
             with self._lock:
                 self._flag = None
 
@@ -296,8 +325,10 @@ class FarmRunner:
         need = memory_needed(req)
         return need is None or worker.vram_gb is None or worker.vram_gb >= need
 
-    def _dispatch(self, jobs, order, finished, running, flag, sink, run, prepare, on_placed) -> None:
-        started = {job_id for job_id, _ in running.values()}
+    def _dispatch(self, jobs, order, finished, running, flag, sink, run, prepare, on_placed,
+                  storing: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        """Start waiting shots on free workers; ``storing``: shots whose results are being stored (not to start again)."""
+        started = {job_id for job_id, _ in running.values()} | set(storing)
         waiting = [j for j in order if j not in finished and j not in started
                    and (jobs[j].after is None or jobs[j].after in finished or jobs[j].after not in jobs)]
         for worker in [w for w in self.workers if w.alive and w.busy is None]:
@@ -331,48 +362,61 @@ class FarmRunner:
                 on_placed(Placed(job_id, worker.name, job.attempts))
 
 
-class _EventPump:
-    """One thread in the submitting process that takes the workers' events from the sink and calls ``emit``."""
+class _EventStream:
+    """The workers' events, taken from the sink by the submitting thread itself and passed to ``emit`` in order.
+
+    One ``next_batch`` call is in flight at a time (the sink answers it as soon as an event
+    arrives); `drain` also takes what is in the sink now, so a shot's events, which are all
+    in the sink before its result returns, reach ``emit`` before the result does."""
+
+    WAIT_S = 0.5
 
     def __init__(self, sink: Any, emit: Emit, run: int) -> None:
         import ray
 
-        self._run = run
         self._ray = ray
         self._sink = sink
         self._emit = emit
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._loop, name="studio-farm-events", daemon=True)
+        self._run = run
+        self.ref: Any = None
 
-    def start(self) -> None:
-        self._thread.start()
+    def pending(self) -> Any:
+        if self.ref is None:
+            self.ref = self._sink.next_batch.remote(self.WAIT_S)
+        return self.ref
 
-    def _drain(self, timeout: float) -> None:
-        with self._lock:
+    def take(self) -> None:
+        """Emit the batch the in-flight call brought (it has answered, or answers within WAIT_S)."""
+        ref, self.ref = self.ref, None
+        if ref is not None:
+            self._forward(ref)
+
+    def drain(self) -> None:
+        self.take()
+        self._forward(self._sink.next_batch.remote(0.0))
+
+    def close(self) -> None:
+        # An unanswered call would take the next render's first events: let it answer first.
+        if self.ref is not None:
             try:
-                batch = self._ray.get(self._sink.next_batch.remote(timeout))
+                self._ray.wait([self.ref], timeout=self.WAIT_S + 1.0)
             except Exception:
-                return
-            for (run, _), event in batch:
-                if run != self._run:
-                    continue  # a late event of an earlier, cancelled render
-                try:
-                    self._emit(event)
-                except Exception:
-                    log.exception("farm: an event handler failed")
+                pass
+            self.ref = None
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._drain(0.2)
-
-    def flush(self) -> None:
-        self._drain(0.0)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(2.0)
-        self.flush()
+    def _forward(self, ref: Any) -> None:
+        try:
+            batch = self._ray.get(ref, timeout=self.WAIT_S + 10.0)
+        except Exception:
+            log.warning("farm: could not read the workers' events", exc_info=True)
+            return
+        for (run, _), event in batch:
+            if run != self._run:
+                continue  # a late event of an earlier, cancelled render
+            try:
+                self._emit(event)
+            except Exception:
+                log.exception("farm: an event handler failed")
 
 
 def _start_workers(ray: Any, cpu_workers: int | None, gpu_workers: int | None) -> list[Worker]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import replace
 from typing import Any
 
 from studio.engine.protocol import (
@@ -21,24 +22,44 @@ from studio.engine.protocol import (
     Failed,
     Finished,
     GenerateRequest,
+    Started,
 )
 
-CANCEL_POLL_S = 0.02
-"""How often a rendering worker reads the cancel flag (well under one engine step)."""
+CANCEL_WAIT_S = 1.0
+"""How long one blocking read of the cancel flag lasts (a cancel answers it at once)."""
 
 
 class CancelFlag:
-    """A Ray actor holding one render's cancel state (read by every worker)."""
+    """A Ray actor holding one render's cancel state (read by every worker).
+
+    Workers block in `wait_set` (answered the moment `set` is called) instead of asking
+    many times a second: cancel reaches a shot at once and costs no CPU while it renders."""
 
     def __init__(self) -> None:
+        import asyncio
+
         self._set = 0
         """The latest run cancelled (runs are numbered from 1; a later run is not cancelled by an earlier cancel)."""
+        self._changed = asyncio.Condition()
 
-    def set(self, run: int) -> None:
-        self._set = max(self._set, run)
+    async def set(self, run: int) -> None:
+        async with self._changed:
+            self._set = max(self._set, run)
+            self._changed.notify_all()
 
-    def is_set(self, run: int) -> bool:
+    async def is_set(self, run: int) -> bool:
         return self._set >= run
+
+    async def wait_set(self, run: int, timeout: float) -> bool:
+        """True as soon as ``run`` is cancelled; False after ``timeout`` seconds without a cancel."""
+        import asyncio
+
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: self._set >= run), timeout)
+            except asyncio.TimeoutError:
+                pass
+            return self._set >= run
 
 
 class EventSink:
@@ -127,9 +148,9 @@ class ShotWorker:
         done = threading.Event()
 
         def watch() -> None:
-            while not done.wait(CANCEL_POLL_S):
+            while not done.is_set():
                 try:
-                    if ray.get(flag.is_set.remote(run), timeout=30):
+                    if ray.get(flag.wait_set.remote(run, CANCEL_WAIT_S), timeout=30 + CANCEL_WAIT_S):
                         token.cancel()
                         return
                 except ray.exceptions.GetTimeoutError:
@@ -146,6 +167,8 @@ class ShotWorker:
                 return  # the result travels as the return value, once
             if isinstance(event, (Failed, Cancelled)):
                 outcome.append(event)
+            if isinstance(event, Started):
+                event = replace(event, node=self.name)  # the queue shows where each shot renders
             sender.put(event)
 
         watcher = threading.Thread(target=watch, name="studio-farm-cancel", daemon=True)

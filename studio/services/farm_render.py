@@ -140,3 +140,101 @@ def ensure_takes_on_farm(
                        on_placed=placed)
     order = [s.id for s in todo]
     return state["project"], sorted(rendered, key=order.index)
+
+
+class FarmEngineWorker:
+    """The window's engine worker when Settings choose a farm: the same interface and events as
+    `studio.engine.runner.EngineWorker`, with each job rendered on a farm worker.
+
+    Jobs run one after another, as in-process; each job's ``Started`` names the node that
+    renders it (the queue shows it). ``on_event`` is called on this worker's thread, and the
+    ``Finished`` result is stored by the caller there, in this process, as in-process.
+    """
+
+    def __init__(self, address: str, on_event: Callable[[EngineEvent], None]) -> None:
+        import queue
+
+        self.address = address
+        self._on_event = on_event
+        self._queue: queue.Queue[tuple[GenerateRequest, CancelToken] | None] = queue.Queue()
+        self._tokens: dict[str, CancelToken] = {}
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._loop, name="studio-farm-engine", daemon=True)
+        self._thread.start()
+
+    def submit(self, request: GenerateRequest) -> str:
+        token = CancelToken()
+        with self._lock:
+            self._tokens[request.job_id] = token
+        self._queue.put((request, token))
+        return request.job_id
+
+    def cancel(self, job_id: str) -> None:
+        with self._lock:
+            token = self._tokens.get(job_id)
+        if token is not None:
+            token.cancel()
+
+    def cancel_all(self) -> None:
+        with self._lock:
+            tokens = list(self._tokens.values())
+        for token in tokens:
+            token.cancel()
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop this worker (its running shot stops at its next step); the farm session stays for exports."""
+        self.cancel_all()
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            request, token = item
+            try:
+                self._run_one(request, token)
+            finally:
+                with self._lock:
+                    self._tokens.pop(request.job_id, None)
+
+    def _run_one(self, request: GenerateRequest, token: CancelToken) -> None:
+        from studio.domain.errors import ExplainedError
+        from studio.engine.protocol import Cancelled, CancelledError, Failed
+
+        job = request.job_id
+        if token.cancelled:
+            self._on_event(Cancelled(job))
+            return
+
+        def emit(event: EngineEvent) -> None:
+            # The outcome is told once, below, with the node's name in a failure.
+            if not isinstance(event, (Failed, Cancelled)):
+                self._on_event(event)
+
+        try:
+            session = open_farm(self.address)
+            session.runner.run([request], emit, on_result=lambda *_: None, prepare=_resolve_start_frame,
+                               cancel=token)
+        except CancelledError:
+            self._on_event(Cancelled(job))
+        except ExplainedError as exc:  # FarmError, FarmUnavailable: what failed, where, and what to do
+            self._on_event(Failed(job, exc.message, exc.hint))
+        except Exception as exc:  # a Ray failure must not take the window down
+            import logging
+
+            logging.getLogger(__name__).exception("farm job %s failed", job)
+            self._on_event(Failed(job, f"the render farm at {self.address} failed: {exc}", "see the log for details"))
+
+
+def _resolve_start_frame(request: GenerateRequest) -> GenerateRequest:
+    """A window request's deferred start frame, read here (a farm worker cannot read this machine's bundle)."""
+    from dataclasses import replace
+
+    from studio.services.continuity import model_can_start_from_image
+
+    if request.start_image is not None or request.start_image_loader is None:
+        return request
+    image = request.start_image_loader() if model_can_start_from_image(request) else None
+    return replace(request, start_image=image, start_image_loader=None)

@@ -41,6 +41,8 @@ class JobInfo:
     ended_at: float | None = None
     message: str = ""
     hint: str = ""
+    node: str = ""
+    """The farm node rendering the job (from its ``Started`` event); empty in this process."""
     frames: int = 0
     """The shot's frame count: an engine may count extra steps (sound) in ``total``; people count frames."""
 

@@ -50,6 +50,8 @@ class EngineBridge(QObject):
     """Submit generation jobs; receive their progress, previews and takes as signals."""
 
     job_started = Signal(str)
+    job_placed = Signal(str, str)
+    """job id, the farm node that renders it (Settings chose a render farm)."""
     job_progress = Signal(str, int, int, str)
     """job id, step, total, stage."""
     preview_ready = Signal(str, object)
@@ -66,6 +68,9 @@ class EngineBridge(QObject):
         super().__init__(parent)
         self.jobs = jobs or JobQueue(self)
         self._worker = None
+        """The in-process engine worker."""
+        self._farm_workers: dict[str, object] = {}
+        """A worker per farm address Settings chose this session: a job runs where it was submitted."""
         self.settings_source: Callable[[], Settings] | None = None
         """The app's current settings (the window sets it); their memory profile goes into each request."""
         self._requests: dict[str, tuple[GenerateRequest, Path]] = {}
@@ -80,6 +85,7 @@ class EngineBridge(QObject):
         self._flush_posted = False
         self._flush_requested.connect(self._flush)
         self.job_started.connect(lambda j: self.jobs.update(j, state=JobState.RUNNING))
+        self.job_placed.connect(lambda j, node: self.jobs.update(j, node=node))
         self.job_progress.connect(self._on_progress)
         self.take_ready.connect(lambda j, s, t: self.jobs.update(j, state=JobState.DONE, step=self._total(j)))
         self.job_failed.connect(lambda j, m, h: self.jobs.update(j, state=JobState.FAILED, message=m, hint=h))
@@ -93,11 +99,22 @@ class EngineBridge(QObject):
         self.jobs.update(job_id, state=JobState.RUNNING, step=step, total=total, stage=stage)
 
     def _ensure_worker(self):
+        """The worker for the farm Settings choose now (in this process when none)."""
+        farm = (self.settings_source().render_farm if self.settings_source is not None else "") or ""
+        if farm:
+            if farm not in self._farm_workers:
+                from studio.services.farm_render import FarmEngineWorker
+
+                self._farm_workers[farm] = FarmEngineWorker(farm, self._on_event)
+            return self._farm_workers[farm]
         if self._worker is None:
             from studio.engine.runner import EngineWorker
 
             self._worker = EngineWorker(self._on_event)
         return self._worker
+
+    def _all_workers(self) -> list:
+        return [w for w in (self._worker, *self._farm_workers.values()) if w is not None]
 
     # -- API (UI thread)
     def submit(self, project: Project, bundle: Path, shot: Shot, *, engine: str | None = None, seed: int | None = None) -> str:
@@ -141,20 +158,21 @@ class EngineBridge(QObject):
         return {k: v for k, v in engine_settings(self.settings_source()).items() if k not in own}
 
     def cancel(self, job_id: str) -> None:
-        if self._worker is not None:
-            self._worker.cancel(job_id)
+        for worker in self._all_workers():
+            worker.cancel(job_id)
 
     def cancel_all(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel_all()
+        for worker in self._all_workers():
+            worker.cancel_all()
 
     def busy(self) -> bool:
         return bool(self.jobs.active())
 
     def shutdown(self, timeout: float = 5.0) -> None:
-        if self._worker is not None:
-            self._worker.shutdown(timeout)
-            self._worker = None
+        for worker in self._all_workers():
+            worker.shutdown(timeout)
+        self._farm_workers.clear()
+        self._worker = None
 
     # -- worker thread
     def _on_event(self, event: EngineEvent) -> None:
@@ -162,6 +180,8 @@ class EngineBridge(QObject):
         job_id = event.job_id
         if isinstance(event, Started):
             self.job_started.emit(job_id)
+            if event.node:
+                self.job_placed.emit(job_id, event.node)
         elif isinstance(event, Progress):
             now = time.monotonic()
             if event.step >= event.total or now - self._last_progress.get(job_id, 0.0) >= PROGRESS_INTERVAL_S:

@@ -34,6 +34,8 @@ class HandoffRunner(QObject):
     """A one-line message."""
     recut = Signal(object)
     """The ImportReport of a re-cut (its ``project`` is the re-cut project, not yet applied)."""
+    imported = Signal(object)
+    """The ImportReport of a timeline made into a new project (saved at its ``bundle``)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +89,25 @@ class HandoffRunner(QObject):
             self.recut.emit(report)
 
         self._thread = threading.Thread(target=work, name="studio-recut", daemon=True)
+        self._thread.start()
+
+    def start_import(self, timeline_file: Path, destination: Path) -> None:
+        """Make a new project at ``destination`` from a timeline (nothing is left behind on failure)."""
+        if self.running():
+            raise RuntimeError("a hand-off is already running")
+
+        def work() -> None:
+            try:
+                from studio.interchange.importing import import_new_project
+
+                report = import_new_project(timeline_file, destination)
+            except Exception as exc:
+                log.error("importing %s as %s failed", timeline_file, destination, exc_info=exc)
+                self.failed.emit(getattr(exc, "message", None) or str(exc) or type(exc).__name__)
+                return
+            self.imported.emit(report)
+
+        self._thread = threading.Thread(target=work, name="studio-timeline-import", daemon=True)
         self._thread.start()
 
     def wait(self, timeout: float = 60.0) -> None:

@@ -40,8 +40,9 @@ class Settings:
         "gpu, fp8, model_offload, group_offload or sequential_offload. "
         "The STUDIO_MEMORY_PROFILE environment variable overrides it.")})
     render_farm: str = field(default="", metadata={"help": (
-        "Where exports render missing shots: empty in this process, local for a Ray farm on every GPU of this "
-        "machine, or a Ray cluster address (host:6379 or ray://host:10001).")})
+        "Where shots render (Generate, and the missing shots of an export): empty in this process, local for a "
+        "Ray farm on every GPU of this machine, or a Ray cluster address (host:6379 or ray://host:10001). The "
+        "queue shows which node renders each shot.")})
     version: int = SETTINGS_VERSION
 
     def with_recent(self, path: str | os.PathLike[str]) -> "Settings":

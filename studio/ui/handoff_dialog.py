@@ -132,6 +132,9 @@ class HandoffDialog(QDialog):
         self.recut_report = report
         self.recut_button.setEnabled(True)
         self.project = report.project
-        self.message.setText(tr("Re-cut: {m} moved, {r} retimed, {a} added, {k} not in the timeline (kept).",
-                                m=len(report.moved), r=len(report.retimed), a=len(report.added), k=len(report.removed)))
+        text = tr("Re-cut: {m} moved, {r} retimed, {a} added, {k} not in the timeline (kept).",
+                  m=len(report.moved), r=len(report.retimed), a=len(report.added), k=len(report.removed))
+        if report.notes:  # missing media, removed shots, trims: the user reads them here, not in a log
+            text += "\n" + tr("Notes:") + "\n" + "\n".join(f"• {n}" for n in report.notes[:12])
+        self.message.setText(text)
         self.recut_ready.emit(report.project)

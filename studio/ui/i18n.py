@@ -89,8 +89,26 @@ JA: dict[str, str] = {
     "Ray cluster at an address": "アドレスの Ray クラスター",
     "Render on": "レンダリング先",
     "Cluster address": "クラスターのアドレス",
-    "Where exports render missing shots: empty in this process, local for a Ray farm on every GPU of this machine, or a Ray cluster address (host:6379 or ray://host:10001).":
-        "書き出しで未作成のショットをどこでレンダリングするか: 空ならこのプロセス、local ならこのマシンのすべての GPU を使う Ray ファーム、またはRay クラスターのアドレス（host:6379 か ray://host:10001）。",
+    "Where shots render (Generate, and the missing shots of an export): empty in this process, local for a Ray farm on every GPU of this machine, or a Ray cluster address (host:6379 or ray://host:10001). The queue shows which node renders each shot.":
+        "ショットをどこでレンダリングするか（生成と、書き出しで未作成のショット）: 空ならこのプロセス、local ならこのマシンのすべての GPU を使う Ray ファーム、または Ray クラスターのアドレス（host:6379 か ray://host:10001）。キューに各ショットをレンダリングするノードが表示されます。",
+    # --- farm2 branch: the queue names the farm node of each shot
+    "on {node}": "{node} で実行",
+    # --- farm2 branch: importing a timeline as a new project (studio/ui/timeline_import.py)
+    "Import a timeline…": "タイムラインを読み込む…",
+    "Import a timeline (OTIO, Premiere/Resolve XML, Final Cut, EDL, Kdenlive) as a new project":
+        "タイムライン（OTIO、Premiere/Resolve XML、Final Cut、EDL、Kdenlive）を新しいプロジェクトとして読み込む",
+    "Import a timeline as a new project": "タイムラインを新しいプロジェクトとして読み込む",
+    "Save the new project as": "新しいプロジェクトの保存先",
+    "Studio projects (*.studio)": "Studio プロジェクト (*.studio)",
+    "An import is already running.": "読み込みはすでに実行中です。",
+    "{p} already exists. Choose a new project name.": "{p} はすでに存在します。新しいプロジェクト名を選んでください。",
+    "Importing {f}…": "{f} を読み込み中…",
+    "Made {p}; open it with Open when you are ready.": "{p} を作成しました。準備ができたら「開く」で開いてください。",
+    "Imported {f}: {n} shots, {m} with media.": "{f} を読み込みました: ショット {n} 件、うちメディアあり {m} 件。",
+    "Timeline imported": "タイムラインを読み込みました",
+    "…and {k} more (see the details).": "…ほか {k} 件（詳細を参照）。",
+    "Could not import the timeline: {m}": "タイムラインを読み込めませんでした: {m}",
+    "Notes:": "注記:",
     # Models window (diffusers engine)
     "Models": "モデル",
     "Model": "モデル",

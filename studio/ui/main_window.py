@@ -321,6 +321,9 @@ class MainWindow(QMainWindow):
         from studio.ui.models_action import install_models_action
 
         install_models_action(self)  # "Models…": install and manage the diffusers engine's video models
+        from studio.ui.timeline_import import install_timeline_import_action
+
+        install_timeline_import_action(self)  # "Import a timeline…" as a new project, beside Open
 
     def _connect(self) -> None:
         d = self.document

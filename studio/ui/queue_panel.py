@@ -73,6 +73,9 @@ class JobRowWidget(QFrame):
         self.bar.setFixedHeight(6)
         self.times = QLabel()
         self.times.setObjectName("Muted")
+        self.node = QLabel()
+        self.node.setObjectName("FarmNode")  # the farm node rendering the job (Settings → Render on)
+        self.node.setVisible(False)
         self.message = QLabel()
         self.message.setObjectName("Error")
         self.message.setWordWrap(True)
@@ -91,6 +94,7 @@ class JobRowWidget(QFrame):
         layout.addWidget(self.stage)
         layout.addWidget(self.bar)
         layout.addWidget(self.times)
+        layout.addWidget(self.node)
         layout.addWidget(self.message)
 
     def show_info(self, info: JobInfo, now: float) -> None:
@@ -112,6 +116,8 @@ class JobRowWidget(QFrame):
             self.times.setText(tr("{e} elapsed", e=format_seconds(info.elapsed(now))))
         else:
             self.times.setText(info.engine)
+        self.node.setText(tr("on {node}", node=info.node) if info.node else "")
+        self.node.setVisible(bool(info.node))
         self.cancel_button.setVisible(not info.state.finished)
         if info.state is JobState.FAILED:
             self.message.setText(info.message + (f"\n→ {info.hint}" if info.hint else ""))

@@ -219,6 +219,55 @@ def test_an_unreachable_address_fails_with_a_clear_error_within_seconds(tmp_path
     assert not (tmp_path / "u.mp4").exists()
 
 
+def test_the_window_queue_shows_the_node_that_renders_each_shot_and_stores_the_farms_take(farm, tmp_path, qtbot):
+    """Settings → Render on: local farm. Generate goes to the farm; each queue row names its node."""
+    from studio.media.decode import read_all_frames
+    from studio.services.jobs import JobQueue, JobState
+    from studio.services.qt_engine import EngineBridge
+    from studio.services.settings import Settings
+    from studio.ui.queue_panel import QueuePanel
+
+    project = small_project("Mei walks in the park", "a boy runs in the rain", size=(160, 90), frames=8)
+    bundle = tmp_path / "w.studio"
+    save_project(project, bundle)
+    jobs = JobQueue()
+    bridge = EngineBridge(jobs)
+    bridge.settings_source = lambda: Settings(render_farm="local")
+    panel = QueuePanel(jobs)
+    qtbot.addWidget(panel)
+    seen_nodes: dict[str, set[str]] = {}
+    takes: dict[str, object] = {}
+
+    def on_change(job_id):  # what the row shows while the job runs, not only at the end
+        info, row = jobs.get(job_id), panel.row(job_id)
+        if info is not None and info.node and row is not None and info.state is JobState.RUNNING:
+            seen_nodes.setdefault(job_id, set()).add(row.node.text())
+
+    jobs.job_changed.connect(on_change)
+    bridge.take_ready.connect(lambda j, s, t: takes.__setitem__(j, (s, t)))
+    try:
+        ids = [bridge.submit(project, bundle, shot) for shot in project.shots]
+        qtbot.waitUntil(lambda: len(takes) == 2, timeout=90_000)
+    finally:
+        bridge.shutdown()
+    names = {w.name for w in farm.runner.workers}
+    for job_id, shot in zip(ids, project.shots):
+        info = jobs.get(job_id)
+        assert info.state is JobState.DONE and info.node in names and info.node.startswith("127.0.0.1/cpu")
+        assert seen_nodes[job_id] == {f"on {info.node}"}
+        assert panel.row(job_id).node.isVisibleTo(panel)
+        # The farm's take, stored by this process, holds the frames an in-process render writes.
+        shot_id, take = takes[job_id]
+        assert shot_id == shot.id
+        local_bundle = tmp_path / f"local_{shot.id}.studio"
+        save_project(project, local_bundle)
+        from studio.services.takes import render_shot
+
+        _, local_take = render_shot(project, local_bundle, project.shot(shot.id))
+        assert np.array_equal(read_all_frames(bundle / "media" / take.video),
+                              read_all_frames(local_bundle / "media" / local_take.video))
+
+
 def test_zz_a_worker_killed_mid_shot_is_retried_elsewhere_and_the_export_completes(farm, tmp_path):
     """Runs last in the module: it kills one of the CPU workers (the farm starts a replacement)."""
     from studio.services.export import ExportOptions, export_project
