@@ -9,7 +9,12 @@ The contract every caller relies on:
 - string metadata with arbitrary keys survives a round trip (``use_metadata_tags``);
 - the ``moov`` box is at the front (``faststart``) so players and browsers can
   start before the whole file is read;
-- the destination is replaced atomically, or not touched at all.
+- the destination is replaced atomically, or not touched at all;
+- the same frames and sound give the same bytes on any machine, run after run
+  (the encoder's thread count is fixed, never derived from the CPUs).
+
+Frames are converted to YUV on the caller's thread while an encoder thread runs
+x264 and the muxer (`_encode_frames`), the way the ffmpeg command line overlaps them.
 """
 
 from __future__ import annotations
