@@ -5,7 +5,10 @@ preset medium, High profile, yuv420p with BT.709 tags, AAC 192k 48 kHz stereo,
 faststart) into a temporary folder; the ffmpeg run is fed raw RGB on stdin and
 the sound as a WAV, the way a subprocess-based exporter would do it. Times are
 best-of-N wall clock, measured side by side in one run: read the ratio, not the
-absolute numbers (these machines are shared). Also times `Watermark.apply`.
+absolute numbers (these machines are shared). The CPU seconds each side used are
+printed too (Studio's process; ffmpeg's child process), with the load average, so a
+run on a busy machine can be read: equal CPU and unequal wall time is a pipeline
+that leaves cores idle, unequal CPU is extra work. Also times `Watermark.apply`.
 
     python benchmarks/bench_export.py [--frames 240] [--repeats 2] [--sizes 1280x720,1920x1080]
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -56,15 +60,23 @@ def synthetic_audio(count: int) -> np.ndarray:
     return np.stack([tone, np.roll(tone, 100)], axis=1).astype(np.float32)
 
 
-def run_studio(path: Path, frames: np.ndarray, audio: np.ndarray) -> float:
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_studio(path: Path, frames: np.ndarray, audio: np.ndarray) -> tuple[float, float]:
+    """Wall and CPU seconds of one `write_mp4` (all of this process's threads)."""
     height, width = frames.shape[1:3]
+    cpu = _cpu(resource.RUSAGE_SELF)
     start = time.perf_counter()
     write_mp4(path, iter(frames), fps=FPS, width=width, height=height, audio=audio,
               crf=18, preset="medium", frame_count=len(frames))
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu(resource.RUSAGE_SELF) - cpu
 
 
-def run_ffmpeg(path: Path, frames: np.ndarray, wav: Path) -> float:
+def run_ffmpeg(path: Path, frames: np.ndarray, wav: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (of the ffmpeg process) of one ffmpeg run fed raw RGB on stdin."""
     height, width = frames.shape[1:3]
     cmd = [
         imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error",
@@ -77,6 +89,7 @@ def run_ffmpeg(path: Path, frames: np.ndarray, wav: Path) -> float:
         "-c:a", "aac", "-b:a", "192k", "-ar", str(SR), "-ac", "2",
         "-shortest", "-movflags", "+faststart", str(path),
     ]
+    cpu = _cpu(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
     assert proc.stdin is not None
@@ -85,7 +98,7 @@ def run_ffmpeg(path: Path, frames: np.ndarray, wav: Path) -> float:
     proc.stdin.close()
     if proc.wait() != 0:
         raise RuntimeError(f"ffmpeg failed with exit code {proc.returncode}")
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu(resource.RUSAGE_CHILDREN) - cpu
 
 
 def time_watermark(width: int, height: int, frames: int = 300) -> tuple[float, float]:
@@ -111,7 +124,8 @@ def main() -> None:
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
 
     print(f"machine: {os.cpu_count()} CPUs; ffmpeg {imageio_ffmpeg.get_ffmpeg_version()}; "
-          f"best of {args.repeats}; libx264 crf 18 preset medium, AAC 192k\n")
+          f"best of {args.repeats}; libx264 crf 18 preset medium, AAC 192k; "
+          f"load average {os.getloadavg()[0]:.1f} at the start\n")
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_export_") as tmp:
         folder = Path(tmp)
@@ -123,17 +137,22 @@ def main() -> None:
             for _ in range(args.repeats):  # alternate, so drift hits both alike
                 studio_times.append(run_studio(folder / "studio.mp4", frames, audio))
                 ffmpeg_times.append(run_ffmpeg(folder / "ffmpeg.mp4", frames, wav))
+                print(f"  {width}x{height}: studio {studio_times[-1][0]:.2f} s ({studio_times[-1][1]:.2f} s CPU), "
+                      f"ffmpeg {ffmpeg_times[-1][0]:.2f} s ({ffmpeg_times[-1][1]:.2f} s CPU), "
+                      f"load {os.getloadavg()[0]:.1f}", flush=True)
             for name in ("studio.mp4", "ffmpeg.mp4"):
                 info = probe(folder / name)
                 assert info.frame_count == args.frames, (name, info.frame_count)
             sizes_kb = [(folder / n).stat().st_size // 1024 for n in ("studio.mp4", "ffmpeg.mp4")]
-            s, f = min(studio_times), min(ffmpeg_times)
-            rows.append((f"{width}x{height}", args.frames, args.frames / s, args.frames / f, f / s, *sizes_kb))
+            (s, scpu), (f, fcpu) = min(studio_times), min(ffmpeg_times)
+            rows.append((f"{width}x{height}", args.frames, args.frames / s, args.frames / f, f / s, scpu, fcpu, *sizes_kb))
 
-    print("| resolution | frames | studio fps | ffmpeg fps | ratio (studio/ffmpeg) | studio KiB | ffmpeg KiB |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for res, n, sfps, ffps, ratio, skb, fkb in rows:
-        print(f"| {res} | {n} | {sfps:.1f} | {ffps:.1f} | {ratio:.2f} | {skb} | {fkb} |")
+    print("\n| resolution | frames | studio fps | ffmpeg fps | ratio (studio/ffmpeg) | studio CPU s | ffmpeg CPU s "
+          "| studio KiB | ffmpeg KiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for res, n, sfps, ffps, ratio, scpu, fcpu, skb, fkb in rows:
+        print(f"| {res} | {n} | {sfps:.1f} | {ffps:.1f} | {ratio:.2f} | {scpu:.1f} | {fcpu:.1f} | {skb} | {fkb} |")
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
 
     print("\n| watermark canvas | apply (copy) ms/frame | apply (in place) ms/frame |")
     print("|---|---:|---:|")

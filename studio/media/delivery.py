@@ -15,11 +15,18 @@ from typing import Callable, Iterable, Mapping
 
 import av
 import numpy as np
-from av.video.reformatter import ColorPrimaries, ColorRange, Colorspace, ColorTrc, VideoReformatter
 
 from studio.domain.timing import SAMPLE_RATE, frame_to_sample
 from studio.media._atomic import atomic_output, media_errors
-from studio.media.encode import _MP4_OPTIONS, AUDIO_BITRATE, _check_frame, _check_metadata, _feed_audio
+from studio.media.encode import (
+    _MP4_OPTIONS,
+    _add_streams,
+    _as_stereo,
+    _AudioFeed,
+    _check_frame,
+    _check_metadata,
+    _encode_frames,
+)
 from studio.media.errors import ExportCancelled
 
 
@@ -77,91 +84,32 @@ def write_video(
             options = dict(_MP4_OPTIONS) if spec.container == "mp4" else {"movflags": "+faststart+use_metadata_tags"}
             container = av.open(str(tmp), mode="w", format=spec.container, options=options)
         try:
-            written = _encode(container, dest, frames, spec, fps, width, height, audio, tags, frame_count,
-                              progress, should_cancel)
-        finally:
+            _encode(container, dest, frames, spec, fps, width, height, audio, tags, frame_count, progress, should_cancel)
+        except BaseException:
+            # Closing writes a trailer into the doomed temp file; ignore what that says.
+            try:
+                container.close()
+            except Exception:
+                pass
+            raise
+        with media_errors(dest, "write"):
             container.close()
-        if written == 0:
-            raise ValueError(f"no frames were given for {dest}")
     return dest
 
 
 def _encode(container, dest, frames, spec: VideoCodec, fps, width, height, audio, tags, frame_count, progress,
             should_cancel) -> int:
-    with media_errors(dest, "write"):
-        for key, value in tags.items():
-            container.metadata[key] = value
-        video = container.add_stream(spec.encoder, rate=fps, options=dict(spec.options))
-        video.width, video.height, video.pix_fmt = width, height, spec.pix_fmt
-        ctx = video.codec_context
-        ctx.time_base = Fraction(1, fps)
-        ctx.colorspace = Colorspace.ITU709
-        ctx.color_primaries = ColorPrimaries.BT709
-        ctx.color_trc = ColorTrc.BT709
-        ctx.color_range = ColorRange.MPEG
-        sound = None
-        if audio is not None:
-            if spec.audio == "aac":
-                sound = container.add_stream("aac", rate=SAMPLE_RATE, layout="stereo")
-                sound.codec_context.bit_rate = AUDIO_BITRATE
-            else:
-                sound = container.add_stream(spec.audio, rate=SAMPLE_RATE, layout="stereo")
-    reformatter = VideoReformatter()
-    fed = 0
-    written = 0
-    pcm = audio is not None and spec.audio != "aac"
-    for index, rgb in enumerate(frames):
-        if should_cancel is not None and should_cancel():
-            raise ExportCancelled(f"export of {dest} was cancelled")
-        if frame_count is not None and index >= frame_count:
-            raise ValueError(f"more frames than frame_count={frame_count} were given for {dest}")
-        rgb = _check_frame(rgb, index, width, height)
-        with media_errors(dest, "write"):
-            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-            frame = reformatter.reformat(frame, format=spec.pix_fmt, dst_colorspace=Colorspace.ITU709,
-                                         dst_color_range=ColorRange.MPEG)
-            frame.pts = index
-            frame.time_base = Fraction(1, fps)
-            for packet in video.encode(frame):
-                container.mux(packet)
-            if sound is not None:
-                until = frame_to_sample(index + 1, fps)
-                fed = _feed_pcm(container, sound, audio, fed, until) if pcm else \
-                    _feed_audio(container, sound, audio, fed, until, SAMPLE_RATE, final=False)
-        written = index + 1
-        if progress is not None:
-            progress(written, frame_count or 0)
-    if frame_count is not None and written != frame_count:
-        raise ValueError(f"expected {frame_count} frames for {dest}, got {written}")
-    with media_errors(dest, "write"):
-        for packet in video.encode(None):
-            container.mux(packet)
-        if sound is not None and written:
-            until = frame_to_sample(written, fps)
-            if pcm:
-                _feed_pcm(container, sound, audio, fed, until)
-            else:
-                _feed_audio(container, sound, audio, fed, until, SAMPLE_RATE, final=True)
-            for packet in sound.encode(None):
-                container.mux(packet)
-    return written
-
-
-def _feed_pcm(container, stream, audio: np.ndarray, fed: int, until: int) -> int:
-    """24-bit PCM for editing masters: samples [fed, until) as s32 frames (the encoder keeps 24 bits)."""
-    if until <= fed:
-        return fed
-    chunk = np.zeros((until - fed, 2), np.float32)
-    have = audio[fed:until]
-    chunk[: len(have)] = have
-    ints = (np.clip(chunk, -1.0, 1.0 - 2 ** -23) * 2 ** 31).astype(np.int32)
-    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(ints.reshape(1, -1)), format="s32", layout="stereo")
-    frame.sample_rate = SAMPLE_RATE
-    frame.pts = fed
-    frame.time_base = Fraction(1, SAMPLE_RATE)
-    for packet in stream.encode(frame):
-        container.mux(packet)
-    return until
+    video, sound = _add_streams(
+        container, dest, encoder=spec.encoder, options=dict(spec.options), pix_fmt=spec.pix_fmt, fps=fps,
+        width=width, height=height, tags=tags, audio_codec=spec.audio if audio is not None else None,
+        sample_rate=SAMPLE_RATE,
+    )
+    feed = None
+    if sound is not None:
+        feed = _AudioFeed(container, sound, _as_stereo(audio), fps, SAMPLE_RATE, pcm=spec.audio != "aac")
+    return _encode_frames(container, dest, video, feed, frames, fps=fps, width=width, height=height,
+                          frame_count=frame_count, total=frame_count or 0, progress=progress,
+                          should_cancel=should_cancel)
 
 
 def write_png_sequence(

@@ -9,13 +9,20 @@ The contract every caller relies on:
 - string metadata with arbitrary keys survives a round trip (``use_metadata_tags``);
 - the ``moov`` box is at the front (``faststart``) so players and browsers can
   start before the whole file is read;
-- the destination is replaced atomically, or not touched at all.
+- the destination is replaced atomically, or not touched at all;
+- the same frames and sound give the same bytes on any machine, run after run
+  (the encoder's thread count is fixed, never derived from the CPUs).
+
+Frames are converted to YUV on the caller's thread while an encoder thread runs
+x264 and the muxer (`_encode_frames`), the way the ffmpeg command line overlaps them.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import queue
+import threading
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sized
@@ -133,6 +140,64 @@ def write_take_video(path: str | os.PathLike[str], frames: Iterable[np.ndarray],
 
 # --------------------------------------------------------------------------- internals
 
+X264_THREADS = 3
+"""x264 frame threads, fixed: x264's bitstream depends on its thread count, and its
+default ("auto") is 1.5 × the CPUs the process may use, so the same frames gave a
+different file on another machine, in a CPU-restricted process (a farm worker, a
+container, ``taskset``) or at another size. Three is what "auto" picks on two cores
+(the ffmpeg command line's setting there); bigger machines give up some speed for
+"same seed, same file" everywhere."""
+
+SWS_THREADS = 2
+"""swscale slice threads for RGB → YUV (its output does not depend on this; fixed anyway
+so that nothing in the encode depends on the machine)."""
+
+_QUEUE_FRAMES = 4
+"""Converted frames waiting for the encoder thread (about 1.4 MB each at 720p, 3 MB at 1080p)."""
+
+
+def _add_streams(
+    container: av.container.OutputContainer,
+    dest: Path,
+    *,
+    encoder: str,
+    options: Mapping[str, str],
+    pix_fmt: str,
+    fps: int,
+    width: int,
+    height: int,
+    tags: Mapping[str, str],
+    audio_codec: str | None,
+    sample_rate: int,
+) -> tuple[av.video.stream.VideoStream, av.audio.stream.AudioStream | None]:
+    """Add the video stream (BT.709, limited range, tagged) and the optional stereo audio stream.
+
+    The one encoder set-up of every writer here (`write_mp4`, `studio.media.delivery`).
+    """
+    with media_errors(dest, "write"):
+        for key, value in tags.items():
+            container.metadata[key] = value
+        video = container.add_stream(encoder, rate=fps, options=dict(options))
+        video.width, video.height, video.pix_fmt = width, height, pix_fmt
+        ctx = video.codec_context
+        ctx.time_base = Fraction(1, fps)
+        if encoder == "libx264":
+            # Frame threads, as the ffmpeg CLI uses: PyAV's default thread_type (SLICE) would
+            # switch x264 to sliced threads, slower and less efficient. A fixed count: see X264_THREADS.
+            ctx.thread_count = X264_THREADS
+            ctx.thread_type = "FRAME"
+        # Tag what we convert with: HD players assume BT.709 for untagged video.
+        ctx.colorspace = Colorspace.ITU709
+        ctx.color_primaries = ColorPrimaries.BT709
+        ctx.color_trc = ColorTrc.BT709
+        ctx.color_range = ColorRange.MPEG
+        sound = None
+        if audio_codec is not None:
+            sound = container.add_stream(audio_codec, rate=sample_rate, layout="stereo")
+            if audio_codec == "aac":
+                sound.codec_context.bit_rate = AUDIO_BITRATE
+    return video, sound
+
 
 def _encode_into(
     container: av.container.OutputContainer,
@@ -153,71 +218,175 @@ def _encode_into(
     should_cancel: Callable[[], bool] | None,
 ) -> int:
     """Encode and mux everything; return the number of video frames written."""
-    with media_errors(dest, "write"):
-        for key, value in tags.items():
-            container.metadata[key] = value
-        video = container.add_stream(
-            "libx264",
-            rate=fps,
-            options={"crf": str(int(crf)), "preset": preset, "profile": "high"},
-        )
-        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-        ctx = video.codec_context
-        ctx.time_base = Fraction(1, fps)
-        # x264 frame threads, as the ffmpeg CLI uses: PyAV's default thread_type
-        # (SLICE) would switch x264 to sliced threads, slower and less efficient.
-        ctx.thread_count = 0
-        ctx.thread_type = "FRAME"
-        # Tag what we convert with: HD players assume BT.709 for untagged video.
-        ctx.colorspace = Colorspace.ITU709
-        ctx.color_primaries = ColorPrimaries.BT709
-        ctx.color_trc = ColorTrc.BT709
-        ctx.color_range = ColorRange.MPEG
-        sound = None
-        if audio is not None:
-            sound = container.add_stream("aac", rate=sample_rate, layout="stereo")
-            sound.codec_context.bit_rate = AUDIO_BITRATE
-    reformatter = VideoReformatter()
-    fed = 0  # audio samples handed to the encoder so far
-    written = 0
+    video, sound = _add_streams(
+        container, dest, encoder="libx264", options={"crf": str(int(crf)), "preset": preset, "profile": "high"},
+        pix_fmt="yuv420p", fps=fps, width=width, height=height, tags=tags,
+        audio_codec="aac" if audio is not None else None, sample_rate=sample_rate,
+    )
+    feed = _AudioFeed(container, sound, audio, fps, sample_rate) if sound is not None else None
+    return _encode_frames(container, dest, video, feed, frames, fps=fps, width=width, height=height,
+                          frame_count=frame_count, total=total, progress=progress, should_cancel=should_cancel)
 
-    for index, rgb in enumerate(frames):
-        if should_cancel is not None and should_cancel():
-            raise ExportCancelled(f"export of {dest} was cancelled")
-        if frame_count is not None and index >= frame_count:
-            raise ValueError(f"more frames than frame_count={frame_count} were given for {dest}")
-        rgb = _check_frame(rgb, index, width, height)
-        with media_errors(dest, "write"):
-            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-            frame = reformatter.reformat(
-                frame, format="yuv420p", dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG,
-            )
+
+def _encode_frames(
+    container: av.container.OutputContainer,
+    dest: Path,
+    video: av.video.stream.VideoStream,
+    feed: _AudioFeed | None,
+    frames: Iterable[np.ndarray],
+    *,
+    fps: int,
+    width: int,
+    height: int,
+    frame_count: int | None,
+    total: int,
+    progress: Callable[[int, int], None] | None,
+    should_cancel: Callable[[], bool] | None,
+) -> int:
+    """Convert ``frames`` to the stream's pixel format and encode them, with the sound, as a pipeline.
+
+    Two stages, like the ffmpeg command line's threads: this (the caller's) thread takes each
+    frame from ``frames``, checks it and converts it from RGB (swscale, which lets go of the
+    GIL); an encoder thread hands the converted frames to the encoder, muxes the packets and
+    keeps the sound in step. The encoder sees the same frames in the same order as a serial
+    loop would, so the file is the same byte for byte. ``should_cancel`` and ``progress`` run
+    on this thread, before and after each frame is handed over. Returns the frames written.
+    """
+    reformatter = VideoReformatter()
+    pix_fmt = video.codec_context.pix_fmt
+    worker = _EncoderThread(container, dest, video, feed)
+    written = 0
+    try:
+        for index, rgb in enumerate(frames):
+            if should_cancel is not None and should_cancel():
+                raise ExportCancelled(f"export of {dest} was cancelled")
+            if frame_count is not None and index >= frame_count:
+                raise ValueError(f"more frames than frame_count={frame_count} were given for {dest}")
+            rgb = _check_frame(rgb, index, width, height)
+            with media_errors(dest, "write"):
+                # A view of the caller's array, not a copy: swscale reads it before we return
+                # to the caller, and its output is a new frame the encoder thread owns.
+                source = av.VideoFrame.from_numpy_buffer(rgb, format="rgb24")
+                frame = reformatter.reformat(source, format=pix_fmt, dst_colorspace=Colorspace.ITU709,
+                                             dst_color_range=ColorRange.MPEG, threads=SWS_THREADS)
             frame.pts = index
             frame.time_base = Fraction(1, fps)
-            for packet in video.encode(frame):
-                container.mux(packet)
-            if sound is not None:
-                # Keep audio in step with video so the muxer interleaves finely
-                # instead of buffering a whole stream.
-                fed = _feed_audio(container, sound, audio, fed, frame_to_sample(index + 1, fps, sample_rate), sample_rate, final=False)
-        written = index + 1
-        if progress is not None:
-            progress(written, total)
+            del source, rgb
+            worker.put(frame)
+            written = index + 1
+            if progress is not None:
+                progress(written, total)
 
-    if should_cancel is not None and should_cancel():
-        raise ExportCancelled(f"export of {dest} was cancelled")
-    if frame_count is not None and written != frame_count:
-        raise ValueError(f"expected {frame_count} frames for {dest}, got {written}")
-    if written == 0:
-        raise ValueError(f"no frames were given for {dest}")
-    with media_errors(dest, "write"):
-        for packet in video.encode(None):
-            container.mux(packet)
-        if sound is not None:
-            _feed_audio(container, sound, audio, fed, frame_to_sample(written, fps, sample_rate), sample_rate, final=True)
-            for packet in sound.encode(None):
-                container.mux(packet)
+        if should_cancel is not None and should_cancel():
+            raise ExportCancelled(f"export of {dest} was cancelled")
+        if frame_count is not None and written != frame_count:
+            raise ValueError(f"expected {frame_count} frames for {dest}, got {written}")
+        if written == 0:
+            raise ValueError(f"no frames were given for {dest}")
+        worker.finish()
+    finally:
+        worker.stop()  # a no-op after finish(); on any error, the encoder thread ends before the caller closes
     return written
+
+
+_END = object()
+"""Queue item: no more frames, flush the encoders."""
+
+
+class _EncoderThread:
+    """The encoder stage of `_encode_frames`: one thread that owns the codecs and the muxer."""
+
+    def __init__(self, container, dest: Path, video, feed: _AudioFeed | None) -> None:
+        self._container, self._dest, self._video, self._feed = container, dest, video, feed
+        self._queue: queue.Queue = queue.Queue(maxsize=_QUEUE_FRAMES)
+        self._error: BaseException | None = None
+        self._abandon = False
+        self._done = False
+        self._thread = threading.Thread(target=self._run, name="studio-encode", daemon=True)
+        self._thread.start()
+
+    def put(self, frame: av.VideoFrame) -> None:
+        """Queue one converted frame (waits while the queue is full); raises what the encoder raised."""
+        self._raise_error()
+        self._queue.put(frame)
+
+    def finish(self) -> None:
+        """Flush the encoders and wait for the last packet to be muxed; raises what the encoder raised."""
+        self._queue.put(_END)
+        self._thread.join()
+        self._done = True
+        self._raise_error()
+
+    def stop(self) -> None:
+        """End the thread without flushing (after an error or a cancel); the frames still queued are dropped."""
+        if self._done:
+            return
+        self._abandon = True
+        self._queue.put(_END)  # the thread takes items until it sees this, so there is room soon
+        self._thread.join()
+        self._done = True
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        written = 0
+        while True:
+            item = self._queue.get()
+            if item is _END:
+                break
+            if self._error is not None or self._abandon:
+                continue  # keep taking frames so the producer never waits on a dead encoder
+            try:
+                with media_errors(self._dest, "write"):
+                    for packet in self._video.encode(item):
+                        self._container.mux(packet)
+                    written += 1
+                    if self._feed is not None:
+                        # Keep audio in step with video so the muxer interleaves finely
+                        # instead of buffering a whole stream.
+                        self._feed.advance(written, final=False)
+            except BaseException as exc:  # re-raised on the caller's thread
+                self._error = exc
+        if self._error is not None or self._abandon:
+            return
+        try:
+            with media_errors(self._dest, "write"):
+                for packet in self._video.encode(None):
+                    self._container.mux(packet)
+                if self._feed is not None:
+                    self._feed.finish(written)
+        except BaseException as exc:
+            self._error = exc
+
+
+class _AudioFeed:
+    """Hands a float32 ``(S, 2)`` track to its encoder in step with the video frames written.
+
+    Samples past the end of ``audio`` are silence, which is how a short track is padded;
+    samples past ``N / fps`` seconds for the ``N`` frames written are never fed, which is
+    how a long one is trimmed. ``pcm`` feeds whole spans as 24-bit PCM (in s32) instead of
+    AAC-sized frames.
+    """
+
+    def __init__(self, container, stream, audio: np.ndarray, fps: int, sample_rate: int, *, pcm: bool = False) -> None:
+        self.container, self.stream, self.audio = container, stream, audio
+        self.fps, self.sample_rate, self.pcm = fps, sample_rate, pcm
+        self.fed = 0
+
+    def advance(self, frames_written: int, *, final: bool) -> None:
+        until = frame_to_sample(frames_written, self.fps, self.sample_rate)
+        if self.pcm:
+            self.fed = _feed_pcm(self.container, self.stream, self.audio, self.fed, until, self.sample_rate)
+        else:
+            self.fed = _feed_audio(self.container, self.stream, self.audio, self.fed, until, self.sample_rate,
+                                   final=final)
+
+    def finish(self, frames_written: int) -> None:
+        self.advance(frames_written, final=True)
+        for packet in self.stream.encode(None):
+            self.container.mux(packet)
 
 
 def _feed_audio(
@@ -230,12 +399,7 @@ def _feed_audio(
     *,
     final: bool,
 ) -> int:
-    """Encode audio samples ``[fed, until)`` in whole AAC frames (plus the short tail if ``final``).
-
-    Samples past the end of ``audio`` are silence, which is how a short track is
-    padded; samples past ``until`` at the end are never fed, which is how a long
-    one is trimmed.
-    """
+    """Encode audio samples ``[fed, until)`` in whole AAC frames (plus the short tail if ``final``)."""
     while until - fed >= AAC_FRAME_SIZE or (final and until > fed):
         n = min(AAC_FRAME_SIZE, until - fed)
         chunk = np.zeros((2, n), dtype=np.float32)
@@ -249,6 +413,23 @@ def _feed_audio(
             container.mux(packet)
         fed += n
     return fed
+
+
+def _feed_pcm(container, stream, audio: np.ndarray, fed: int, until: int, sample_rate: int) -> int:
+    """24-bit PCM for editing masters: samples [fed, until) as s32 frames (the encoder keeps 24 bits)."""
+    if until <= fed:
+        return fed
+    chunk = np.zeros((until - fed, 2), np.float32)
+    have = audio[fed:until]
+    chunk[: len(have)] = have
+    ints = (np.clip(chunk, -1.0, 1.0 - 2 ** -23) * 2 ** 31).astype(np.int32)
+    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(ints.reshape(1, -1)), format="s32", layout="stereo")
+    frame.sample_rate = sample_rate
+    frame.pts = fed
+    frame.time_base = Fraction(1, sample_rate)
+    for packet in stream.encode(frame):
+        container.mux(packet)
+    return until
 
 
 def _check_int(name: str, value: int, *, minimum: int) -> int:
