@@ -164,9 +164,9 @@ def analyse_motion(
     """Analyse a clip: flow, object energy and acceleration, camera motion, cuts and onsets.
 
     ``frames`` are H×W×3 uint8 RGB (an array or any iterable, e.g. a decoder's
-    generator; they are consumed once). Impact onsets are local peaks of the
-    object acceleration that stand ``mad_factor``·MAD above their ±``fps``/3
-    neighbours, reach ``impact_floor`` px/frame² averaged over the frame and
+    generator; they are consumed once). Impact onsets are peaks of the object
+    acceleration (the largest within ±``LOCAL_PEAK_S``) that stand ``mad_factor``·MAD
+    above their ±``fps``/3 neighbours, reach ``impact_floor`` px/frame² averaged over the frame and
     ``relative_floor`` of the clip's largest acceleration (flow noise around a
     fast object must not pass for a hit);
     frames next to a cut are never onsets (a cut is a jump of the whole picture,
