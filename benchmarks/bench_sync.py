@@ -15,6 +15,7 @@ tell" with a reason), how many of those are within one frame, and the error.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 import time
@@ -73,7 +74,8 @@ def main() -> None:
     reasons = defaultdict(int)
     for r in rows:
         if r["reason"]:
-            reasons[r["reason"].split("(")[0].strip()] += 1
+            # One line per kind of reason: the numbers in it (frames, counts) differ per clip.
+            reasons[re.sub(r"[-+±]?\d+(\.\d+)?", "N", r["reason"].split("(")[0]).strip()] += 1
     if reasons:
         print("\nwhy no offset was given:")
         for why, count in sorted(reasons.items(), key=lambda kv: -kv[1]):

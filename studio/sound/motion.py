@@ -26,6 +26,9 @@ ANALYSIS_WIDTH = 256
 """Frames are analysed at this width: flow on a 256-px copy is fast and still sees a footfall."""
 FAST_CAMERA = 0.45
 """Camera speed (frame widths per second) above which a camera move gets a whoosh."""
+LOCAL_PEAK_S = 1 / 12
+"""An impact is the largest acceleration within this many seconds either side (not within the whole
+±fps/3 window its background is measured over: a larger event nearby must not hide it)."""
 
 
 @dataclass(frozen=True)
@@ -107,17 +110,23 @@ def cuts_from_distances(d: np.ndarray, *, threshold: float = 0.35, ratio: float 
 
 
 def _peaks(x: np.ndarray, *, floor: float, mad_factor: float, neighbourhood: int, refractory: int,
-           exclude: set[int]) -> list[int]:
-    """Local maxima of x that stand out from their neighbourhood (median + mad_factor·MAD)."""
+           exclude: set[int], local: int | None = None) -> list[int]:
+    """Local maxima of x (within ±``local`` frames) that stand out from their ±``neighbourhood`` (median + mad_factor·MAD).
+
+    The two windows differ on purpose: the background statistics need a wide window, but
+    a peak only has to beat its close neighbours. Asking it to be the largest of the wide
+    window lets a bigger event nearby mask it: a ball falling into the picture makes a
+    large flow glitch a few frames before its first contact, and that contact vanished.
+    """
     n = x.shape[0]
+    local = neighbourhood if local is None else max(1, min(local, neighbourhood))
     found: list[int] = []
     for k in range(1, n):
         if k in exclude or x[k] < floor:
             continue
-        lo, hi = max(0, k - neighbourhood), min(n, k + neighbourhood + 1)
-        window = x[lo:hi]
-        if x[k] < window.max():
+        if x[k] < x[max(0, k - local) : min(n, k + local + 1)].max():
             continue
+        lo, hi = max(0, k - neighbourhood), min(n, k + neighbourhood + 1)
         neigh = np.concatenate([x[lo:k], x[k + 1 : hi]])
         med = float(np.median(neigh)) if neigh.size else 0.0
         mad = float(np.median(np.abs(neigh - med))) if neigh.size else 0.0
@@ -155,9 +164,9 @@ def analyse_motion(
     """Analyse a clip: flow, object energy and acceleration, camera motion, cuts and onsets.
 
     ``frames`` are H×W×3 uint8 RGB (an array or any iterable, e.g. a decoder's
-    generator; they are consumed once). Impact onsets are local peaks of the
-    object acceleration that stand ``mad_factor``·MAD above their ±``fps``/3
-    neighbours, reach ``impact_floor`` px/frame² averaged over the frame and
+    generator; they are consumed once). Impact onsets are peaks of the object
+    acceleration (the largest within ±``LOCAL_PEAK_S``) that stand ``mad_factor``·MAD
+    above their ±``fps``/3 neighbours, reach ``impact_floor`` px/frame² averaged over the frame and
     ``relative_floor`` of the clip's largest acceleration (flow noise around a
     fast object must not pass for a hit);
     frames next to a cut are never onsets (a cut is a jump of the whole picture,
@@ -242,7 +251,7 @@ def analyse_motion(
     neighbourhood = max(3, fps // 3)
     floor = max(impact_floor, relative_floor * float(accel.max()))
     impacts = _peaks(accel, floor=floor, mad_factor=mad_factor, neighbourhood=neighbourhood,
-                     refractory=refractory_frames, exclude=exclude)
+                     refractory=refractory_frames, exclude=exclude, local=max(2, int(round(fps * LOCAL_PEAK_S))))
     onsets: list[MotionOnset] = []
     top = max((accel[k] for k in impacts), default=1.0)
     for k in impacts:
