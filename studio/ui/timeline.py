@@ -906,6 +906,8 @@ class LaneHeaders(QWidget):
             for k, (button, kind) in enumerate(((mute, "Mute"), (solo, "Solo"))):
                 button.setObjectName(f"Lane{kind}_{stem}")
                 button.setCheckable(True)
+                # An 18 px lane: a smaller face and no vertical padding, or 消音 / ソロ are cut off.
+                button.setStyleSheet("QToolButton { padding: 0px 3px; font-size: 11px; }")
                 button.setGeometry(HEADER_W - 52 + k * 24, top + 1, 22, h - 2)
             mute.toggled.connect(lambda on, s=stem: self._mix and self._mix.set_stem_muted(s, on))
             solo.toggled.connect(lambda on, s=stem: self._mix and self._mix.set_stem_solo(s, on))
@@ -944,8 +946,9 @@ class LaneHeaders(QWidget):
         self._layout_buttons()
 
     def _layout_buttons(self) -> None:
-        fm = QFontMetrics(self.font())
-        bw = max(22, max(fm.horizontalAdvance(b.text()) + 10 for b in (*self.mutes.values(), *self.solos.values())))
+        buttons = (*self.mutes.values(), *self.solos.values())
+        # The buttons' own size hints (their stylesheet's font and padding), not the panel's font.
+        bw = max(22, max(b.sizeHint().width() for b in buttons))
         for stem in LANES:
             top, h = lane_rect_y(stem)
             self.solos[stem].setGeometry(HEADER_W - 4 - bw, top + 1, bw, h - 2)

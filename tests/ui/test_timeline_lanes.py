@@ -141,3 +141,21 @@ def test_a_long_cards_thumbnail_keeps_its_aspect(small_window):
     # A card of about the picture's shape shows one copy, covering it.
     one = tile_rects(QRectF(0, 0, 160, 84), 160, 90)
     assert len(one) == 1 and one[0].width() / one[0].height() == pytest.approx(16 / 9, rel=0.01)
+
+
+def test_mute_and_solo_labels_fit_their_buttons_in_japanese(window):
+    from PySide6.QtGui import QFontMetrics
+
+    from studio.ui import i18n
+
+    headers = window.timeline_panel.headers
+    try:
+        i18n.set_language("ja")
+        for button in (*headers.mutes.values(), *headers.solos.values()):
+            assert button.text() in ("消音", "ソロ")
+            fm = QFontMetrics(button.font())
+            # The whole label shows: as wide as the button asks for, and the glyphs' height fits the lane.
+            assert button.width() >= button.sizeHint().width(), (button.text(), button.width(), button.sizeHint())
+            assert fm.height() <= button.height(), (button.text(), fm.height(), button.height())
+    finally:
+        i18n.set_language("en")
