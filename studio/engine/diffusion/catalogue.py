@@ -117,6 +117,8 @@ class ModelSpec:
     """Where the recipe comes from (the authors' config or diffusers' docs), shown by `studio models list --json`."""
     local: bool = False
     """True when the facts were read (partly) from a model folder's studio_model.json."""
+    base: str = ""
+    """For a model folder: the catalogue entry its facts start from (its speed presets too)."""
 
     def steps_for(self, quality: str) -> int:
         """Denoising steps for a quality preset (draft, standard, high)."""
@@ -266,7 +268,7 @@ def spec_for_folder(folder: Path) -> ModelSpec:
         merged.setdefault("image_pipeline", class_name)
     else:
         merged["pipeline"] = card.get("pipeline", class_name)
-    return replace(_spec_from_dict(merged, str(card_file if card else index_file)), local=True)
+    return replace(_spec_from_dict(merged, str(card_file if card else index_file)), local=True, base=base.id)
 
 
 def _spec_to_dict(spec: ModelSpec) -> dict[str, Any]:

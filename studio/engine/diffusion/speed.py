@@ -84,7 +84,8 @@ def _raw_catalogue() -> dict[str, dict]:
 
 def fast_recipe(spec: ModelSpec) -> dict[str, Any]:
     """The model's few-step recipe from the catalogue (``speed.fast``: steps, guidance, lora), if it names one."""
-    entry = _raw_catalogue().get(spec.id) or {}
+    raw = _raw_catalogue()
+    entry = raw.get(spec.id) or raw.get(spec.base) or {}  # a model folder: its base entry's presets
     return dict((entry.get("speed") or {}).get("fast") or {})
 
 

@@ -213,3 +213,20 @@ def test_every_fast_recipe_names_only_call_arguments_its_pipelines_take():
         scheduler_keys = set(recipe.get("scheduler") or {})
         assert scheduler_keys <= set(diffusers.FlowMatchEulerDiscreteScheduler().config), spec.id
     assert with_fast >= 6
+
+
+@pytest.mark.slow
+def test_skyreels_df_renders_a_shot_longer_than_its_context_and_its_fast_preset_through_the_engine(engine, tiny_models):
+    from studio.engine.protocol import CancelToken
+    from tests.engine.diffusion.test_diffusion_engine import make_request
+
+    # 30 frames at 12 fps from a model whose longest call is 21 frames at 8 fps (2.6 s): windows, the
+    # later ones through the diffusion-forcing image-to-video pipeline, each starting from the last frames.
+    long = engine.generate(make_request(tiny_models["skyreels"], frames=40, fps=12), lambda e: None, CancelToken())
+    assert long.frames.shape == (40, 36, 64, 3)
+    assert long.extra["windows"] >= 2 and long.extra["continuation"] == "diffusion_forcing"
+    distinct = len({f.tobytes() for f in long.frames})
+    assert distinct >= 0.5 * len(long.frames), f"{distinct} distinct frames of {len(long.frames)}: not a stretch"
+    fast = engine.generate(make_request(tiny_models["skyreels"], settings={"speed": "fast"}), lambda e: None,
+                           CancelToken())
+    assert fast.extra["speed"] == "fast" and '"ar_step": 0' in fast.extra["speed_call"]
