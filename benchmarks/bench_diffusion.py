@@ -15,11 +15,19 @@ quality row (same steps, no cache), and each preset's speed-up as a ratio.
 
 CPU smoke mode (--smoke): the same comparison on the tiny Wan pipeline the tests
 use, so the script itself is exercised everywhere. Without CUDA and without
---smoke it exits with status 2 and says so. A time budget (--budget-s, 540 s)
+--smoke it prints the plan (below) and exits with status 2, saying so.
+
+The plan (--plan, and printed before every run): every video model in the catalogue
+with the recipe its quality/balanced/fast presets would pass (pipeline, size, frames,
+steps, guidance, the fast preset's own recipe and LoRA), its VRAM per profile derived
+from its published configs, and whether this run times it (the timed rows are Wan 2.1
+1.3B at full size with random weights; the others need their real tokenizers and
+weights to run end to end, so the plan states their arguments for a run with weights). A time budget (--budget-s, 540 s)
 keeps a GPU run under 10 minutes: rows it cannot start are listed as skipped.
 
     python benchmarks/bench_diffusion.py                      # one CUDA GPU
     python benchmarks/bench_diffusion.py --smoke              # tiny model on the CPU
+    python benchmarks/bench_diffusion.py --plan               # what a GPU run covers, per model and preset
     python benchmarks/bench_diffusion.py --profiles gpu --steps 10 --speedups --json bench.json
 
 Ratios are measured side by side in one run; absolute times drift on shared machines.
@@ -196,6 +204,46 @@ def print_table(title: str, rows: list[list[str]], header: list[str]) -> None:
 
 
 PRESETS = ("quality", "balanced", "fast")
+TIMED_MODELS = ("wan2.1-t2v-1.3b",)
+
+
+def plan_rows() -> list[list[str]]:
+    """Per catalogue video model and preset: the steps, guidance and recipe the engine would pass."""
+    from studio.engine.diffusion.catalogue import video_models
+    from studio.engine.diffusion.speed import plan_speed
+
+    rows = []
+    for spec in video_models():
+        w, h = spec.native_size
+        frames = spec.frames.snap(spec.frames.max)
+        vram = ", ".join(f"{k} {v:g}" for k, v in spec.vram_gb.items()) + f" ({spec.vram_source})"
+        for preset in PRESETS:
+            plan = plan_speed(preset, spec, "cuda", None, spec.steps_for("standard"), spec.guidance, steps_set=False,
+                              lora_available=lambda source: True)
+            extra = []
+            if plan.lora:
+                extra.append(f"LoRA {plan.lora}")
+            if plan.call:
+                extra.append("call " + ", ".join(f"{k}=[{len(v)} values]" if isinstance(v, list) else f"{k}={v}"
+                                                 for k, v in plan.call.items()))
+            if plan.scheduler:
+                extra.append("scheduler " + ", ".join(f"{k}={v}" for k, v in plan.scheduler.items()))
+            if plan.flow_shift is not None:
+                extra.append(f"flow_shift {plan.flow_shift:g}")
+            rows.append([spec.id, preset, spec.image_pipeline if spec.needs_image else spec.pipeline,
+                         f"{w}x{h}x{frames}", str(plan.steps), f"{plan.guidance:g}",
+                         f"cache {'first_block/taylorseer' if plan.cache_threshold else 'none'}"
+                         + (f" {plan.cache_threshold:g}" if plan.cache_threshold else ""),
+                         "; ".join(extra) or "-", vram if preset == "quality" else "",
+                         "timed" if spec.id in TIMED_MODELS else "plan only"])
+    return rows
+
+
+def print_plan() -> None:
+    print_table("What a GPU run covers: each catalogue video model per speed preset (fp8, compile and the attention "
+                "backend follow the GPU)", plan_rows(),
+                ["model", "preset", "pipeline", "size x frames", "steps", "guidance", "cache", "preset recipe",
+                 "VRAM GB per profile", "this script"])
 
 
 def main() -> int:
@@ -209,8 +257,12 @@ def main() -> int:
     ap.add_argument("--repeats", type=int, default=None, help="best of N for each measurement (GPU 1, smoke 3)")
     ap.add_argument("--budget-s", type=float, default=540.0, help="stop starting new rows after this many seconds")
     ap.add_argument("--json", default=None, help="also write the rows as JSON to this file")
+    ap.add_argument("--plan", action="store_true", help="print what a run covers per model and preset, then stop")
     args = ap.parse_args()
 
+    print_plan()
+    if args.plan:
+        return 0
     if not args.smoke and not torch.cuda.is_available():
         print("bench_diffusion: no CUDA GPU is visible (torch %s, cuda available: False); run on an NVIDIA GPU, "
               "or pass --smoke for the tiny-model CPU run" % torch.__version__, file=sys.stderr)

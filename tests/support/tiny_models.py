@@ -327,6 +327,67 @@ def build_audioldm2(folder: Path) -> Path:
     return _save(pipe, folder, card)
 
 
+def build_skyreels(folder: Path) -> Path:
+    """A SkyReels-V2 diffusion-forcing pipeline (text and image), Wan 2.1-shaped (16-channel VAE)."""
+    import torch
+    from diffusers import (AutoencoderKLWan, SkyReelsV2DiffusionForcingPipeline, SkyReelsV2Transformer3DModel,
+                           UniPCMultistepScheduler)
+
+    torch.manual_seed(0)
+    vae = AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+                           temperal_downsample=[False, True, True])
+    torch.manual_seed(0)
+    transformer = SkyReelsV2Transformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=16, out_channels=16,
+        text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
+        rope_max_seq_len=32, inject_sample_info=True,
+    )
+    scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=8.0)
+    pipe = SkyReelsV2DiffusionForcingPipeline(tokenizer=t5_tokenizer(), text_encoder=_t5_encoder("UMT5EncoderModel"),
+                                              transformer=transformer, vae=vae, scheduler=scheduler)
+    # Diffusion forcing at tiny scale: a 9-frame context (3 latent frames) slid along with 5 frames of history.
+    card = {"base": "skyreels-v2-df-1.3b-540p", "id": "tiny-skyreels", "name": "tiny SkyReels DF",
+            "native_size": [64, 32], "size_multiple": 16, "frames": {"step": 4, "offset": 1, "max": 21}, "fps": 8,
+            "steps": {"draft": 2, "standard": 3, "high": 4}, "flow_shift": None, "max_sequence_length": 16,
+            "dtype": "float32", "download_gb": 0.0, "component_dtypes": {},
+            "call_defaults": {"base_num_frames": 9, "overlap_history": 5, "addnoise_condition": 20,
+                              "ar_step": 0, "causal_block_size": None}}
+    return _save(pipe, folder, card)
+
+
+def build_sana_video(folder: Path) -> Path:
+    """A SANA-Video pipeline: Gemma-2 text encoder, Wan 2.1-shaped VAE, linear-attention transformer."""
+    import torch
+    import transformers
+    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, SanaVideoPipeline, SanaVideoTransformer3DModel
+
+    torch.manual_seed(0)
+    vae = AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+                           temperal_downsample=[False, True, True])
+    torch.manual_seed(0)
+    transformer = SanaVideoTransformer3DModel(
+        in_channels=16, out_channels=16, num_attention_heads=2, attention_head_dim=12, num_layers=2,
+        num_cross_attention_heads=2, cross_attention_head_dim=12, cross_attention_dim=24, caption_channels=32,
+        mlp_ratio=2.5, sample_size=8, patch_size=(1, 2, 2), norm_elementwise_affine=False, norm_eps=1e-6,
+        qk_norm="rms_norm_across_heads", rope_max_seq_len=32,
+    )
+    torch.manual_seed(0)
+    text_encoder = transformers.Gemma2Model(transformers.Gemma2Config(
+        vocab_size=160, hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=2,
+        num_key_value_heads=1, head_dim=16, max_position_embeddings=512))
+    scheduler = FlowMatchEulerDiscreteScheduler(shift=8.0)
+    pipe = SanaVideoPipeline(tokenizer=gemma_tokenizer(512), text_encoder=text_encoder, vae=vae, transformer=transformer,
+                             scheduler=scheduler)
+    card = {"base": "sana-video-2b-480p", "id": "tiny-sana-video", "name": "tiny SANA-Video",
+            "native_size": [64, 32], "size_multiple": 32, "frames": {"step": 4, "offset": 1, "max": 21}, "fps": 8,
+            "steps": {"draft": 2, "standard": 3, "high": 4}, "flow_shift": None, "max_sequence_length": 16,
+            "dtype": "float32", "download_gb": 0.0, "component_dtypes": {}}
+    return _save(pipe, folder, card)
+
+
 AUDIO_BUILDERS = {"stable_audio": build_stable_audio, "audioldm2": build_audioldm2}
 
-BUILDERS = {"wan": build_wan, "ltx": build_ltx, "cogvideox": build_cogvideox, "ltx2": build_ltx2}
+BUILDERS = {"wan": build_wan, "ltx": build_ltx, "cogvideox": build_cogvideox, "ltx2": build_ltx2,
+            "skyreels": build_skyreels, "sana_video": build_sana_video}
+"""Families with a tiny pipeline (HunyuanVideo 1.5 and Kandinsky 5 have none yet: their Qwen2.5-VL text
+encoders need a Qwen tokenizer and chat template the tests cannot build offline)."""

@@ -65,7 +65,8 @@ class ModelSpec:
     kind: str
     """"video" or "audio"."""
     family: str
-    """wan, ltx, ltx2, cogvideox (video); stable_audio, audioldm2 (audio)."""
+    """wan, ltx, ltx2, cogvideox, hunyuan15, skyreels, sana_video, kandinsky5 (video);
+    stable_audio, audioldm2 (audio)."""
     repo: str
     pipeline: str | None
     """diffusers pipeline class for text-to-video (None: image-to-video only)."""
@@ -104,8 +105,20 @@ class ModelSpec:
     diffusers upgrade cannot change a render through a new pipeline default."""
     image_call_defaults: dict[str, Any] = field(default_factory=dict)
     """Recipe arguments only the image-to-video pipeline takes (LTX-2's ``image_crf``)."""
+    scheduler: dict[str, Any] = field(default_factory=dict)
+    """Scheduler config overrides the recipe needs over the checkpoint's (a distilled sigma list
+    wants ``use_dynamic_shifting: false``)."""
+    guider: dict[str, Any] = field(default_factory=dict)
+    """Guider config for pipelines that take guidance through a guider (HunyuanVideo 1.5)."""
+    continuation: str = ""
+    """How a long shot continues past one call ("diffusion_forcing" for SkyReels-V2 DF; empty:
+    derived, windows.continuation)."""
+    recipe_source: str = ""
+    """Where the recipe comes from (the authors' config or diffusers' docs), shown by `studio models list --json`."""
     local: bool = False
     """True when the facts were read (partly) from a model folder's studio_model.json."""
+    base: str = ""
+    """For a model folder: the catalogue entry its facts start from (its speed presets too)."""
 
     def steps_for(self, quality: str) -> int:
         """Denoising steps for a quality preset (draft, standard, high)."""
@@ -164,6 +177,10 @@ def _spec_from_dict(d: dict[str, Any], where: str) -> ModelSpec:
             max_sequence_length=None if d.get("max_sequence_length") is None else int(d["max_sequence_length"]),
             call_defaults=dict(d.get("call_defaults") or {}),
             image_call_defaults=dict(d.get("image_call_defaults") or {}),
+            scheduler=dict(d.get("scheduler") or {}),
+            guider=dict(d.get("guider") or {}),
+            continuation=str(d.get("continuation") or ""),
+            recipe_source=str(d.get("recipe_source") or ""),
         )
     except KeyError as exc:
         raise CatalogueError(f"{where}: missing field {exc.args[0]!r}") from None
@@ -251,7 +268,7 @@ def spec_for_folder(folder: Path) -> ModelSpec:
         merged.setdefault("image_pipeline", class_name)
     else:
         merged["pipeline"] = card.get("pipeline", class_name)
-    return replace(_spec_from_dict(merged, str(card_file if card else index_file)), local=True)
+    return replace(_spec_from_dict(merged, str(card_file if card else index_file)), local=True, base=base.id)
 
 
 def _spec_to_dict(spec: ModelSpec) -> dict[str, Any]:
@@ -268,6 +285,8 @@ def _spec_to_dict(spec: ModelSpec) -> dict[str, Any]:
         "vram_source": spec.vram_source,
         "max_seconds": spec.max_seconds, "max_sequence_length": spec.max_sequence_length,
         "call_defaults": dict(spec.call_defaults), "image_call_defaults": dict(spec.image_call_defaults),
+        "scheduler": dict(spec.scheduler), "guider": dict(spec.guider), "continuation": spec.continuation,
+        "recipe_source": spec.recipe_source,
     }
 
 

@@ -15,6 +15,7 @@ audio where it makes some (LTX-2), else the Sketch sound design.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -26,7 +27,7 @@ from typing import Iterator
 import numpy as np
 
 from studio.domain.timing import frames_to_samples
-from studio.engine.diffusion import cogvideox, lora, ltx, ltx2, wan
+from studio.engine.diffusion import cogvideox, hunyuan15, kandinsky5, lora, ltx, ltx2, sana_video, skyreels, wan
 from studio.engine.diffusion.catalogue import ModelSpec
 from studio.engine.diffusion.device import (
     CPU_PROFILE,
@@ -41,6 +42,7 @@ from studio.engine.diffusion.job import SEED_POLICY, DiffusionJob, SizePlan, pla
 from studio.engine.diffusion.loader import ModelSource, load_pipeline, pipeline_class, resolve_model, set_eval
 from studio.engine.diffusion.speed import SpeedPlan, apply_speed, plan_speed, release_speed, resolve_cache
 from studio.engine.diffusion.windows import Window, continuation, join_audio, join_frames, plan_windows, window_label
+from studio.engine.diffusion.recipe import SchedulerStepHook, accepts_step_callback, call_for, set_scheduler
 from studio.engine.diffusion.previews import PreviewPacer, decode_first_frame, fit_preview, latent_preview
 from studio.engine.diffusion.prompting import compose_prompt, negative_prompt
 from studio.engine.protocol import (
@@ -59,7 +61,9 @@ from studio.engine.protocol import (
 
 log = logging.getLogger(__name__)
 
-FAMILIES: dict[str, ModuleType] = {"wan": wan, "ltx": ltx, "ltx2": ltx2, "cogvideox": cogvideox}
+FAMILIES: dict[str, ModuleType] = {"wan": wan, "ltx": ltx, "ltx2": ltx2, "cogvideox": cogvideox,
+                                   "hunyuan15": hunyuan15, "skyreels": skyreels, "sana_video": sana_video,
+                                   "kandinsky5": kandinsky5}
 SAMPLE_RATE = 48_000
 WINDOW_SEED_STRIDE = 1_000_003
 """Window k of a long shot draws its noise from seed + k × this (window 0: the shot's own seed)."""
@@ -345,6 +349,8 @@ class DiffusersEngine:
         import torch
 
         job_id = request.job_id
+        if speed is not None and speed.flow_shift is not None:
+            spec = replace(spec, flow_shift=speed.flow_shift)  # the preset's recipe (a few-step LoRA's shift)
         job = DiffusionJob(
             spec=spec, prompt=prompt, negative_prompt=negative_prompt(request),
             width=plan.width, height=plan.height, num_frames=window.frames, fps=plan.fps,
@@ -352,9 +358,9 @@ class DiffusersEngine:
             generator=torch.Generator("cpu").manual_seed(int(request.seed) + WINDOW_SEED_STRIDE * window.index),
             image=image, max_sequence_length=spec.max_sequence_length,
         )
+        set_scheduler(pipe, {**spec.scheduler, **(speed.scheduler if speed is not None else {})})
         family.prepare(pipe, job)
-        kwargs = family.call_kwargs(job)
-        kwargs.update(spec.call_defaults)
+        kwargs = call_for(family, job, speed)
 
         pacer = PreviewPacer(plan.steps)
 
@@ -370,14 +376,19 @@ class DiffusersEngine:
                 cancel.check()  # a cancel pressed during the decode still stops before the next step
             return callback_kwargs
 
-        kwargs["callback_on_step_end"] = on_step_end
-        kwargs["callback_on_step_end_tensor_inputs"] = ["latents"]
+        hook = contextlib.nullcontext()
+        if accepts_step_callback(pipe):
+            kwargs["callback_on_step_end"] = on_step_end
+            kwargs["callback_on_step_end_tensor_inputs"] = ["latents"]
+        else:  # HunyuanVideo 1.5: the same callback after each scheduler step
+            hook = SchedulerStepHook(pipe, on_step_end)
         try:
             if speed is not None:
                 applied = apply_speed(pipe, speed)
                 if speed_facts is not None:
                     speed_facts.update(applied)
-            out = pipe(**kwargs)
+            with hook:
+                out = pipe(**kwargs)
         except CancelledError:
             self._release(pipe)
             raise
@@ -417,6 +428,7 @@ class DiffusersEngine:
             if profile in SHARED_WEIGHT_PROFILES:
                 base = next(iter(loaded.pipes.values()))
                 pipe = pipeline_class(class_name).from_pipe(base)
+                pipe._studio_base_scheduler = getattr(base, "_studio_base_scheduler", base.scheduler)
                 set_eval(pipe)
                 pipe.set_progress_bar_config(disable=True)
                 loaded.pipes[class_name] = pipe

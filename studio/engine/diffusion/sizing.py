@@ -5,8 +5,9 @@ the meta device, so counting its parameters costs no memory; the bytes follow fr
 dtype it loads in (the catalogue's ``dtype`` and ``component_dtypes``). The profiles:
 
 - ``gpu``: every component resident.
-- ``fp8``: the same, but diffusers' layerwise casting stores the transformer only in fp8
-  (1 byte a weight); the text encoder, VAE and image encoder stay in their dtype.
+- ``fp8``: the same, but diffusers' layerwise casting stores the transformer(s) only in fp8
+  (1 byte a weight; Wan 2.2 A14B's two experts both); the text encoder, VAE and image
+  encoder stay in their dtype.
 - ``model_offload``: one component on the GPU at a time, so the largest of them, which is
   often the text encoder (UMT5-XXL is about 11 GB in bf16, more than Wan 1.3B's transformer).
 - ``group_offload``: leaf-level groups streamed with prefetch: twice the largest leaf module.
@@ -49,9 +50,10 @@ def build_on_meta(config: dict):
     cfg = {k: v for k, v in config.items() if not k.startswith("_")}
     with torch.device("meta"):
         if config["_library"] == "diffusers":
-            import diffusers
+            import importlib
 
-            return getattr(diffusers, config["_class_name"]).from_config(cfg)
+            module = importlib.import_module(config.get("_module") or "diffusers")  # LTX-2's connectors, vocoder
+            return getattr(module, config["_class_name"]).from_config(cfg)
         import transformers
 
         model_type = cfg.pop("model_type")
@@ -89,7 +91,7 @@ def vram_by_profile(spec, sizes: tuple[ComponentSize, ...] | None = None) -> dic
         return (c.params if params is None else params) * BYTES[dtype]
 
     resident = sum(nbytes(c) for c in sizes)
-    fp8 = sum(c.params * 1 if c.name == "transformer" else nbytes(c) for c in sizes)
+    fp8 = sum(c.params * 1 if c.name.startswith("transformer") else nbytes(c) for c in sizes)
     largest = max(nbytes(c) for c in sizes)
     leaf = max(nbytes(c, c.largest_leaf) for c in sizes)
     figures = {"gpu": resident, "fp8": fp8, "model_offload": largest, "group_offload": 2 * leaf,

@@ -8,9 +8,11 @@ goes into the take's recipe:
   else TaylorSeer (``TaylorSeerCacheConfig``), which hooks any attention module.
   "quality" caches nothing; "balanced" skips the remaining blocks when the first
   block's residual changed by less than 5 %; "fast" by less than 12 %.
-- **steps**: "fast" uses the catalogue's few-step recipe when the model names a
-  distilled LoRA or model (``speed.fast`` in catalogue.json), else the draft step
-  count. An explicit ``steps`` setting always wins.
+- **steps**: "fast" uses the catalogue's few-step recipe when the model has one its
+  authors publish (``speed.fast`` in catalogue.json: ``steps``, ``guidance``, a
+  step-distillation ``lora``, its own call arguments ``call`` such as a sigma list or
+  guidance variants switched off, ``scheduler`` config overrides and ``flow_shift``),
+  else the draft step count. An explicit ``steps`` setting always wins.
 - **compile**: regional ``torch.compile`` of the transformer's repeated blocks
   (``compile_repeated_blocks``), on CUDA by default, done once per loaded
   transformer and kept warm between shots.
@@ -26,7 +28,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -54,10 +56,21 @@ class SpeedPlan:
     guidance: float
     lora: str
     """A step-distillation LoRA the preset loads ("" for none)."""
+    call: dict[str, Any] = field(default_factory=dict)
+    """The preset's own call arguments over the model's recipe (a distilled recipe's sigmas...)."""
+    scheduler: dict[str, Any] = field(default_factory=dict)
+    """Scheduler config overrides the preset's recipe needs (e.g. ``use_dynamic_shifting: false``)."""
+    flow_shift: float | None = None
+    """The preset's flow shift over the model's (None: the model's)."""
 
     def facts(self) -> dict[str, Any]:
-        """The plan as recipe entries (scalars only)."""
-        return {f"speed_{k}" if k != "preset" else "speed": ("" if v is None else v) for k, v in asdict(self).items()}
+        """The plan as recipe entries (scalars only: the dicts as sorted JSON)."""
+        out = {}
+        for k, v in asdict(self).items():
+            if isinstance(v, dict):
+                v = json.dumps(v, sort_keys=True) if v else ""
+            out[f"speed_{k}" if k != "preset" else "speed"] = "" if v is None else v
+        return out
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +84,8 @@ def _raw_catalogue() -> dict[str, dict]:
 
 def fast_recipe(spec: ModelSpec) -> dict[str, Any]:
     """The model's few-step recipe from the catalogue (``speed.fast``: steps, guidance, lora), if it names one."""
-    entry = _raw_catalogue().get(spec.id) or {}
+    raw = _raw_catalogue()
+    entry = raw.get(spec.id) or raw.get(spec.base) or {}  # a model folder: its base entry's presets
     return dict((entry.get("speed") or {}).get("fast") or {})
 
 
@@ -129,6 +143,9 @@ def plan_speed(preset: str | None, spec: ModelSpec, device: str, transformer, st
     if cache == "none":
         threshold = None
     lora = ""
+    call: dict[str, Any] = {}
+    scheduler: dict[str, Any] = {}
+    flow_shift = None
     if preset == "fast" and not steps_set:
         recipe = fast_recipe(spec)
         if recipe and recipe.get("lora") and lora_available is not None and not lora_available(str(recipe["lora"])):
@@ -138,6 +155,9 @@ def plan_speed(preset: str | None, spec: ModelSpec, device: str, transformer, st
             steps = int(recipe.get("steps", steps))
             guidance = float(recipe.get("guidance", guidance))
             lora = str(recipe.get("lora") or "")
+            call = dict(recipe.get("call") or {})
+            scheduler = dict(recipe.get("scheduler") or {})
+            flow_shift = None if recipe.get("flow_shift") is None else float(recipe["flow_shift"])
         else:
             steps = min(steps, spec.steps_for("draft"))
     if compile_setting in (None, "", "auto"):
@@ -147,7 +167,7 @@ def plan_speed(preset: str | None, spec: ModelSpec, device: str, transformer, st
     return SpeedPlan(preset=preset, cache=cache, cache_threshold=threshold, compile=compile_on,
                      compile_backend=compile_backend or "inductor", attention=best_attention(device),
                      fp8=preset != "quality" and supports_fp8(device), steps=int(steps), guidance=float(guidance),
-                     lora=lora)
+                     lora=lora, call=call, scheduler=scheduler, flow_shift=flow_shift)
 
 
 def resolve_cache(plan: SpeedPlan, transformer) -> SpeedPlan:

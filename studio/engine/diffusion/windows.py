@@ -33,7 +33,11 @@ def continuation(spec: ModelSpec) -> str:
 
     Studio runs every window through the family's image-to-video pipeline when it has
     one; a model without one cannot continue (and refuses a shot longer than its clip).
+    A diffusion-forcing model (SkyReels-V2 DF) says so in the catalogue: it continues
+    inside one call, up to its longest clip, and past that like an image model.
     """
+    if spec.continuation in CONTINUATIONS:
+        return spec.continuation
     return "image" if spec.image_pipeline else "none"
 
 

@@ -35,3 +35,13 @@ def test_bench_diffusion_without_cuda_says_so_and_fails():
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_diffusion.py")], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "no CUDA GPU" in proc.stderr and "--smoke" in proc.stderr
+    # It still prints what a GPU run would cover: every catalogue video model, per preset, with its recipe.
+    from studio.engine.diffusion.catalogue import video_models
+
+    assert "What a GPU run covers" in proc.stdout
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    for spec in video_models():
+        presets = {line.split("|")[2].strip() for line in lines if line.split("|")[1].strip() == spec.id}
+        assert presets == {"quality", "balanced", "fast"}, spec.id
+    ltx2_fast = next(line for line in lines if line.split("|")[1].strip() == "ltx-2" and "| fast" in line)
+    assert "LoRA Lightricks/LTX-2/" in ltx2_fast and "sigmas=[8 values]" in ltx2_fast

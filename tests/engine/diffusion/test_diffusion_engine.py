@@ -20,7 +20,7 @@ from studio.engine.protocol import (
     Started,
 )
 
-FAMILIES = ["wan", "ltx", "ltx2", "cogvideox"]
+FAMILIES = ["wan", "ltx", "ltx2", "cogvideox", "skyreels", "sana_video"]
 
 
 def make_request(model, *, seed=7, frames=12, fps=12, canvas=(64, 36), prompt="@Mei walks in the rain at night",

@@ -10,6 +10,7 @@ import torch
 
 from studio.engine.diffusion import engine as engine_module
 from studio.engine.diffusion.engine import FAMILIES
+from tests.support.tiny_models import BUILDERS
 from studio.engine.diffusion.job import DiffusionJob, plan_size
 from studio.engine.diffusion.loader import load_pipeline, resolve_model
 from studio.engine.diffusion.previews import PreviewPacer, decode_first_frame, latent_preview, preview_every
@@ -45,7 +46,7 @@ def _run_capturing_last_latents(folder):
     return family, pipe, job, seen["latents"], first
 
 
-@pytest.mark.parametrize("family_name", list(FAMILIES))
+@pytest.mark.parametrize("family_name", list(BUILDERS))
 def test_preview_is_the_first_frame_the_pipeline_decodes(tiny_models, family_name):
     family, pipe, job, latents, first = _run_capturing_last_latents(tiny_models[family_name])
     z, timestep = family.preview_latents(latents, pipe, job)
