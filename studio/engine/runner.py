@@ -32,27 +32,36 @@ log = logging.getLogger(__name__)
 
 _frozen_at_modules = 0
 _freeze_lock = threading.Lock()
+FULL_PASS_OBJECTS = 100_000
+"""Above this many objects in the oldest generation after an import, they are frozen (a full pass
+over 100,000 objects takes ~10-20 ms on the development machine; torch and diffusers bring ~450,000)."""
 
 
 def freeze_imported_objects() -> bool:
-    """Keep what the process has imported out of the garbage collector's full passes.
+    """Keep what a heavy import brought out of the garbage collector's full passes.
 
     A full (generation 2) collection walks every tracked object, on whichever thread happens
     to allocate: with torch and diffusers imported that is ~450,000 objects and over a second,
     measured on the window's UI thread. Modules, classes and functions live as long as the
-    process, so once new modules were imported we move everything alive into the collector's
-    permanent generation (``gc.freeze``); later full passes only walk what the app made since.
-    Nothing happens when no module was imported since the last call, so the cyclic garbage of
-    ordinary work is never frozen. Returns whether it froze.
+    process, so when modules were imported since the last call and the oldest generation holds
+    more than `FULL_PASS_OBJECTS`, everything alive moves to the collector's permanent generation
+    (``gc.freeze``); later full passes only walk what the app made since.
+
+    Frozen objects are never collected as cyclic garbage, so this must stay rare: an ordinary
+    import (a dialog's module) or the app's own objects never trigger it, only a library the size
+    of torch (freezing on every import leaked each project's cycles: ~50 MiB a soak loop).
+    Returns whether it froze.
     """
     global _frozen_at_modules
     with _freeze_lock:
         modules = len(sys.modules)
         if modules <= _frozen_at_modules:
             return False
+        _frozen_at_modules = modules
+        if len(gc.get_objects(generation=2)) < FULL_PASS_OBJECTS:
+            return False
         gc.collect(1)  # the young garbage the imports left behind is freed, not frozen
         gc.freeze()
-        _frozen_at_modules = modules
         return True
 
 

@@ -14,10 +14,10 @@ import errno
 import os
 import secrets
 import stat
+import sys
 from pathlib import Path
 from typing import Iterator
 
-import av
 
 from studio.media.errors import MediaError
 
@@ -72,8 +72,11 @@ def media_errors(path: Path, action: str = "write") -> Iterator[None]:
         raise
     except OSError as exc:  # av.error.OSError (e.g. ENOSPC from a mux) is an OSError too
         raise MediaError(describe_os_error(exc, path, action)) from exc
-    except av.error.FFmpegError as exc:
-        raise MediaError(f"Could not {action} {path}: {exc.strerror or exc}.") from exc
+    except Exception as exc:
+        av = sys.modules.get("av")  # an FFmpeg error can only come from PyAV once it is loaded (not imported here:
+        if av is not None and isinstance(exc, av.error.FFmpegError):  # the window's first frame needs no PyAV)
+            raise MediaError(f"Could not {action} {path}: {exc.strerror or exc}.") from exc
+        raise
 
 
 def check_destination_folder(dest: Path) -> None:

@@ -28,13 +28,13 @@ import tempfile
 import weakref
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
-
-import av
-import numpy as np
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from studio.media._atomic import atomic_output, check_destination_folder, fsync_file, media_errors, partial_path
 from studio.media.errors import MediaError
+
+if TYPE_CHECKING:  # PyAV and numpy load with the first frame written or read, not with the engine protocol
+    import numpy as np
 
 __all__ = ["MASTER_CODEC", "MasterSpool", "MasterWriter", "TakeMaster", "write_master", "is_lossless_master"]
 
@@ -106,6 +106,7 @@ class TakeMaster:
 
     def read_all(self) -> np.ndarray:
         """Every frame as one N×H×W×3 array: for tests and tiny takes only (a long take does not fit)."""
+        import numpy as np
         return np.stack(list(self.read()))
 
     def adopt(self, destination: str | os.PathLike[str]) -> Path:
@@ -159,6 +160,7 @@ class MasterWriter:
     """
 
     def __init__(self, folder: str | os.PathLike[str] | None, width: int, height: int, fps: int) -> None:
+        import av
         if width < 1 or height < 1 or fps < 1:
             raise ValueError(f"a master needs a positive size and frame rate, got {width}x{height} @ {fps}")
         folder = Path(folder) if folder is not None else _spool_folder()
@@ -197,6 +199,8 @@ class MasterWriter:
 
     def add(self, frame: np.ndarray) -> None:
         """Encode one H×W×3 uint8 RGB frame (copied: the caller may reuse its buffer)."""
+        import av
+        import numpy as np
         if self._done:
             raise ValueError(f"the master {self.path.name} is already finished")
         rgb = np.asarray(frame)
@@ -217,6 +221,7 @@ class MasterWriter:
 
     def finish(self) -> TakeMaster:
         """Flush and close; the file becomes a `TakeMaster` (which owns it from now on)."""
+        import numpy as np
         if self._done:
             raise ValueError(f"the master {self.path.name} is already finished")
         if self.count == 0:
@@ -270,6 +275,7 @@ def write_master(folder: str | os.PathLike[str] | None, frames: Iterable[np.ndar
                  width: int | None = None, height: int | None = None,
                  should_stop: Callable[[], None] | None = None) -> TakeMaster:
     """A master of ``frames`` (any iterable; sized from the first frame when no size is given)."""
+    import numpy as np
     it = iter(frames)
     first = next(it, None)
     if first is None:

@@ -162,7 +162,9 @@ class FarmEngineWorker:
         self._thread = threading.Thread(target=self._loop, name="studio-farm-engine", daemon=True)
         self._thread.start()
 
-    def submit(self, request: GenerateRequest) -> str:
+    def submit(self, request: GenerateRequest, spool: Any = None) -> str:
+        """Queue ``request``; ``spool`` (where an in-process engine writes the master) is not used:
+        a farm worker's master travels back inside its result and is moved into the bundle here."""
         token = CancelToken()
         with self._lock:
             self._tokens[request.job_id] = token

@@ -469,7 +469,7 @@ class TimelineWidget(QWidget):
         thumb = state.thumbnail.cacheKey() if state.thumbnail is not None and not state.thumbnail.isNull() else None
         x0, y0 = math.floor(rect.left()), math.floor(rect.top())
         dx, dy = rect.left() - x0, rect.top() - y0
-        key = (shot, index, shot.id in self._selected, thumb, state.stale, state.failed, self._resizing == shot.id,
+        key = (shot, index, shot.id in self._selected, thumb, state.stale, state.failed, state.withdrawn, self._resizing == shot.id,
                self._duration(shot), self._project.fps if self._project else 24, round(rect.width(), 2),
                round(rect.height(), 2), round(dx, 2), round(dy, 2), i18n.language(), self.devicePixelRatioF())
         hit = self._card_cache.get(shot.id)

@@ -430,9 +430,14 @@ class Soak:
             feed.add(id(item))
             feed.update(id(c) for c in item.findChildren(QWidget))
         widgets = [w for w in QApplication.allWidgets() if id(w) not in feed]
+        from shiboken6 import Shiboken
+
+        # Every live Qt wrapper, from the binding's own table: gc.get_objects() misses what the app
+        # froze out of the collector (studio.engine.runner.freeze_imported_objects), which made the
+        # count rise as frozen pixmaps were replaced by new ones while the real number stayed flat.
         return {"widgets": len(widgets), "labels": sum(isinstance(w, QLabel) for w in widgets),
                 "feed_items": len(self.w.feed.page.items),
-                "pixmaps": sum(isinstance(o, QPixmap) for o in gc.get_objects())}
+                "pixmaps": sum(isinstance(o, QPixmap) for o in Shiboken.getAllValidWrappers())}
 
     def _widget_classes(self) -> dict[str, int]:
         from PySide6.QtWidgets import QApplication
