@@ -276,8 +276,27 @@ class PlayerPanel(QFrame):
 
     def _audio_note(self, note: str) -> None:
         text = tr(NO_SOUND_NOTE) if note == NO_SOUND_NOTE else (tr(note) if note else "")
-        self.note.setText("⚠ " + text if text else "")
+        self._note_text = "⚠ " + text if text else ""
+        self.note.setToolTip(self._note_text)
         self.note.setVisible(bool(text))
+        self._fit_controls()
+
+    def _fit_controls(self) -> None:
+        """Keep what the panel shows whole at any width (from a 1024 px window up): the note is elided
+        with its full text in the tooltip; when the transport row is short of room the frame count
+        goes (the timecode stays) and the volume slider narrows."""
+        note = getattr(self, "_note_text", "")
+        room = max(40, self.width() - self.shot_mode.sizeHint().width() - self.board_mode.sizeHint().width() - 48)
+        self.note.setText(self.note.fontMetrics().elidedText(note, Qt.ElideRight, room) if note else "")
+        self.time_label.setMinimumWidth(self.time_label.fontMetrics().horizontalAdvance("00:00:00:00") + 4)
+        buttons = sum(b.sizeHint().width() + 2 for b in (self.to_start, self.back, self.play_button, self.forward,
+                                                         self.loop_button))
+        fixed = buttons + 8 + self.time_label.minimumWidth() + 6 + self.volume_icon.sizeHint().width() + 24
+        free = self.width() - fixed - 90
+        self.volume.setFixedWidth(90 if free >= 0 else 60)
+        total = max(1, getattr(self, "_total", 0))
+        widest = self.frame_label.fontMetrics().horizontalAdvance(tr("frame {f} / {n}", f=total, n=total)) + 6
+        self.frame_label.setVisible(free + (30 if free < 0 else 0) >= widest)
 
     def _update_time(self, frame: int) -> None:
         fps = self._fps or 24
@@ -308,6 +327,7 @@ class PlayerPanel(QFrame):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self._fit_controls()
         r = self.view.picture_rect()
         ratio = self.devicePixelRatioF()
         self.engine.set_display_size(int(r.width() * ratio), int(r.height() * ratio))
