@@ -30,6 +30,9 @@ def resolve(setting: str) -> str:
 
 
 _qt_translators: list[QTranslator] = []
+_qt_catalogues: dict[str, list[QTranslator]] = {}
+"""Loaded once per language and reinstalled on each switch (a new QTranslator per switch was kept
+by the application for good: the 20-minute soak counted +290)."""
 
 
 def _install_qt_translations(lang: str) -> None:
@@ -47,12 +50,19 @@ def _install_qt_translations(lang: str) -> None:
     _qt_translators.clear()
     if lang == "en":
         return
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for catalogue in ("qtbase", "qtmultimedia"):
-        translator = QTranslator(app)
-        if translator.load(f"{catalogue}_{lang}", folder):
-            app.installTranslator(translator)
-            _qt_translators.append(translator)
+    if lang not in _qt_catalogues:
+        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        loaded = []
+        for catalogue in ("qtbase", "qtmultimedia"):
+            translator = QTranslator(app)
+            if translator.load(f"{catalogue}_{lang}", folder):
+                loaded.append(translator)
+            else:
+                translator.deleteLater()
+        _qt_catalogues[lang] = loaded
+    for translator in _qt_catalogues[lang]:
+        app.installTranslator(translator)
+        _qt_translators.append(translator)
 
 
 def set_language(lang: str) -> None:

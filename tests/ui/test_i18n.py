@@ -90,3 +90,15 @@ def test_the_dialogs_qt_draws_itself_follow_the_language(qapp):
         i18n.set_language("en")
     buttons, cancel = texts()
     assert "Cancel" in buttons and cancel == "Cancel", (buttons, cancel)
+
+
+def test_switching_languages_back_and_forth_keeps_no_new_translators(qapp):
+    from PySide6.QtCore import QTranslator
+
+    i18n.set_language("ja")
+    i18n.set_language("en")
+    before = len(qapp.findChildren(QTranslator))
+    for _ in range(5):
+        i18n.set_language("ja")
+        i18n.set_language("en")
+    assert len(qapp.findChildren(QTranslator)) == before  # the soak found +2 each switch
