@@ -39,7 +39,7 @@ from studio.services.export import ensure_takes  # noqa: E402
 from studio.services.takes import load_take_stems  # noqa: E402
 from studio.sound import loudness  # noqa: E402
 from studio.sound.mix import join_shots, normalize_loudness, shot_stem_gains  # noqa: E402
-from tests.support.ebur128 import ffmpeg_loudness  # noqa: E402
+from tests.support.ebur128 import ffmpeg_loudness, foley_hits, punch  # noqa: E402
 
 TARGETS = (("streaming / YouTube / vertical", -14.0, -1.0), ("EBU R128", -23.0, -1.0), ("ATSC A/85", -24.0, -2.0))
 
@@ -92,22 +92,6 @@ def bench_meters(program: np.ndarray, repeats: int) -> None:
     print(f"| true peak 4x (vs scipy resample_poly) | {ours_p:.3f} | {ref_p:.3f} | {ours_p / ref_p:.2f}x |")
 
 
-def _hits(foley: np.ndarray) -> list[int]:
-    env = np.abs(foley).max(axis=1)
-    taken: list[int] = []
-    for i in np.argsort(env)[::-1]:
-        if env[i] < env.max() * 10 ** (-24 / 20):
-            break
-        if all(abs(int(i) - t) > 7200 for t in taken):
-            taken.append(int(i))
-    return sorted(taken)
-
-
-def _punch(x: np.ndarray, hit: int) -> float:
-    return loudness.true_peak(x[max(0, hit - 960) : hit + 960]) - loudness.integrated_loudness(
-        x[max(0, hit - 9600) : hit + 9600])
-
-
 def example_programme(bundle: Path | None, folder: Path) -> tuple[np.ndarray, np.ndarray, int]:
     if bundle is None:
         bundle = folder / "student_day_en.studio"
@@ -127,8 +111,8 @@ def example_programme(bundle: Path | None, folder: Path) -> tuple[np.ndarray, np
 
 def bench_targets(program: np.ndarray, foley: np.ndarray, fps: int, folder: Path) -> None:
     frames = program.shape[0] * fps // 48000
-    hits = _hits(foley)
-    before = np.array([_punch(program, h) for h in hits])
+    hits = foley_hits(foley)
+    before = np.array([punch(program, h) for h in hits])
     lufs0, tp0 = loudness.integrated_loudness(program), loudness.true_peak(program)
     print(f"\n## Delivered loudness of the bundled example ({program.shape[0] / 48000:.1f} s; "
           f"unmastered {lufs0:.1f} LUFS, {tp0:.1f} dBTP; {len(hits)} foley hits); measured by ffmpeg ebur128 on the MP4\n")
@@ -143,7 +127,7 @@ def bench_targets(program: np.ndarray, foley: np.ndarray, fps: int, folder: Path
         write_mp4(path, (black for _ in range(frames)), fps=fps, width=64, height=64, audio=mastered, frame_count=frames)
         lufs, peak = ffmpeg_loudness(path)
         decoded, _ = read_audio(path)
-        loss = before - np.array([_punch(decoded[: program.shape[0]], h) for h in hits])
+        loss = before - np.array([punch(decoded[: program.shape[0]], h) for h in hits])
         ok = "" if peak <= ceiling and abs(lufs - target) <= 1.0 else " (MISSED)"
         print(f"| {name}{ok} | {target:.1f} | {lufs:.1f} | {ceiling:.1f} | {peak:.1f} | "
               f"{np.median(loss):.1f} / {loss.max():.1f} dB | {took:.2f} |")

@@ -141,8 +141,10 @@ def _leading_actor_kind(beat: str) -> str | None:
             i = beat.find(word.split("-")[0])
             if i >= 0 and (first is None or i < first[0]):
                 first = (i, kind)
-    if first is None or (first[1] != "person" and (_FEMALE.search(beat) or _MALE.search(beat))):
-        return None if first is None else "person"
+    if first is None:
+        return None
+    if _FEMALE.search(beat) or _MALE.search(beat):
+        return "person"  # "the cat jumps onto her lap": someone is there
     return first[1]
 
 
@@ -245,9 +247,9 @@ def storyboard_from_story(
         on_screen = [c.id for c in cast if c.name in beat]
         # A pronoun (or no name at all) means the protagonist is in the shot, unless the beat is
         # about an animal or a thing and nobody ("A red ball falls…", 「猫が窓から飛び降りる」).
-        if not on_screen and _leading_actor_kind(beat) in ("animal", "object"):
-            pass
-        elif not on_screen or ((_FEMALE.search(beat) or _MALE.search(beat)) and cast[0].id not in on_screen):
+        about_a_thing = not on_screen and _leading_actor_kind(beat) in ("animal", "object")
+        if not about_a_thing and (
+                not on_screen or ((_FEMALE.search(beat) or _MALE.search(beat)) and cast[0].id not in on_screen)):
             on_screen.insert(0, cast[0].id)
         shot_id = new_id("shot")
         shots.append(

@@ -118,12 +118,14 @@ class EngineWorker:
     own thread (a queued Qt signal). Cancel works on queued and running jobs.
     """
 
+    thread_name = "studio-engine"
+
     def __init__(self, on_event: Callable[[EngineEvent], None]) -> None:
         self._on_event = on_event
         self._queue: "queue.Queue[_Job | None]" = queue.Queue()
         self._jobs: dict[str, _Job] = {}
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._loop, name="studio-engine", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=self.thread_name, daemon=True)
         self._thread.start()
 
     def submit(self, request: GenerateRequest, spool: MasterSpool | None = None) -> str:
@@ -151,14 +153,18 @@ class EngineWorker:
         self._queue.put(None)
         self._thread.join(timeout)
 
+    def _run(self, job: _Job) -> None:
+        """Run one job to its end (every outcome arrives as an event); a subclass may run it elsewhere."""
+        run_request(job.request, self._on_event, job.cancel, job.spool)
+        freeze_imported_objects()  # a first job imports its engine's libraries (torch, diffusers)
+
     def _loop(self) -> None:
         while True:
             job = self._queue.get()
             if job is None:
                 return
             try:
-                run_request(job.request, self._on_event, job.cancel, job.spool)
-                freeze_imported_objects()  # a first job imports its engine's libraries (torch, diffusers)
+                self._run(job)
             finally:
                 with self._lock:
                     self._jobs.pop(job.request.job_id, None)

@@ -20,6 +20,7 @@ from studio.domain.timing import SAMPLE_RATE, frame_to_sample
 from studio.media._atomic import atomic_output, media_errors
 from studio.media.encode import (
     _MP4_OPTIONS,
+    output_container,
     _add_streams,
     _as_stereo,
     _AudioFeed,
@@ -80,20 +81,9 @@ def write_video(
         raise ValueError(f"this PyAV build has no {spec.encoder} encoder for {spec.label}")
     tags = _check_metadata(metadata)
     with atomic_output(dest) as tmp:
-        with media_errors(dest, "write"):
-            options = dict(_MP4_OPTIONS) if spec.container == "mp4" else {"movflags": "+faststart+use_metadata_tags"}
-            container = av.open(str(tmp), mode="w", format=spec.container, options=options)
-        try:
+        options = dict(_MP4_OPTIONS) if spec.container == "mp4" else {"movflags": "+faststart+use_metadata_tags"}
+        with output_container(tmp, dest, format=spec.container, options=options) as container:
             _encode(container, dest, frames, spec, fps, width, height, audio, tags, frame_count, progress, should_cancel)
-        except BaseException:
-            # Closing writes a trailer into the doomed temp file; ignore what that says.
-            try:
-                container.close()
-            except Exception:
-                pass
-            raise
-        with media_errors(dest, "write"):
-            container.close()
     return dest
 
 
@@ -194,9 +184,7 @@ def remux_with_captions(source: str | os.PathLike[str], destination: str | os.Pa
         with media_errors(src_path, "read"):
             src = av.open(str(src_path))
         try:
-            with media_errors(dest, "write"):
-                out = av.open(str(tmp), mode="w", format="mp4", options=dict(_MP4_OPTIONS))
-            try:
+            with output_container(tmp, dest, format="mp4", options=_MP4_OPTIONS) as out:
                 for k, v in src.metadata.items():
                     if k not in ("major_brand", "minor_version", "compatible_brands", "encoder"):
                         out.metadata[k] = v
@@ -219,8 +207,6 @@ def remux_with_captions(source: str | os.PathLike[str], destination: str | os.Pa
                     packet.duration = max(1, int(round((end - start) * 1000)))
                     packet.time_base = Fraction(1, 1000)
                     out.mux(packet)
-            finally:
-                out.close()
         finally:
             src.close()
     return dest

@@ -19,13 +19,14 @@ x264 and the muxer (`_encode_frames`), the way the ffmpeg command line overlaps 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import queue
 import threading
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sized
+from typing import Callable, Iterable, Iterator, Mapping, Sized
 
 import av
 import numpy as np
@@ -99,29 +100,37 @@ def write_mp4(
 
     dest = Path(path).absolute()
     with atomic_output(dest) as tmp:
-        with media_errors(dest, "write"):
-            # The edit lists are written in the movie timescale (FFmpeg's default is 1000,
-            # which would cut N/fps seconds down to whole milliseconds); pick one in
-            # which both the frame and the sample durations are whole numbers.
-            options = dict(_MP4_OPTIONS, movie_timescale=str(math.lcm(fps, int(sample_rate))))
-            container = av.open(str(tmp), mode="w", format="mp4", options=options)
-        try:
+        # The edit lists are written in the movie timescale (FFmpeg's default is 1000,
+        # which would cut N/fps seconds down to whole milliseconds); pick one in
+        # which both the frame and the sample durations are whole numbers.
+        options = dict(_MP4_OPTIONS, movie_timescale=str(math.lcm(fps, int(sample_rate))))
+        with output_container(tmp, dest, format="mp4", options=options) as container:
             _encode_into(
                 container, dest, frames,
                 fps=fps, width=width, height=height, audio=stereo, sample_rate=sample_rate,
                 tags=tags, crf=crf, preset=preset, frame_count=frame_count, total=total,
                 progress=progress, should_cancel=should_cancel,
             )
-        except BaseException:
-            # Closing writes a trailer into the doomed temp file; ignore what that says.
-            try:
-                container.close()
-            except Exception:
-                pass
-            raise
-        with media_errors(dest, "write"):
-            container.close()  # writes the trailer and runs the faststart pass
     return dest
+
+
+@contextlib.contextmanager
+def output_container(tmp: Path, dest: Path, *, format: str, options: Mapping[str, str]) -> Iterator[av.container.OutputContainer]:
+    """An output container on the temporary file ``tmp``, closed (trailer, faststart pass) when the
+    block ends; after an error or a cancel it is closed quietly (the doomed file is removed by
+    `atomic_output`) and the block's error is raised. Errors name ``dest``, never the temp file."""
+    with media_errors(dest, "write"):
+        container = av.open(str(tmp), mode="w", format=format, options=dict(options))
+    try:
+        yield container
+    except BaseException:
+        try:
+            container.close()  # writes a trailer into the doomed temp file; what that says does not matter
+        except Exception:
+            pass
+        raise
+    with media_errors(dest, "write"):
+        container.close()
 
 
 def write_take_video(path: str | os.PathLike[str], frames: Iterable[np.ndarray], fps: int) -> Path:

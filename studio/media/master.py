@@ -161,6 +161,9 @@ class MasterWriter:
 
     def __init__(self, folder: str | os.PathLike[str] | None, width: int, height: int, fps: int) -> None:
         import av
+        import numpy
+
+        self._av, self._np = av, numpy  # for the per-frame `add`, without an import statement per frame
         if width < 1 or height < 1 or fps < 1:
             raise ValueError(f"a master needs a positive size and frame rate, got {width}x{height} @ {fps}")
         folder = Path(folder) if folder is not None else _spool_folder()
@@ -199,8 +202,7 @@ class MasterWriter:
 
     def add(self, frame: np.ndarray) -> None:
         """Encode one H×W×3 uint8 RGB frame (copied: the caller may reuse its buffer)."""
-        import av
-        import numpy as np
+        av, np = self._av, self._np
         if self._done:
             raise ValueError(f"the master {self.path.name} is already finished")
         rgb = np.asarray(frame)
@@ -221,7 +223,7 @@ class MasterWriter:
 
     def finish(self) -> TakeMaster:
         """Flush and close; the file becomes a `TakeMaster` (which owns it from now on)."""
-        import numpy as np
+        np = self._np
         if self._done:
             raise ValueError(f"the master {self.path.name} is already finished")
         if self.count == 0:

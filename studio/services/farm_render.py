@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 
 from studio.domain.model import Project, Shot
 from studio.engine.protocol import CancelToken, EngineEvent, EngineResult, GenerateRequest, Progress
+from studio.engine.runner import EngineWorker
 from studio.persistence.bundle import save_project
 from studio.services.continuity import continues_from_previous, with_continuity
 from studio.services.takes import cast_request_cameos, commit_result, prepare_request
@@ -142,7 +143,7 @@ def ensure_takes_on_farm(
     return state["project"], sorted(rendered, key=order.index)
 
 
-class FarmEngineWorker:
+class FarmEngineWorker(EngineWorker):
     """The window's engine worker when Settings choose a farm: the same interface and events as
     `studio.engine.runner.EngineWorker`, with each job rendered on a farm worker.
 
@@ -151,55 +152,16 @@ class FarmEngineWorker:
     ``Finished`` result is stored by the caller there, in this process, as in-process.
     """
 
+    thread_name = "studio-farm-engine"
+
     def __init__(self, address: str, on_event: Callable[[EngineEvent], None]) -> None:
-        import queue
+        self.address = address  # before the worker thread starts
+        super().__init__(on_event)
 
-        self.address = address
-        self._on_event = on_event
-        self._queue: queue.Queue[tuple[GenerateRequest, CancelToken] | None] = queue.Queue()
-        self._tokens: dict[str, CancelToken] = {}
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._loop, name="studio-farm-engine", daemon=True)
-        self._thread.start()
-
-    def submit(self, request: GenerateRequest, spool: Any = None) -> str:
-        """Queue ``request``; ``spool`` (where an in-process engine writes the master) is not used:
-        a farm worker's master travels back inside its result and is moved into the bundle here."""
-        token = CancelToken()
-        with self._lock:
-            self._tokens[request.job_id] = token
-        self._queue.put((request, token))
-        return request.job_id
-
-    def cancel(self, job_id: str) -> None:
-        with self._lock:
-            token = self._tokens.get(job_id)
-        if token is not None:
-            token.cancel()
-
-    def cancel_all(self) -> None:
-        with self._lock:
-            tokens = list(self._tokens.values())
-        for token in tokens:
-            token.cancel()
-
-    def shutdown(self, timeout: float = 5.0) -> None:
-        """Stop this worker (its running shot stops at its next step); the farm session stays for exports."""
-        self.cancel_all()
-        self._queue.put(None)
-        self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            request, token = item
-            try:
-                self._run_one(request, token)
-            finally:
-                with self._lock:
-                    self._tokens.pop(request.job_id, None)
+    def _run(self, job) -> None:
+        # ``job.spool`` (where an in-process engine writes the master) is not used: a farm worker's
+        # master travels back inside its result and is moved into the bundle by the caller.
+        self._run_one(job.request, job.cancel)
 
     def _run_one(self, request: GenerateRequest, token: CancelToken) -> None:
         from studio.domain.errors import ExplainedError

@@ -17,7 +17,7 @@ from studio.services.export import ExportOptions, ensure_takes, export_project
 from studio.services.takes import load_take_stems
 from studio.sound import loudness
 from studio.sound.mix import join_shots, shot_stem_gains
-from tests.support.ebur128 import ffmpeg_loudness
+from tests.support.ebur128 import ffmpeg_loudness, foley_hits, punch
 from tests.support.projects import small_project
 
 pytestmark = pytest.mark.slow
@@ -46,32 +46,14 @@ def rendered(tmp_path_factory):
     return project, bundle, program, foley
 
 
-def _hits(foley: np.ndarray) -> list[int]:
-    """Foley hits: the loudest sample of each burst within 24 dB of the loudest, 150 ms apart."""
-    env = np.abs(foley).max(axis=1)
-    taken: list[int] = []
-    for i in np.argsort(env)[::-1]:
-        if env[i] < env.max() * 10 ** (-24 / 20):
-            break
-        if all(abs(int(i) - t) > 7200 for t in taken):
-            taken.append(int(i))
-    return sorted(taken)
-
-
-def _punch(x: np.ndarray, hit: int) -> float:
-    """A hit's peak-to-loudness ratio: its true peak (±20 ms) over the loudness of the 400 ms around it."""
-    return loudness.true_peak(x[max(0, hit - 960) : hit + 960]) - loudness.integrated_loudness(
-        x[max(0, hit - 9600) : hit + 9600])
-
-
 def _check(path, program, foley, target, ceiling):
     lufs, peak = ffmpeg_loudness(path)
     assert peak <= ceiling, f"{path.name}: true peak {peak} dBTP over the {ceiling} dBTP promise"
     assert lufs == pytest.approx(target, abs=1.0)
     decoded, _ = read_audio(path)
-    hits = _hits(foley)
+    hits = foley_hits(foley)
     assert len(hits) >= 2
-    loss = np.array([_punch(program, h) - _punch(decoded[: program.shape[0]], h) for h in hits])
+    loss = np.array([punch(program, h) - punch(decoded[: program.shape[0]], h) for h in hits])
     assert np.median(loss) <= MAX_MEDIAN_PUNCH_LOSS_DB and loss.max() <= MAX_PUNCH_LOSS_DB, loss
     return lufs, peak
 
