@@ -82,35 +82,43 @@ def _pad(text: str, width: int) -> str:
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
+    """A one-line progress bar on stderr (plain lines when stderr is not a terminal).
+
+    Stages may run at the same time (an export encodes while the next shot renders): each
+    keeps its own percentage, the bar shows the newest stage with the others' percentages
+    beside it, and the plain lines report each stage at every quarter.
+    """
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
         self.tty = sys.stderr.isatty()
-        self._stage = ""
-        self._last_pct = -1
-        self._t0 = time.monotonic()
+        self._active: dict[str, tuple[int, float]] = {}  # stage -> (percent, start), newest last
+        self._reported: dict[str, int] = {}
+        self._drawn = False
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if not self.enabled or total <= 0:
             return
-        if stage != self._stage:
-            if self.tty and self._stage:
-                sys.stderr.write("\n")
-            self._stage, self._last_pct, self._t0 = stage, -1, time.monotonic()
         pct = int(100 * done / total)
+        start = self._active.pop(stage, (0, time.monotonic()))[1]
+        self._active[stage] = (pct, start)
         if self.tty:
             width = 28
             filled = int(width * done / total)
-            elapsed = time.monotonic() - self._t0
-            sys.stderr.write(f"\r{_fit(stage, 34):<34} [{'#' * filled}{'.' * (width - filled)}] {pct:3d}% {elapsed:5.1f}s")
+            elapsed = time.monotonic() - start
+            others = "".join(f"  {_fit(s, 18)} {p:3d}%" for s, (p, _) in self._active.items() if s != stage)
+            sys.stderr.write(f"\r{_fit(stage, 34):<34} [{'#' * filled}{'.' * (width - filled)}] {pct:3d}% "
+                             f"{elapsed:5.1f}s{others}\x1b[K")
             sys.stderr.flush()
-        elif pct // 25 != self._last_pct // 25 or done == total:
+            self._drawn = True
+        elif pct // 25 != self._reported.get(stage, -1) // 25 or (done == total and self._reported.get(stage) != 100):
             sys.stderr.write(f"{stage}: {pct}%\n")
-        self._last_pct = pct
+            self._reported[stage] = pct
+        if done >= total:
+            del self._active[stage]
 
     def close(self) -> None:
-        if self.enabled and self.tty and self._stage:
+        if self.enabled and self.tty and self._drawn:
             sys.stderr.write("\n")
 
 

@@ -36,7 +36,7 @@ from studio.domain.timing import SAMPLE_RATE, frame_to_sample
 from studio.media._atomic import atomic_output, media_errors
 from studio.media.errors import ExportCancelled
 
-__all__ = ["write_mp4", "write_take_video", "AAC_FRAME_SIZE"]
+__all__ = ["write_mp4", "add_sound", "write_take_video", "AAC_FRAME_SIZE"]
 
 AAC_FRAME_SIZE = 1024
 """Samples per AAC-LC frame; audio is handed to the encoder in chunks of this size."""
@@ -111,6 +111,65 @@ def write_mp4(
                 tags=tags, crf=crf, preset=preset, frame_count=frame_count, total=total,
                 progress=progress, should_cancel=should_cancel,
             )
+    return dest
+
+
+def add_sound(
+    video: str | os.PathLike[str],
+    path: str | os.PathLike[str],
+    *,
+    fps: int,
+    audio: np.ndarray | None,
+    sample_rate: int = SAMPLE_RATE,
+    metadata: Mapping[str, str] | None = None,
+) -> Path:
+    """A new MP4 at ``path``: the H.264 stream of ``video`` (as `write_mp4` wrote it, without
+    sound) copied packet for packet, with ``audio`` encoded beside it and ``metadata``.
+
+    How an export encodes its picture while the shots are still rendering and adds the
+    sound once the whole programme is mastered: the video is never encoded twice. The
+    audio follows `write_mp4`'s contract (trimmed or padded to exactly ``N / fps`` seconds
+    for the ``N`` frames) and is interleaved in step with the video, so the result is laid
+    out like a file `write_mp4` writes in one go. Atomic like `write_mp4`.
+    """
+    fps = _check_int("fps", fps, minimum=1)
+    sample_rate = _check_int("sample_rate", sample_rate, minimum=8000)
+    stereo = _as_stereo(audio) if audio is not None else None
+    tags = _check_metadata(metadata)
+    source_path = Path(video).absolute()
+    dest = Path(path).absolute()
+    with media_errors(source_path, "read"):
+        source = av.open(str(source_path))
+    try:
+        picture = source.streams.video[0]
+        with atomic_output(dest) as tmp:
+            options = dict(_MP4_OPTIONS, movie_timescale=str(math.lcm(fps, int(sample_rate))))
+            with output_container(tmp, dest, format="mp4", options=options) as container:
+                with media_errors(dest, "write"):
+                    for key, value in tags.items():
+                        container.metadata[key] = value
+                    copy = container.add_stream_from_template(picture)
+                    sound = None
+                    if stereo is not None:
+                        sound = container.add_stream("aac", rate=sample_rate, layout="stereo")
+                        sound.codec_context.bit_rate = AUDIO_BITRATE
+                feed = _AudioFeed(container, sound, stereo, fps, sample_rate) if sound is not None else None
+                written = 0
+                with media_errors(dest, "write"):
+                    for packet in source.demux(picture):
+                        if packet.size == 0:
+                            continue  # the demuxer's end-of-stream marker
+                        packet.stream = copy
+                        container.mux(packet)
+                        written += 1
+                        if feed is not None:
+                            feed.advance(written, final=False)
+                    if written == 0:
+                        raise ValueError(f"{source_path} has no video to add sound to")
+                    if feed is not None:
+                        feed.finish(written)
+    finally:
+        source.close()
     return dest
 
 

@@ -159,7 +159,8 @@ class MasterWriter:
     Used as a context manager, an exception (a cancel included) aborts.
     """
 
-    def __init__(self, folder: str | os.PathLike[str] | None, width: int, height: int, fps: int) -> None:
+    def __init__(self, folder: str | os.PathLike[str] | None, width: int, height: int, fps: int, *,
+                 on_frame: Callable[[np.ndarray], None] | None = None) -> None:
         import av
         import numpy
 
@@ -170,6 +171,7 @@ class MasterWriter:
         self.width, self.height, self.fps = int(width), int(height), int(fps)
         self.path = partial_path(folder.absolute() / f"{_SPOOL_NAME}.mp4")
         self.count = 0
+        self._on_frame = on_frame
         self._last: np.ndarray | None = None
         self._done = False
         check_destination_folder(self.path)
@@ -216,6 +218,8 @@ class MasterWriter:
                 self._container.mux(packet)
         self._last = rgb
         self.count += 1
+        if self._on_frame is not None:
+            self._on_frame(rgb)  # e.g. an export encoding the frames as they are drawn
 
     def add_many(self, frames: Iterable[np.ndarray]) -> None:
         for frame in frames:
@@ -261,8 +265,11 @@ class MasterSpool:
     The services layer points it at the bundle's media folder, so storing the take is a rename.
     """
 
-    def __init__(self, folder: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, folder: str | os.PathLike[str] | None = None, *,
+                 on_frame: Callable[[np.ndarray], None] | None = None) -> None:
         self.folder = Path(folder) if folder is not None else None
+        self.on_frame = on_frame
+        """Called with each frame once it is in the master (on the engine's thread; it must not keep the array)."""
 
     def open(self, width: int, height: int, fps: int) -> MasterWriter:
         if self.folder is not None:
@@ -270,7 +277,7 @@ class MasterSpool:
                 raise MediaError(f"Could not write a take into {self.folder}: it is a link; Studio writes only inside the project.")
             with media_errors(self.folder, "write"):
                 self.folder.mkdir(exist_ok=True)
-        return MasterWriter(self.folder, width, height, fps)
+        return MasterWriter(self.folder, width, height, fps, on_frame=self.on_frame)
 
 
 def write_master(folder: str | os.PathLike[str] | None, frames: Iterable[np.ndarray], fps: int, *,

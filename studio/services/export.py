@@ -1,15 +1,21 @@
 """Export: the storyboard's selected takes joined into one watermarked MP4 with its recipe.
 
-Shots with no take, or whose take no longer matches the shot (prompt, length,
-seed, engine, canvas changed), are rendered first and saved into the bundle.
-Then frames stream from each take through fit-to-canvas and the watermark into
-the encoder while the stems are joined, crossfaded and loudness-normalised.
-The encoder writes a temporary file and renames it at the end, so a failed or
-cancelled export leaves nothing at the destination.
+Shots are taken in order. A shot with a current take streams from its master; a shot
+with none, or whose take no longer matches the shot (prompt, length, seed, engine,
+canvas changed), is rendered now, and its frames go into the export's encoder as the
+engine draws them (while they also go into the new take's master), so rendering and
+encoding overlap and no frame is decoded again. Each rendered take is saved into the
+bundle as it lands. Every frame passes fit-to-canvas and the watermark on its way.
+The picture is encoded once into a hidden file; when the whole programme is there, the
+stems are joined, crossfaded and loudness-normalised, and the sound is added beside the
+copied picture (`add_sound`). A failed or cancelled export leaves nothing at the
+destination.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -21,7 +27,7 @@ from studio.domain.model import Canvas, Project, Shot, Take
 from studio.engine.protocol import CancelledError, CancelToken, EngineEvent, GenerateRequest, Progress
 from studio.media.audio_codec import aac_round_trip
 from studio.media.decode import read_frames
-from studio.media.encode import ExportCancelled, write_mp4
+from studio.media.encode import ExportCancelled, add_sound, write_mp4
 from studio.media.frames import fit_frame
 from studio.media.watermark import Watermark
 from studio.persistence.bundle import media_path
@@ -170,23 +176,123 @@ def shots_to_render(
 def _program_frames(
     bundle: Path, takes: Sequence[tuple[Shot, Take]], canvas: Canvas, fps: int
 ) -> Iterator[np.ndarray]:
-    """Every output frame in order, fitted to the canvas and watermarked."""
-    mark = Watermark(canvas.width, canvas.height, fps)
-    index = 0
-    for shot, take in takes:
-        last: np.ndarray | None = None
-        produced = 0
-        for frame in read_frames(media_path(bundle, take.video), max_frames=shot.duration_frames):
-            last = fit_frame(frame, canvas.width, canvas.height)
-            yield mark.apply(last, index)
-            index += 1
-            produced += 1
-        # An imported clip shorter than its shot holds its last frame.
-        while produced < shot.duration_frames:
-            held = last if last is not None else np.zeros((canvas.height, canvas.width, 3), np.uint8)
-            yield mark.apply(held, index)
-            index += 1
-            produced += 1
+    """Every output frame in order, fitted to the canvas and watermarked (all shots have takes)."""
+    program = _Program(None, bundle, [s for s, _ in takes], set(), canvas, fps)
+    program.project_takes = {s.id: t for s, t in takes}
+    return program.frames()
+
+
+_END = object()
+
+
+class _Program:
+    """The export's frames in order: each shot from its take's master, or rendered now.
+
+    A shot in ``todo`` is rendered on a thread (`render_shot`, which saves nothing itself);
+    its frames reach `frames` as the engine puts them into the take's master. The rendered
+    take is saved into the bundle (merged under the lock) and selected in ``project``
+    before the next shot starts, so continuity reads it.
+    """
+
+    def __init__(self, project: Project | None, bundle: Path, shots: Sequence[Shot], todo: set[str],
+                 canvas: Canvas, fps: int, *, render_kwargs: dict | None = None,
+                 progress: ProgressFn | None = None) -> None:
+        self.project, self.bundle, self.shots, self.todo = project, bundle, list(shots), todo
+        self.canvas, self.fps = canvas, fps
+        self.render_kwargs = render_kwargs or {}
+        self.progress = progress
+        self.rendered: list[str] = []
+        self.project_takes: dict[str, Take] | None = None  # fixed takes instead of the project's
+
+    def frames(self) -> Iterator[np.ndarray]:
+        width, height = self.canvas.width, self.canvas.height
+        mark = Watermark(width, height, self.fps)
+        index = 0
+        for listed in self.shots:
+            shot = self.project.shot(listed.id) if self.project is not None else listed
+            if shot.id in self.todo:
+                source = self._render(shot)
+            else:
+                take = self.project_takes[shot.id] if self.project_takes is not None else shot.selected_take
+                assert take is not None
+                source = read_frames(media_path(self.bundle, take.video), max_frames=shot.duration_frames)
+            last: np.ndarray | None = None
+            produced = 0
+            for frame in source:
+                if produced >= shot.duration_frames:
+                    continue  # an engine that made more than the shot lasts: the rest is not shown
+                last = fit_frame(frame, width, height)
+                yield mark.apply(last, index)
+                index += 1
+                produced += 1
+            # An imported clip (or an engine's take) shorter than its shot holds its last frame.
+            while produced < shot.duration_frames:
+                held = last if last is not None else np.zeros((height, width, 3), np.uint8)
+                yield mark.apply(held, index)
+                index += 1
+                produced += 1
+
+    def _render(self, shot: Shot) -> Iterator[np.ndarray]:
+        """Render ``shot`` on a thread, handing on its frames as they are drawn; then save its take."""
+        assert self.project is not None
+        frames: queue.Queue = queue.Queue(maxsize=4)
+        abandoned = threading.Event()
+        outcome: dict[str, object] = {}
+        before = self.project
+        label = f"render {shot.display_title(before.index_of(shot.id))}"
+        progress = self.progress
+
+        def hand_on(item: object) -> None:
+            while True:
+                if abandoned.is_set():
+                    raise CancelledError()  # the export stopped reading: end the render
+                try:
+                    frames.put(item, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
+
+        def on_frame(rgb: np.ndarray) -> None:
+            hand_on(np.array(rgb, copy=True))  # the engine may reuse its buffer
+
+        def on_event(event: EngineEvent) -> None:
+            if progress and isinstance(event, Progress) and event.stage.startswith("render"):
+                progress(label, event.step, event.total)
+
+        def work() -> None:
+            try:
+                outcome["result"] = render_shot(before, self.bundle, shot, on_event=on_event, on_frame=on_frame,
+                                                **self.render_kwargs)
+            except BaseException as exc:  # re-raised on the export's thread
+                outcome["error"] = exc
+            finally:
+                try:
+                    hand_on(_END)
+                except CancelledError:
+                    pass
+
+        worker = threading.Thread(target=work, name="studio-export-render", daemon=True)
+        worker.start()
+        try:
+            while True:
+                item = frames.get()
+                if item is _END:
+                    break
+                yield item  # type: ignore[misc]
+        finally:
+            abandoned.set()
+            while worker.is_alive():  # let a render waiting to hand on a frame see that we stopped
+                try:
+                    frames.get(timeout=0.1)
+                except queue.Empty:
+                    pass
+            worker.join()
+        if "error" in outcome:
+            raise outcome["error"]  # type: ignore[misc]
+        project, _ = outcome["result"]  # type: ignore[misc]
+        # The window's own save may have run meanwhile (the lock is re-entrant in one process): keep its takes.
+        self.project = save_merged(project, self.bundle, base=before, what="a render").project
+        self.rendered.append(shot.id)
 
 
 def _overlaid(frames: Iterator[np.ndarray], overlay) -> Iterator[np.ndarray]:
@@ -261,76 +367,85 @@ def _export_locked(
         # A forced engine, seed or model is a new render of every exported shot.
         forced = {x.id for x in shots}
         project = project.with_shots(replace(s, selected_take_id=None) if s.id in forced else s for s in project.shots)
+    canvas = export_canvas(project, options.aspect)
+    fps = project.fps
+    render_kwargs = dict(engine=options.engine, seed=options.seed, cancel=cancel, settings=forced_settings or None,
+                         defaults=options.engine_defaults)
     if options.farm:
         from studio.services.farm_render import ensure_takes_on_farm
 
-        project, rendered = ensure_takes_on_farm(
+        # The farm renders on other machines: its takes arrive whole, then stream from their masters.
+        project, farm_rendered = ensure_takes_on_farm(
             project, bundle, shots, options.farm, engine=options.engine, seed=options.seed, progress=progress,
             cancel=cancel, settings=forced_settings or None, defaults=options.engine_defaults,
         )
+        todo: set[str] = set()
     else:
-        project, rendered = ensure_takes(
-            project, bundle, shots, engine=options.engine, seed=options.seed, progress=progress, cancel=cancel,
-            settings=forced_settings or None, defaults=options.engine_defaults,
-        )
-    takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
-    assert all(t is not None for _, t in takes)
-    check_export_consent(project, takes)  # every export path (CLI, window, feed remix, farm) passes here
-    canvas = export_canvas(project, options.aspect)
-    fps = project.fps
-    total = sum(s.duration_frames for s, _ in takes)
-
-    audio = mix_program(bundle, takes, fps, options)  # type: ignore[arg-type]
-    lufs, peak = measure_loudness(audio)
-    recipe = build_recipe(project, takes)  # type: ignore[arg-type]
+        farm_rendered = []
+        todo = {s.id for s in shots_to_render(project, bundle, shots, engine=options.engine, seed=options.seed,
+                                              settings=forced_settings or None)}
+    program = _Program(project, bundle, shots, todo, canvas, fps, render_kwargs=render_kwargs, progress=progress)
+    total = sum(project.shot(s.id).duration_frames for s in shots)
     crf, preset = QUALITY_PRESETS[options.quality]
-    metadata = {
-        RECIPE_KEY: recipe,
-        "title": project.title,
-        "comment": f"Made with {APP_NAME} {__version__}; AI-generated video (watermarked).",
-        "encoder_app": f"{APP_NAME} {__version__}",
-        "ai_generated": "true",
-    }
 
     def on_frame(done: int, total_frames: int) -> None:
         if progress:
             progress("encode", done, total_frames)
 
-    # Encode beside the destination, then sign into it: the signed file is what lands there
-    # (atomically), and a failed encode or sign leaves nothing at the destination.
-    unsigned = partial_path(Path(destination).absolute())
+    # The picture is encoded beside the destination while the shots render, the sound is
+    # added beside it, then that is signed into the destination: the signed file is what
+    # lands there (atomically), and a failed render, encode or sign leaves nothing there.
+    destination = Path(destination).absolute()
+    picture = partial_path(destination)
+    unsigned = partial_path(destination)
     try:
         write_mp4(
-            unsigned,
-            _overlaid(_program_frames(bundle, takes, canvas, fps), options.frame_overlay),  # type: ignore[arg-type]
+            picture,
+            _overlaid(program.frames(), options.frame_overlay),
             fps=fps,
             width=canvas.width,
             height=canvas.height,
-            audio=audio,
-            metadata=metadata,
             crf=crf,
             preset=preset,
             frame_count=total,
             progress=on_frame,
             should_cancel=lambda: cancel.cancelled,
         )
-        path = sign_export(unsigned, Path(destination).absolute(), project, takes, recipe_text=recipe,  # type: ignore[arg-type]
+        project = program.project
+        takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
+        assert all(t is not None for _, t in takes)
+        check_export_consent(project, takes)  # every export path (CLI, window, feed remix, farm) passes here
+        audio = mix_program(bundle, takes, fps, options)  # type: ignore[arg-type]
+        lufs, peak = measure_loudness(audio)
+        recipe = build_recipe(project, takes)  # type: ignore[arg-type]
+        metadata = {
+            RECIPE_KEY: recipe,
+            "title": project.title,
+            "comment": f"Made with {APP_NAME} {__version__}; AI-generated video (watermarked).",
+            "encoder_app": f"{APP_NAME} {__version__}",
+            "ai_generated": "true",
+        }
+        add_sound(picture, unsigned, fps=fps, audio=audio, metadata=metadata)
+        path = sign_export(unsigned, destination, project, takes, recipe_text=recipe,  # type: ignore[arg-type]
                            consent=cameo_consent or consent_reference)
     except ExportCancelled:
         raise CancelledError() from None
     except MediaError as exc:
         # The user chose day.mp4; the hidden .day.partial-….mp4 beside it is ours, never theirs to read about.
         text = str(exc)
-        if unsigned.name in text:
-            raise MediaError(text.replace(str(unsigned), str(Path(destination).absolute()))
-                             .replace(unsigned.name, Path(destination).name)) from exc
+        for hidden in (picture, unsigned):
+            if hidden.name in text:
+                raise MediaError(text.replace(str(hidden), str(destination))
+                                 .replace(hidden.name, destination.name)) from exc
         raise
     finally:
         # Best effort: on a read-only or vanished folder the unlink fails too, and must not hide the real error.
-        try:
-            unsigned.unlink(missing_ok=True)
-        except OSError:
-            pass
+        for hidden in (picture, unsigned):
+            try:
+                hidden.unlink(missing_ok=True)
+            except OSError:
+                pass
+    rendered = farm_rendered + program.rendered
     feed = record_export(path, title=project.title, seconds=total / fps, width=canvas.width, height=canvas.height,
                   project_id=project.id, engines=sorted({f"{t.recipe.engine} {t.recipe.engine_version}".strip() for _, t in takes}),  # type: ignore[union-attr]
                   recipe=recipe, cameos=[(c.cameo_id, c.character) for c in cameos_in(project, [s for s, _ in takes])])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 import numpy as np
 
 from studio import __version__
@@ -40,13 +41,15 @@ class RenderFailed(ExplainedError):
 from studio.services.take_status import request_cameos, take_cameos, take_is_current  # noqa: E402,F401
 
 
-def bundle_spool(bundle: Path) -> MasterSpool:
-    """Where an engine writes a take's master for ``bundle``: its media folder (storing it is then a rename)."""
+def bundle_spool(bundle: Path, on_frame: Callable[[np.ndarray], None] | None = None) -> MasterSpool:
+    """Where an engine writes a take's master for ``bundle``: its media folder (storing it is then a rename).
+
+    ``on_frame`` sees each frame as it goes into the master (see `MasterSpool.on_frame`)."""
     from studio.persistence.bundle import check_media_folder
 
     folder = check_media_folder(bundle)  # never write through a link out of the bundle
     folder.mkdir(parents=True, exist_ok=True)
-    return MasterSpool(folder)
+    return MasterSpool(folder, on_frame=on_frame)
 
 
 def store_take(bundle: Path, request: GenerateRequest, result: EngineResult) -> Take:
@@ -115,8 +118,11 @@ def render_shot(
     cancel: CancelToken | None = None,
     settings: dict | None = None,
     defaults: dict | None = None,
+    on_frame: Callable[[np.ndarray], None] | None = None,
 ) -> tuple[Project, Take]:
     """Generate ``shot`` now, store the take and select it; returns the updated project.
+
+    ``on_frame`` sees each frame as the engine makes it (an export encodes them meanwhile).
 
     ``settings`` override the shot's engine settings (e.g. ``{"model": PATH}``); ``defaults``
     (the app's choices, e.g. the saved memory profile) apply where the shot sets nothing.
@@ -131,7 +137,7 @@ def render_shot(
         if on_event:
             on_event(event)
 
-    result = run_request(request, emit, cancel, spool=bundle_spool(bundle))
+    result = run_request(request, emit, cancel, spool=bundle_spool(bundle, on_frame))
     if result is None:
         last = outcome[-1] if outcome else None
         if isinstance(last, Cancelled):
