@@ -24,7 +24,9 @@ def register(sub) -> None:
     )
     p.add_argument("file", type=Path, help="the video file (.mp4, .mov, .mkv, ...)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--max-offset-ms", type=float, default=500.0, help="largest offset searched, either way (default 500)")
+    p.add_argument("--max-offset-ms", type=float, default=None,
+                   help="largest offset searched, either way (default 250, studio.sound.sync.MAX_OFFSET_MS); "
+                        "a regular rhythm is measurable when its period is longer than twice this")
     p.set_defaults(func=run_sync_check)
 
 
@@ -42,11 +44,13 @@ def run_sync_check(args) -> int:
     the evidence is too weak to claim one (then no offset is printed, only why).
     """
     from studio.media.decode import probe, read_audio, read_frames
-    from studio.sound.sync import measure_sync
+    from studio.sound.sync import MAX_OFFSET_MS, measure_sync
 
     path: Path = args.file
     if not path.is_file():
         raise UserError(f"{path}: no such file")
+    if args.max_offset_ms is None:
+        args.max_offset_ms = MAX_OFFSET_MS
     if not 1 <= args.max_offset_ms <= 5000:
         raise UserError(f"--max-offset-ms {args.max_offset_ms:g}: choose between 1 and 5000")
     info = probe(path)  # MediaError names the file when it is not a video
@@ -68,6 +72,7 @@ def run_sync_check(args) -> int:
         "offset_frames": round(estimate.offset_frames, 3) if known else None,
         "reason": estimate.reason,
         "fps": round(fps, 3),
+        "search_window_ms": estimate.window_ms,
         "confidence": estimate.confidence,
         "matched_events": estimate.matched,
         "visual_events": estimate.visual_events,
@@ -81,6 +86,6 @@ def run_sync_check(args) -> int:
     else:
         print(f"{path.name}: {_describe(estimate.offset_ms, estimate.offset_frames)}")
         print(f"  offset {estimate.offset_ms:+.1f} ms = {estimate.offset_frames:+.2f} frames at {fps:g} fps")
-    print(f"  confidence {estimate.confidence:.2f} ({estimate.matched} of {estimate.visual_events} picture events "
+    print(f"  searched ±{estimate.window_ms:g} ms; confidence {estimate.confidence:.2f} ({estimate.matched} of {estimate.visual_events} picture events "
           f"matched; {estimate.audio_events} sound attacks)")
     return 0 if known else EXIT_CANNOT_MEASURE

@@ -23,8 +23,10 @@ from studio.sound.motion import ANALYSIS_WIDTH, MotionAnalysis, _grey, analyse_m
 
 ATTACK_THRESHOLDS_DB = (12.0, 9.0, 6.0)
 """Attack thresholds tried in turn (dB above the bed) until enough picture events pair up."""
-MAX_OFFSET_MS = 500.0
-"""Offsets searched: ±half a second (beyond that a lip-sync or foley error is a different problem)."""
+MAX_OFFSET_MS = 250.0
+"""Offsets searched: ±a quarter second, stated in every report (beyond that a lip-sync or foley error is
+a different problem). The window is what makes a regular rhythm measurable: with period P, the offset
+plus or minus P fits as well, but only one of them lies inside ±window when P is longer than twice it."""
 MIN_MATCHED = 3
 """Fewer paired events than this cannot tell an offset from a coincidence."""
 MIN_CONFIDENCE = 0.3
@@ -56,6 +58,8 @@ class SyncEstimate:
     rhythm fits at the offset plus or minus its period), when there is one."""
     period_frames: float | None = None
     """When rivals fit about as well: how far apart they are (the rhythm's period), in frames."""
+    window_ms: float = MAX_OFFSET_MS
+    """Offsets searched, either way: every offset and rival named lies within ±this."""
     unexplained: tuple[int, ...] = ()
     """For this offset and then each rival: events left without a partner where the partner would be
     inside the clip (the first sound before the first hit, the hit after the last sound). A regular
@@ -82,7 +86,8 @@ class SyncEstimate:
             if self.period_frames:
                 return (f"periodic: the events repeat every {self.period_frames:.1f} frames, so the offset is ambiguous "
                         f"by ±{self.period_frames:.1f} frames ({self.offset_ms:+.0f} ms or {self.rival_offset_ms:+.0f} ms "
-                        "fit about as well, and the clip's first and last events do not tell them apart)")
+                        f"fit about as well within the ±{self.window_ms:.0f} ms searched, and the clip's first and last events do "
+                        "not tell them apart)")
             return (f"several offsets fit about as well ({self.offset_ms:+.0f} ms or {self.rival_offset_ms:+.0f} ms): "
                     "the events pair up too loosely to tell them apart")
         return "the events pair up too loosely to trust an offset"
@@ -118,7 +123,7 @@ def estimate_offset(
     a = np.asarray(audio_times, dtype=np.float64)
     w = np.ones(v.shape[0]) if visual_weights is None else np.asarray(visual_weights, dtype=np.float64)
     if v.size == 0 or a.size == 0:
-        return SyncEstimate(0.0, 0.0, float(fps), 0.0, 0, int(v.size), int(a.size))
+        return SyncEstimate(0.0, 0.0, float(fps), 0.0, 0, int(v.size), int(a.size), window_ms=float(max_offset_ms))
     frame_s = 1.0 / fps
     sigma = frame_s / 3
     max_s = max_offset_ms / 1000
@@ -182,6 +187,7 @@ def estimate_offset(
         audio_events=int(a.size),
         rival_offset_ms=round(rival_lag * 1000, 1) if rival_lag is not None else None,
         period_frames=round(period, 1) if period is not None else None,
+        window_ms=float(max_offset_ms),
         unexplained=unexplained,
     )
 

@@ -34,16 +34,19 @@ def test_estimate_offset_on_event_lists():
 def test_a_metronome_is_told_apart_at_the_clips_ends_or_said_to_be_ambiguous():
     """Issue 16 (sync-check on regular rhythms): a beat every 12 frames fits +100 ms and -400 ms equally in
     the middle. Where the beat starts and stops inside the clip, only +100 ms leaves no event without its
-    partner; where it runs from edge to edge nothing can tell, and the estimate says so and by how much."""
+    partner; where it runs from edge to edge nothing can tell, and the estimate says so and by how much.
+    (Searched within ±500 ms: within the default ±250 ms the -400 ms rival is outside the window.)"""
     beat = np.arange(24, 24 * 4.5 + 1, 12.0)  # frames 24..108 of a 6 s clip at 24 fps
-    est = estimate_offset(beat, beat / FPS + 0.1, FPS, picture_seconds=6.0, sound_seconds=6.0)
+    wide = 500.0
+    est = estimate_offset(beat, beat / FPS + 0.1, FPS, picture_seconds=6.0, sound_seconds=6.0, max_offset_ms=wide)
     assert est.measurable and est.offset_ms == pytest.approx(100.0, abs=1.0), est
     assert est.unexplained[0] == 0 and min(est.unexplained[1:]) >= 2
     # Without the clip's lengths (or with the beat filling the clip) the two offsets cannot be told apart.
-    blind = estimate_offset(beat, beat / FPS + 0.1, FPS)
+    blind = estimate_offset(beat, beat / FPS + 0.1, FPS, max_offset_ms=wide)
     assert not blind.measurable and "ambiguous by ±12.0 frames" in blind.reason
+    assert estimate_offset(beat, beat / FPS + 0.1, FPS).measurable  # ±250 ms: only +100 ms is inside
     filling = np.arange(2, 6 * FPS - 1, 12.0)
-    est = estimate_offset(filling, filling / FPS + 0.1, FPS, picture_seconds=6.0, sound_seconds=6.1)
+    est = estimate_offset(filling, filling / FPS + 0.1, FPS, picture_seconds=6.0, sound_seconds=6.1, max_offset_ms=wide)
     assert not est.measurable and est.reason.startswith("periodic") and est.period_frames == pytest.approx(12.0, abs=0.1)
 
 

@@ -63,10 +63,15 @@ class _Ball:
     """(start contact, end contact, launch speed) of each flight, in order."""
 
     def height(self, t: float) -> float:
-        """Height above the floor (m): falling in from above before the first contact, resting after the last."""
-        first = self.flights[0][0]
+        """Height above the floor (m): dropped from rest before the first contact, resting after the last.
+
+        Before the first contact the ball is held at the height of its first bounce and let go, so it
+        lands at speed (a V-shaped contact, like every later one), not gently at zero speed.
+        """
+        first, _, v0 = self.flights[0]
         if t < first:
-            return 0.5 * G * (first - t) ** 2
+            u = min(first - t, v0 / G)  # time before landing, back to the moment it was let go
+            return v0 * u - 0.5 * G * u * u
         for s, e, v in self.flights:
             if s <= t <= e:
                 u = t - s
@@ -233,7 +238,7 @@ def family(count: int, *, first_seed: int = 1000, duration_s: float = 6.0) -> li
             seed=seed,
             fps=FRAME_RATES[i % len(FRAME_RATES)],
             rhythm=RHYTHMS[(i // len(FRAME_RATES)) % len(RHYTHMS)],
-            offset_ms=float(np.round(rng.uniform(-250, 250), 1)),
+            offset_ms=float(np.round(rng.uniform(-200, 200), 1)),
             crf=int(rng.choice([18, 23, 28, 33])),
             noise_db=float(rng.choice([-50.0, -40.0, -32.0, -26.0])),
             distractors=int(rng.choice([0, 0, 1, 2])),
