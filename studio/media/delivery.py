@@ -22,7 +22,7 @@ from studio.media.encode import (
     _MP4_OPTIONS,
     output_container,
     _add_streams,
-    _as_stereo,
+    audio_source,
     _AudioFeed,
     _check_frame,
     _check_metadata,
@@ -96,7 +96,7 @@ def _encode(container, dest, frames, spec: VideoCodec, fps, width, height, audio
     )
     feed = None
     if sound is not None:
-        feed = _AudioFeed(container, sound, _as_stereo(audio), fps, SAMPLE_RATE, pcm=spec.audio != "aac")
+        feed = _AudioFeed(container, sound, audio_source(audio), fps, SAMPLE_RATE, pcm=spec.audio != "aac")
     return _encode_frames(container, dest, video, feed, frames, fps=fps, width=width, height=height,
                           frame_count=frame_count, total=frame_count or 0, progress=progress,
                           should_cancel=should_cancel)

@@ -55,7 +55,7 @@ def write_mp4(
     fps: int,
     width: int,
     height: int,
-    audio: np.ndarray | None = None,
+    audio: np.ndarray | Iterable[np.ndarray] | None = None,
     sample_rate: int = SAMPLE_RATE,
     metadata: Mapping[str, str] | None = None,
     crf: int = 18,
@@ -68,8 +68,9 @@ def write_mp4(
 
     ``frames`` yields uint8 RGB arrays of shape ``(height, width, 3)``; they are
     encoded as they arrive. ``audio`` is float32 ``(S, 2)`` in [-1, 1] at
-    ``sample_rate`` (mono ``(S,)`` or ``(S, 1)`` is duplicated to both channels);
-    it is trimmed or zero-padded to exactly ``N / fps`` seconds for the ``N``
+    ``sample_rate`` (mono ``(S,)`` or ``(S, 1)`` is duplicated to both channels),
+    or an iterator of such blocks in order (read forward as the video needs them, so
+    the whole programme never has to be in memory); it is trimmed or zero-padded to exactly ``N / fps`` seconds for the ``N``
     frames written. ``metadata`` keys and values are stored as strings in the
     container. ``frame_count``, when given, is the number of frames expected:
     it is the total reported to ``progress(done, total)`` and a different count
@@ -94,7 +95,7 @@ def write_mp4(
         raise ValueError(f"crf must be between 1 and 51 for H.264 High profile, got {crf}")
     if frame_count is not None:
         frame_count = _check_int("frame_count", frame_count, minimum=1)
-    stereo = _as_stereo(audio) if audio is not None else None
+    stereo = audio_source(audio) if audio is not None else None
     tags = _check_metadata(metadata)
     total = frame_count if frame_count is not None else (len(frames) if isinstance(frames, Sized) else 0)
 
@@ -513,6 +514,43 @@ def _check_frame(rgb: np.ndarray, index: int, width: int, height: int) -> np.nda
     if rgb.dtype != np.uint8:
         raise ValueError(f"frame {index} has dtype {rgb.dtype}, expected uint8")
     return np.ascontiguousarray(rgb)
+
+
+class _AudioBlocks:
+    """A track given as an iterator of ``(n, 2)`` blocks, sliced forward like an array.
+
+    ``blocks[a:b]`` returns samples ``[a, b)`` (shorter, or empty, past the end of the
+    track); each slice must start at or after the previous one's start, which is how
+    `_AudioFeed` reads. Only the samples not yet handed out are kept, so memory is one
+    block plus one AAC frame whatever the track's length.
+    """
+
+    def __init__(self, blocks: Iterable[np.ndarray]) -> None:
+        self._blocks = iter(blocks)
+        self._start = 0  # sample index of self._buffer[0]
+        self._buffer = np.zeros((0, 2), np.float32)
+        self._ended = False
+
+    def __getitem__(self, span: slice) -> np.ndarray:
+        a, b = span.start or 0, span.stop
+        if a < self._start:
+            raise ValueError(f"audio blocks are read forward only: sample {a} was already handed out")
+        while not self._ended and self._start + len(self._buffer) < b:
+            block = next(self._blocks, None)
+            if block is None:
+                self._ended = True
+            elif len(block):
+                self._buffer = np.concatenate([self._buffer, _as_stereo(block)])
+        self._buffer = self._buffer[a - self._start:]
+        self._start = a
+        return self._buffer[: max(0, b - a)]
+
+
+def audio_source(audio: np.ndarray | Iterable[np.ndarray]) -> np.ndarray | _AudioBlocks:
+    """A whole track as a float32 stereo array, or an iterator of blocks as a forward reader."""
+    if isinstance(audio, (np.ndarray, list, tuple)):
+        return _as_stereo(audio)
+    return _AudioBlocks(audio)
 
 
 def _as_stereo(audio: np.ndarray) -> np.ndarray:
