@@ -39,7 +39,7 @@ VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             ("走る", "駆ける", "追い掛ける", "追いかける", "急ぐ")),
     "jump_down": (("jump down", "jumps down", "leaps down", "hops down", "jumps off", "leaps off"), ("飛び下りる", "飛び降りる")),
     "jump": (("jump", "jumps", "jumping", "leap", "leaps", "hop", "hops"), ("跳ぶ", "飛ぶ", "ジャンプ")),
-    "fall": (("fall", "falls", "falling", "fell", "drop", "drops", "tumble", "tumbles", "trip", "trips"), ("落ちる", "転ぶ", "倒れる", "落下")),
+    "fall": (("fall", "falls", "falling", "fell", "tumble", "tumbles", "trip", "trips"), ("落ちる", "転ぶ", "倒れる", "落下")),
     "bounce": (("bounce", "bounces", "bouncing", "bounced", "rebound", "rebounds"), ("跳ねる", "弾む", "バウンド")),
     "break": (("break", "breaks", "breaking", "shatter", "shatters", "smash", "smashes"), ("割れる", "壊れる", "砕ける", "割る", "壊す")),
     "open": (("open", "opens", "opening", "opened"), ("開ける", "開く", "開く-他動詞")),
@@ -55,6 +55,15 @@ VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fly": (("fly", "flies", "flying"), ("飛ぶ-鳥",)),
     "roll": (("roll", "rolls", "rolling"), ("転がる",)),
     "hold": (("hold", "holds", "holding", "carry", "carries"), ("持つ", "抱える", "差す")),
+    # Transitive actions on a thing (plan2): the thing then moves (see build.OBJECT_MOTION).
+    "kick": (("kick", "kicks", "kicked", "kicking"), ("蹴る", "蹴飛ばす")),
+    "throw": (("throw", "throws", "threw", "throwing", "toss", "tosses", "tossed"), ("投げる", "放る")),
+    "catch": (("catch", "catches", "caught", "catching"), ("取る", "キャッチ", "捕る", "受け取る", "捕まえる")),
+    "push": (("push", "pushes", "pushed", "pushing", "shove", "shoves"), ("押す",)),
+    "pick_up": (("pick", "picks", "picked", "lift", "lifts", "lifted"), ("拾う", "持ち上げる", "拾い上げる")),
+    "drop": (("drop", "drops", "dropped", "dropping"), ("落とす",)),
+    "put_down": (("put", "puts", "place", "places", "set", "sets"), ("置く",)),
+    "hit": (("hit", "hits", "hitting", "strike", "strikes", "knock", "knocks"), ("叩く", "打つ", "殴る")),
     "look": (("look", "looks", "watch", "watches", "stare", "stares"), ("見る", "眺める", "見つめる")),
 }
 # Verbs that are the weather, not an actor's action ("while it rains", 雨が降る).
@@ -265,7 +274,8 @@ def scene_sentence(plan: ScenePlan) -> str:
         verbs = []
         for act in a.actions:
             v = act.verb.replace("_", " ")
-            v = {"give": "gives", "jump down": "jumps down", "fly": "flies"}.get(v, v + ("es" if v.endswith(("s", "sh", "ch")) else "s"))
+            v = {"give": "gives", "jump down": "jumps down", "fly": "flies", "pick up": "picks up", "put down": "puts down",
+                 "catch": "catches", "push": "pushes"}.get(v, v + ("es" if v.endswith(("s", "sh", "ch")) else "s"))
             if act.target:
                 v += f" {names.get(act.target, act.target)}"
             if act.recipient:

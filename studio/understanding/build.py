@@ -233,6 +233,17 @@ class PlanBuilder:
             for c in companions:
                 if c is not None:
                     c.actions.append(replace(act))
+            if obj is None and verb == "drop":
+                act = replace(act, verb="fall")
+                subject.actions[-1] = act
+            motion = OBJECT_MOTION.get(verb) if obj is not None and obj.kind == "object" else None
+            if motion:  # the kicked ball rolls away, the dropped cup falls (and a fragile one breaks)
+                for m in motion:
+                    if m == "break" and obj.noun not in FRAGILE:
+                        continue
+                    obj.actions.append(PlanAction(m, word, source=subject.key if m in ("roll", "fly_off") else None))
+            if obj is not None and verb in ("pick_up", "catch"):
+                obj.position = "hands"
             if obj is not None and (verb in ("give", "hold") or (verb == "open" and obj.noun == "umbrella")):
                 obj.position = "hands"  # in the subject's hands (and, when given, then in the receiver's)
         if last_source:
@@ -274,6 +285,11 @@ class PlanBuilder:
 
 # The same verb means another action for some actors: a bird's 飛ぶ flies, a car's 走る drives.
 _NOUN_VERB = {("bird", "jump"): "fly", ("car", "run"): "drive", ("car", "walk"): "drive", ("ball", "jump"): "bounce"}
+# What a thing does when someone acts on it (plan2): kicked or pushed it rolls away from them, thrown it
+# flies and lands bouncing, dropped or knocked it falls (and a fragile one breaks where it lands).
+OBJECT_MOTION = {"kick": ("roll",), "push": ("roll",), "throw": ("bounce",), "drop": ("fall", "break"),
+                 "hit": ("fall", "break")}
+FRAGILE = {"glass", "cup"}
 _PRONOUNS = {"he", "him", "she", "her", "彼", "彼女"}
 _INTRANSITIVE = {"fall", "bounce", "break", "roll", "open", "close"}
 _SET_PIECES = {"floor": "floor", "床": "floor", "table": "table", "テーブル": "table", "テーブル-table": "table", "机": "table",

@@ -28,7 +28,10 @@ EN = [
     ("A bird flies over the beach at sunset", "beach", "clear", {"bird": ("animal", ["fly"], "-", "-")}),
     ("A black cat sleeps on the sofa in the living room", "room", "clear", {"cat": ("animal", ["sleep"], "-", "-")}),
     ("The car drives down the road in the snow", "street", "snow", {"car": ("object", ["drive"], "-", "-")}),
-    ("A boy kicks the ball in the park", "park", "clear", {"man": ("person", [], None, "-"), "ball": ("object", [], "-", "-")}),
+    ("A boy kicks the ball in the park", "park", "clear", {"man": ("person", ["kick"], "ball", "-"), "ball": ("object", ["roll"], "-", "man")}),
+    ("She drops the cup on the floor", "room", "clear", {"woman": ("person", ["drop"], "cup", "-"), "cup": ("object", ["fall", "break"], "-", "-")}),
+    ("A man throws the ball", None, "clear", {"man": ("person", ["throw"], "ball", "-"), "ball": ("object", ["bounce"], "-", "-")}),
+    ("The man picks up the book", None, "clear", {"man": ("person", ["pick_up"], "book", "-")}),
     ("A small dog runs in the classroom", "classroom", "clear", {"dog": ("animal", ["run"], "-", "-")}),
     ("The girl opens the window in the morning", None, "clear", {"woman": ("person", ["open"], "window", "-")}),
     ("A cup falls on the kitchen floor and breaks", "kitchen", "clear", {"cup": ("object", ["fall", "break"], "-", "-")}),
@@ -41,6 +44,9 @@ EN = [
     ("A man closes the door of the office", "office", "clear", {"man": ("person", ["close"], "door", "-")}),
 ]
 JA = [
+    ("男の子が公園でボールを蹴る", "park", "clear", {"man": ("person", ["kick"], "ball", "-"), "ball": ("object", ["roll"], "-", "man")}),
+    ("女がコップを落とす", None, "clear", {"woman": ("person", ["drop"], "cup", "-"), "cup": ("object", ["fall", "break"], "-", "-")}),
+    ("男がボールを投げる", None, "clear", {"man": ("person", ["throw"], "ball", "-"), "ball": ("object", ["bounce"], "-", "-")}),
     ("猫が窓から飛び降りる", None, "clear", {"cat": ("animal", ["jump_down"], "-", "window")}),
     ("夜、雨の中で男がドアを開ける", None, "rain", {"man": ("person", ["open"], "door", "-")}),
     ("赤いボールが木の床に落ちて跳ねる", "room", "clear", {"ball": ("object", ["fall", "bounce"], "-", "-")}),
