@@ -14,6 +14,7 @@ destination.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from dataclasses import dataclass, field, replace
@@ -117,19 +118,24 @@ def ensure_takes(
     rendered: list[str] = []
     for shot in shots_to_render(project, bundle, shots, engine=engine, seed=seed, settings=settings):
         shot = project.shot(shot.id)
-        label = f"render {shot.display_title(project.index_of(shot.id))}"
-
-        def on_event(event: EngineEvent, label: str = label) -> None:
-            if progress and isinstance(event, Progress) and event.stage.startswith("render"):
-                progress(label, event.step, event.total)
-
         before = project
-        project, _ = render_shot(project, bundle, shot, engine=engine, seed=seed, on_event=on_event, cancel=cancel,
-                                 settings=settings, defaults=defaults)
+        project, _ = render_shot(project, bundle, shot, engine=engine, seed=seed, on_event=_render_events(progress, project, shot),
+                                 cancel=cancel, settings=settings, defaults=defaults)
         # The window's own save may have run meanwhile (the lock is re-entrant in one process): keep its takes.
         project = save_merged(project, bundle, base=before, what="a render").project
         rendered.append(shot.id)
     return project, rendered
+
+
+def _render_events(progress: ProgressFn | None, project: Project, shot: Shot) -> Callable[[EngineEvent], None]:
+    """The engine's render steps of ``shot`` as ``progress("render <title>", step, total)``."""
+    label = f"render {shot.display_title(project.index_of(shot.id))}"
+
+    def on_event(event: EngineEvent) -> None:
+        if progress and isinstance(event, Progress) and event.stage.startswith("render"):
+            progress(label, event.step, event.total)
+
+    return on_event
 
 
 def _with_takes_saved_elsewhere(project: Project, bundle: Path) -> Project:
@@ -176,10 +182,32 @@ def shots_to_render(
 def _program_frames(
     bundle: Path, takes: Sequence[tuple[Shot, Take]], canvas: Canvas, fps: int
 ) -> Iterator[np.ndarray]:
-    """Every output frame in order, fitted to the canvas and watermarked (all shots have takes)."""
-    program = _Program(None, bundle, [s for s, _ in takes], set(), canvas, fps)
-    program.project_takes = {s.id: t for s, t in takes}
-    return program.frames()
+    """Every output frame in order, fitted to the canvas and watermarked (every shot has its take)."""
+    mark = Watermark(canvas.width, canvas.height, fps)
+    index = 0
+    for shot, take in takes:
+        yield from _shot_frames(read_frames(media_path(bundle, take.video), max_frames=shot.duration_frames),
+                                shot.duration_frames, canvas, mark, index)
+        index += shot.duration_frames
+
+
+def _shot_frames(source: Iterator[np.ndarray], length: int, canvas: Canvas, mark: Watermark,
+                 first: int) -> Iterator[np.ndarray]:
+    """One shot's ``length`` output frames from ``source`` (numbered from ``first`` in the programme),
+    fitted and watermarked. ``source`` is read to its end; what it has past ``length`` is not shown,
+    and a source shorter than its shot (an imported clip) holds its last frame."""
+    last: np.ndarray | None = None
+    produced = 0
+    for frame in source:
+        if produced >= length:
+            continue  # an engine that made more than the shot lasts: still drained, never shown
+        last = fit_frame(frame, canvas.width, canvas.height)
+        yield mark.apply(last, first + produced)
+        produced += 1
+    while produced < length:
+        held = last if last is not None else np.zeros((canvas.height, canvas.width, 3), np.uint8)
+        yield mark.apply(held, first + produced)
+        produced += 1
 
 
 _END = object()
@@ -194,53 +222,33 @@ class _Program:
     before the next shot starts, so continuity reads it.
     """
 
-    def __init__(self, project: Project | None, bundle: Path, shots: Sequence[Shot], todo: set[str],
-                 canvas: Canvas, fps: int, *, render_kwargs: dict | None = None,
-                 progress: ProgressFn | None = None) -> None:
+    def __init__(self, project: Project, bundle: Path, shots: Sequence[Shot], todo: set[str],
+                 canvas: Canvas, fps: int, *, render_kwargs: dict, progress: ProgressFn | None) -> None:
         self.project, self.bundle, self.shots, self.todo = project, bundle, list(shots), todo
         self.canvas, self.fps = canvas, fps
-        self.render_kwargs = render_kwargs or {}
+        self.render_kwargs = render_kwargs
         self.progress = progress
         self.rendered: list[str] = []
-        self.project_takes: dict[str, Take] | None = None  # fixed takes instead of the project's
 
     def frames(self) -> Iterator[np.ndarray]:
-        width, height = self.canvas.width, self.canvas.height
-        mark = Watermark(width, height, self.fps)
+        mark = Watermark(self.canvas.width, self.canvas.height, self.fps)
         index = 0
         for listed in self.shots:
-            shot = self.project.shot(listed.id) if self.project is not None else listed
+            shot = self.project.shot(listed.id)
             if shot.id in self.todo:
                 source = self._render(shot)
             else:
-                take = self.project_takes[shot.id] if self.project_takes is not None else shot.selected_take
-                assert take is not None
-                source = read_frames(media_path(self.bundle, take.video), max_frames=shot.duration_frames)
-            last: np.ndarray | None = None
-            produced = 0
-            for frame in source:
-                if produced >= shot.duration_frames:
-                    continue  # an engine that made more than the shot lasts: the rest is not shown
-                last = fit_frame(frame, width, height)
-                yield mark.apply(last, index)
-                index += 1
-                produced += 1
-            # An imported clip (or an engine's take) shorter than its shot holds its last frame.
-            while produced < shot.duration_frames:
-                held = last if last is not None else np.zeros((height, width, 3), np.uint8)
-                yield mark.apply(held, index)
-                index += 1
-                produced += 1
+                assert shot.selected_take is not None
+                source = read_frames(media_path(self.bundle, shot.selected_take.video), max_frames=shot.duration_frames)
+            yield from _shot_frames(source, shot.duration_frames, self.canvas, mark, index)
+            index += shot.duration_frames
 
     def _render(self, shot: Shot) -> Iterator[np.ndarray]:
         """Render ``shot`` on a thread, handing on its frames as they are drawn; then save its take."""
-        assert self.project is not None
         frames: queue.Queue = queue.Queue(maxsize=4)
         abandoned = threading.Event()
         outcome: dict[str, object] = {}
         before = self.project
-        label = f"render {shot.display_title(before.index_of(shot.id))}"
-        progress = self.progress
 
         def hand_on(item: object) -> None:
             while True:
@@ -255,21 +263,16 @@ class _Program:
         def on_frame(rgb: np.ndarray) -> None:
             hand_on(np.array(rgb, copy=True))  # the engine may reuse its buffer
 
-        def on_event(event: EngineEvent) -> None:
-            if progress and isinstance(event, Progress) and event.stage.startswith("render"):
-                progress(label, event.step, event.total)
-
         def work() -> None:
             try:
-                outcome["result"] = render_shot(before, self.bundle, shot, on_event=on_event, on_frame=on_frame,
+                outcome["result"] = render_shot(before, self.bundle, shot, on_frame=on_frame,
+                                                on_event=_render_events(self.progress, before, shot),
                                                 **self.render_kwargs)
             except BaseException as exc:  # re-raised on the export's thread
                 outcome["error"] = exc
             finally:
-                try:
+                with contextlib.suppress(CancelledError):  # nobody is reading any more
                     hand_on(_END)
-                except CancelledError:
-                    pass
 
         worker = threading.Thread(target=work, name="studio-export-render", daemon=True)
         worker.start()
@@ -282,10 +285,8 @@ class _Program:
         finally:
             abandoned.set()
             while worker.is_alive():  # let a render waiting to hand on a frame see that we stopped
-                try:
+                with contextlib.suppress(queue.Empty):
                     frames.get(timeout=0.1)
-                except queue.Empty:
-                    pass
             worker.join()
         if "error" in outcome:
             raise outcome["error"]  # type: ignore[misc]
@@ -441,10 +442,8 @@ def _export_locked(
     finally:
         # Best effort: on a read-only or vanished folder the unlink fails too, and must not hide the real error.
         for hidden in (picture, unsigned):
-            try:
+            with contextlib.suppress(OSError):
                 hidden.unlink(missing_ok=True)
-            except OSError:
-                pass
     rendered = farm_rendered + program.rendered
     feed = record_export(path, title=project.title, seconds=total / fps, width=canvas.width, height=canvas.height,
                   project_id=project.id, engines=sorted({f"{t.recipe.engine} {t.recipe.engine_version}".strip() for _, t in takes}),  # type: ignore[union-attr]
