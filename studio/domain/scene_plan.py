@@ -130,6 +130,8 @@ EVENT_SOUNDS: dict[tuple[str, str], str] = {
     ("open", "door"): "door_open", ("close", "door"): "door", ("open", "window"): "door_open",
     ("open", "umbrella"): "whoosh", ("jump_down", "cat"): "paw", ("jump", "cat"): "paw",
     ("drive", "car"): "engine",
+    # Someone acting on a ball: the foot's thump, the arm's whoosh on the release, the smack into the hands.
+    ("kick", "ball"): "thud", ("push", "ball"): "thud", ("throw", "ball"): "whoosh", ("catch", "ball"): "clap",
 }
 ACTION_SOUNDS = {"fall": "thud", "jump_down": "thud", "jump": "thud", "bounce": "bounce", "break": "impact",
                  "close": "door", "open": "door_open", "walk": "footstep", "run": "footstep"}

@@ -368,31 +368,35 @@ def _dir(angle: float, facing: int, side: int) -> tuple[float, float]:
     return side * math.sin(angle), math.cos(angle)
 
 
-def draw_figure(frame: np.ndarray, look: CharacterLook, pose: Pose, feet: tuple[float, float], height_px: float,
-                palette: Palette) -> tuple[tuple[float, float], float] | None:
-    """Draw one character on ``frame`` (H×W×3 uint8, in place).
+@dataclass(frozen=True)
+class Skeleton:
+    """Joint positions of a pose in figure units: feet point at (0, 0), y down, before any tip."""
 
-    ``feet`` is the screen point on the ground under the character and
-    ``height_px`` an adult's standing height there (the look's height scales it).
-    Returns the head's screen centre and radius in pixels (where a cameo face goes),
-    or None when the figure is too small to draw.
-    """
+    hip_x: float
+    hip_y: float
+    shoulder: tuple[float, float]
+    neck_top: tuple[float, float]
+    head_c: tuple[float, float]
+    w: float
+    """Torso width."""
+    legs: list
+    """(hip, knee, foot) for the left then the right leg."""
+    arms: list
+    """(shoulder, elbow, hand) for the left then the right arm."""
+
+    def hands(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        return self.arms[0][2], self.arms[1][2]
+
+    def feet(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        return self.legs[0][2], self.legs[1][2]
+
+
+def skeleton(pose: Pose, look: CharacterLook) -> Skeleton:
+    """Where each joint of ``pose`` is (figure units); `draw_figure` draws exactly these, so a ball put
+    at a hand or a foot from here touches it on screen."""
     r = _rig(look)
-    size = height_px * look.height
-    if size < 6:
-        return None
-    c = palette.character
-    skin, hair = c(look.skin), c(look.hair)
-    top, bottom, shoes = c(look.top), c(look.bottom), c(look.shoes)
-
-    def far(rgb: RGB) -> tuple[int, int, int]:
-        # The far limbs sit in shade: the one cue that makes a flat figure read in depth.
-        return c(scale(rgb, 0.8))
-
     f = pose.facing
     side_view = f != 0
-    pen = _Pen(frame, feet, size, pose.tip, (0.0, -0.04 if pose.tip else 0.0))
-
     # Hips: as high as the lowest foot allows (plus any jump), or down on a seat.
     standing = -leg_drop(pose, look) - pose.lift
     hip_y = standing + (-r.seat_h - standing) * pose.sit
@@ -431,6 +435,37 @@ def draw_figure(frame: np.ndarray, look: CharacterLook, pose: Pose, feet: tuple[
         d2 = _dir(pose.shoulder[k] + pose.elbow[k], f, side)
         hand = (elbow[0] + d2[0] * r.forearm, elbow[1] + d2[1] * r.forearm)
         arms.append(((sx, sy), elbow, hand))
+    return Skeleton(hip_x, hip_y, shoulder, neck_top, head_c, w, legs, arms)
+
+
+def draw_figure(frame: np.ndarray, look: CharacterLook, pose: Pose, feet: tuple[float, float], height_px: float,
+                palette: Palette) -> tuple[tuple[float, float], float] | None:
+    """Draw one character on ``frame`` (H×W×3 uint8, in place).
+
+    ``feet`` is the screen point on the ground under the character and
+    ``height_px`` an adult's standing height there (the look's height scales it).
+    Returns the head's screen centre and radius in pixels (where a cameo face goes),
+    or None when the figure is too small to draw.
+    """
+    r = _rig(look)
+    size = height_px * look.height
+    if size < 6:
+        return None
+    c = palette.character
+    skin, hair = c(look.skin), c(look.hair)
+    top, bottom, shoes = c(look.top), c(look.bottom), c(look.shoes)
+
+    def far(rgb: RGB) -> tuple[int, int, int]:
+        # The far limbs sit in shade: the one cue that makes a flat figure read in depth.
+        return c(scale(rgb, 0.8))
+
+    f = pose.facing
+    side_view = f != 0
+    pen = _Pen(frame, feet, size, pose.tip, (0.0, -0.04 if pose.tip else 0.0))
+    sk = skeleton(pose, look)
+    hip_x, hip_y, shoulder, neck_top, head_c, w = sk.hip_x, sk.hip_y, sk.shoulder, sk.neck_top, sk.head_c, sk.w
+    fwd = f or 0
+    legs, arms = sk.legs, sk.arms
 
     # Facing right, the left limbs are the far ones; facing left, the right ones.
     far_k = 0 if f >= 0 else 1

@@ -17,8 +17,9 @@ import numpy as np
 from studio.domain.model import SoundEvent
 from studio.domain.scene import SceneDescription
 from studio.engine.sketch.camera import ACTION_DEPTH, CameraRig
-from studio.engine.sketch.characters import CharacterLook, Pose, foot_offsets
+from studio.engine.sketch.characters import CharacterLook, Pose, foot_offsets, skeleton
 from studio.engine.sketch.layout import Layout, mid_depth
+from studio.engine.sketch.things import Beat
 
 PERSON_ACTIONS = ("walk", "run", "sit", "jump", "fall", "wave", "dance")
 """Action words that need someone on screen (a generic figure if the bible has no one)."""
@@ -247,8 +248,15 @@ class _Planner:
         vx0, vx1 = self.view
         # Where a walk starts varies with the seed; a group walks in file behind its lead.
         self.lead = vx0 + (0.1 + 0.25 * self.rng.random()) * (vx1 - vx0)
+        self.beats: list[Beat] = []
+        self.door_plan: tuple[float, int, int] | None = None
+        staged = self._stage_interactions()
         for k, (cid, look) in enumerate(self.cast):
             kk = float(k) * 1.7 + 0.3
+            if cid in staged:
+                # Someone who acts on a thing (kicks it, throws it, catches it, opens the door) does that.
+                actors.append(self._interact(cid, look, k, kk, staged[cid]))
+                continue
             if cid in self.per_actor:
                 # Each actor does what the plan says they do, not what anyone in the sentence does.
                 self.scene = replace(self.base_scene, actions=self.per_actor[cid])
@@ -276,14 +284,18 @@ class _Planner:
         self.scene = self.base_scene
         acts = self.scene.actions
         ball = self._ball() if "ball" in acts else None
-        door = self._door(slam="door_open" not in acts) if ("door" in acts or "door_open" in acts) else None
+        if self.door_plan is not None:
+            door = self.door_plan[0]
+        else:
+            door = self._door(slam="door_open" not in acts) if ("door" in acts or "door_open" in acts) else None
+        self._make_beats(actors, staged)
         things = None
         if self.scene_plan is not None:
             from studio.engine.sketch.things import plan_things
 
             people = {("person" if a.id == "figure" else a.id): np.array([p.x for p in a.poses]) for a in actors}
             things = plan_things(self.scene_plan, self.layout, self.camera, self.fps, self.n, self.rec, self.rng,
-                                 person_slots=len(self.cast), people=people)
+                                 person_slots=len(self.cast), people=people, beats=self.beats)
         events = tuple(sorted(self.rec.events, key=lambda e: (e.frame, e.kind, e.source)))
         return Choreography(actors, ball, door, events, self.rec.puffs, self.page_turns,
                             door_wanted="door" in acts or "door_open" in acts, things=things)
@@ -525,6 +537,224 @@ class _Planner:
                 self.rec.add(i, "impact", 1.0, x + direction * 0.5 * fig, depth, cid, puff=0.9 * fig)
         return Actor(cid, look, depth, "falls", poses)
 
+    # -- acting on things: kick, push, throw, catch, open
+
+    def _action_plane(self, x: float, height: float, depth: float, i: int) -> tuple[float, float]:
+        """A point ``height`` rest pixels above the ground at (x, depth), as (x, height) on the action plane (frame i)."""
+        L, cam = self.layout, self.camera
+        qx, qy, _ = cam.project((x, L.ground_y(depth) - height), depth, i, shake=False)
+        s, ox, oy = cam.plane(ACTION_DEPTH, i, shake=False)
+        fx, fy = cam.focus
+        rx, ry = fx + (qx - fx - ox) / s, fy + (qy - fy - oy) / s
+        return rx, L.ground_y(ACTION_DEPTH) - ry
+
+    def _limb_point(self, actor: Actor, i: int, limb: str, k: int, ahead: float = 0.0) -> tuple[float, float]:
+        """Where a hand ("arm") or a foot ("leg") of ``actor`` is on frame i: (x, height) on the action plane.
+
+        ``ahead`` moves the point forward (figure units), e.g. from the ankle to the toe of the shoe."""
+        pose = actor.poses[i]
+        sk = skeleton(pose, actor.look)
+        size = self._fig(actor.depth, actor.look)
+        pt = (sk.arms if limb == "arm" else sk.legs)[k][2]
+        return self._action_plane(pose.x + (pt[0] + (pose.facing or 1) * ahead) * size, -pt[1] * size, actor.depth, i)
+
+    def _stage_interactions(self) -> dict[str, dict]:
+        """Who does what to which thing, and where everyone stands for it (cast id -> role)."""
+        plan = self.scene_plan
+        if plan is None:
+            return {}
+        ids = {("person" if cid == "figure" else cid): cid for cid, _ in self.cast}
+        things = {a.key: a for a in plan.actors if a.kind in ("object", "animal")}
+        todo = []
+        for a in plan.actors:
+            cid = ids.get(a.key)
+            if cid is None:
+                continue
+            for act in a.actions:
+                t = things.get(act.target or "")
+                if t is None:
+                    continue
+                if act.verb in ("kick", "push", "throw", "catch") and t.noun == "ball":
+                    todo.append((cid, act, t))
+                    break
+                if act.verb == "open" and t.noun in ("door", "window"):
+                    todo.append((cid, act, t))
+                    break
+        if not todo:
+            return {}
+        vx0, vx1 = self.view
+        at = lambda u: vx0 + u * (vx1 - vx0)  # noqa: E731
+        d = 1 if self.rng.random() < 0.5 else -1
+        fps, n = self.fps, self.n
+        staged: dict[str, dict] = {}
+        catchers = {cid: act for cid, act, t in todo if act.verb == "catch"}
+        for cid, act, t in todo:
+            if cid in staged:
+                continue
+            if act.verb in ("kick", "push"):
+                c = min(n - 2, max(round(0.55 * fps), round(0.3 * n)))
+                staged[cid] = dict(role=act.verb, thing=t.key, x=at(0.2 if d > 0 else 0.8), facing=d, frame=c)
+            elif act.verb == "throw":
+                r = min(n - 3, max(round(0.6 * fps), round(0.3 * n)))
+                staged[cid] = dict(role="throw", thing=t.key, x=at(0.16 if d > 0 else 0.84), facing=d, frame=r)
+                to = next((ids[k] for k in (act.recipient, act.onto) if k in ids and ids[k] != cid), None)
+                if to is None:
+                    to = next((k for k, c_act in catchers.items() if c_act.target == t.key and k != cid), None)
+                if to is not None:
+                    catches = to in catchers
+                    flight = min(1.0, max(0.5, 0.9 * (vx1 - vx0) / self.layout.width))
+                    c = min(n - 2, r + max(2, round(flight * fps)))
+                    staged[to] = dict(role="catch" if catches else "receive", thing=t.key, x=at(0.8 if d > 0 else 0.2),
+                                      facing=-d, frame=c, thrower=cid)
+            elif act.verb == "catch":
+                # Caught from someone off screen: the ball comes in from the side they face.
+                c = min(n - 2, max(round(1.0 * fps), round(0.5 * n)))
+                staged[cid] = dict(role="catch", thing=t.key, x=at(0.62 if d > 0 else 0.38), facing=-d, frame=c, thrower=None)
+            elif act.verb == "open":
+                staged[cid] = self._stage_opening(cid, t.noun, t.key)
+        return staged
+
+    def _stage_opening(self, cid: str, noun: str, key: str) -> dict:
+        """Walk up to the door (or window) from its latch side; it opens when the hand reaches it."""
+        look = dict(self.cast)[cid]
+        fig = self._fig(ACTION_DEPTH, look)
+        g = make_gait(False, fig, 0.0)
+        n, fps = self.n, self.fps
+        arrive = max(2, round(0.45 * n))
+        reach = max(1, round(0.25 * fps))
+        open_at = min(n - 1, arrive + reach)
+        vx0, vx1 = self.view
+        if noun == "door":
+            depth = mid_depth(self.scene.place, self.scene.indoor)
+            side = 1 if self.rng.random() < 0.5 else -1
+            dx0, _, dx1, _ = self.camera.visible_rect(depth)
+            cx = (dx0 + dx1) / 2 + side * 0.2 * (dx1 - dx0)
+            self.door_plan = (self._door(slam=False, opener=(cx, side, open_at)), arrive, open_at)
+            door = self.door_plan[0]
+            latch = door.x - door.hinge * door.width / 2  # the free edge: the hinge is on the far side
+            edge, _ = self._action_plane(latch, 0.0, depth, arrive)
+            target = edge - side * 0.1 * fig
+        else:
+            side = 1 if self.rng.random() < 0.5 else -1
+            wx = (vx0 + vx1) / 2 + side * 0.22 * (vx1 - vx0)
+            self.beats.append(Beat("open", key, "person" if cid == "figure" else cid, open_at, wx, 0.0, side))
+            target = wx - side * 0.42 * fig
+        start = target - side * g.speed * arrive / fps
+        return dict(role="open", thing=key, x=start, target=target, facing=side, frame=arrive, open_at=open_at)
+
+    def _interact(self, cid: str, look: CharacterLook, k: int, kk: float, role: dict) -> Actor:
+        depth = self._depth(k)
+        if role["role"] == "open":
+            return self._walk_and_open(cid, look, depth, kk, role)
+        x, f, c = role["x"], role["facing"], role["frame"]
+        near = 1 if f > 0 else 0  # the limbs on the camera's side
+        far = 1 - near
+
+        def two(a_near: float, a_far: float) -> tuple[float, float]:
+            return (a_near, a_far) if near == 0 else (a_far, a_near)
+
+        stand = Pose(x=x, facing=f, hip=two(0.04, -0.04), knee=(0.06, 0.06), shoulder=two(0.1, -0.08), elbow=(0.25, 0.25))
+        fps = self.fps
+        if role["role"] in ("kick", "push"):
+            swing = max(1, round(0.12 * fps))
+            wind = max(2, round(0.3 * fps))
+            follow = max(1, round(0.15 * fps))
+            back = max(2, round(0.45 * fps))
+            if role["role"] == "kick":
+                ready = replace(stand, hip=two(-0.75, 0.12), knee=two(1.35, 0.15), shoulder=two(-0.5, 0.6), lean=0.02)
+                hit = replace(stand, hip=two(0.9, -0.1), knee=two(0.12, 0.1), shoulder=two(0.5, -0.5), lean=-0.12)
+                after = replace(stand, hip=two(1.15, -0.12), knee=two(0.3, 0.1), shoulder=two(0.6, -0.6), lean=-0.15)
+            else:  # a push: bend over it and shove with both hands
+                ready = replace(stand, hip=(0.5, 0.5), knee=(0.9, 0.9), shoulder=(0.7, 0.7), elbow=(1.4, 1.4), lean=0.55)
+                hit = replace(stand, hip=(0.55, 0.55), knee=(0.9, 0.9), shoulder=(1.1, 1.1), elbow=(0.1, 0.1), lean=0.65)
+                after = replace(hit, shoulder=(1.2, 1.2), elbow=(0.05, 0.05))
+            keys = [(c - swing - wind, stand), (c - swing, ready), (c, hit), (c + follow, after), (c + follow + back, stand)]
+        elif role["role"] == "throw":
+            swing = max(1, round(0.1 * fps))
+            wind = max(2, round(0.35 * fps))
+            follow = max(1, round(0.2 * fps))
+            back = max(2, round(0.5 * fps))
+            hold = replace(stand, shoulder=two(0.55, 0.45), elbow=(1.1, 1.1))
+            ready = replace(stand, hip=two(-0.3, 0.3), knee=two(0.3, 0.1), shoulder=two(-1.5, 0.9), elbow=two(0.9, 0.3), lean=-0.12)
+            release = replace(stand, hip=two(-0.25, 0.3), knee=two(0.3, 0.1), shoulder=two(2.4, -0.4), elbow=two(0.1, 0.3), lean=0.18)
+            after = replace(release, shoulder=two(1.3, -0.5), elbow=two(0.25, 0.3), lean=0.22)
+            keys = [(0, hold), (c - swing - wind, hold), (c - swing, ready), (c, release), (c + follow, after),
+                    (c + follow + back, stand)]
+        elif role["role"] == "catch":
+            ready_len = max(2, round(0.4 * fps))
+            absorb = max(2, round(0.25 * fps))
+            reach = replace(stand, shoulder=(1.5, 1.5), elbow=(0.25, 0.25), lean=0.05)
+            held = replace(stand, shoulder=(0.85, 0.85), elbow=(1.25, 1.25))
+            keys = [(c - ready_len - max(1, round(0.1 * fps)), stand), (c - max(1, round(0.1 * fps)), reach), (c, reach),
+                    (c + absorb, held)]
+        else:  # receive: faces the thrower, hands ready, but nobody said he catches it
+            keys = [(0, stand)]
+        poses = []
+        for i in range(self.n):
+            pose = keys[0][1]
+            for (i0, p0), (i1, p1) in zip(keys, keys[1:]):
+                if i0 <= i < i1:
+                    pose = lerp_pose(p0, p1, _ease((i - i0) / max(1, i1 - i0)))
+                    break
+                if i >= i1:
+                    pose = p1
+            poses.append(pose)
+        verb = {"kick": "kicks", "push": "pushes", "throw": "throws", "catch": "catches", "receive": "waits"}[role["role"]]
+        return Actor(cid, look, depth, verb + " the " + role["thing"], poses)
+
+    def _walk_and_open(self, cid: str, look: CharacterLook, depth: float, kk: float, role: dict) -> Actor:
+        fig = self._fig(depth, look)
+        g = make_gait(False, fig, 0.0)
+        arrive, open_at, s = role["frame"], role["open_at"], role["facing"]
+        rate = g.cadence / 2 / self.fps
+        phase0 = 0.1
+        stand = Pose(x=role["target"], facing=s, hip=(0.03, -0.03), knee=(0.06, 0.06), shoulder=(0.1, -0.08), elbow=(0.25, 0.25))
+        up = 2.0 if role["thing"] != "door" else 1.35
+        reached = replace(stand, shoulder=(up, -0.08) if s < 0 else (-0.08, up), elbow=(0.3, 0.25) if s < 0 else (0.25, 0.3))
+        poses: list[Pose] = []
+        for i in range(self.n):
+            if i < arrive:
+                phase = phase0 + rate * i
+                x = role["x"] + s * g.speed * i / self.fps
+                pose = gait_pose(x, phase, s, g)
+                if i > 0:
+                    for contact, foot in ((0.25, 0), (0.75, 1)):
+                        if math.floor(phase - contact) > math.floor(phase - rate - contact):
+                            fx = x + foot_offsets(pose, look)[foot] * fig
+                            self.rec.add(i, "footstep", g.strength, fx, depth, cid, puff=0.16 * fig)
+                if i == arrive - 1:
+                    pose = lerp_pose(pose, stand, 0.5)
+            elif i < open_at:
+                pose = lerp_pose(stand, reached, _ease((i - arrive) / max(1, open_at - arrive)))
+            else:
+                pose = reached
+            poses.append(pose)
+        return Actor(cid, look, depth, "walks to the " + role["thing"] + " and opens it", poses)
+
+    def _make_beats(self, actors: list[Actor], staged: dict[str, dict]) -> None:
+        """The moments the things feel: the foot on the ball, the release, the catch (for `things`)."""
+        by_id = {a.id: a for a in actors}
+        for cid, role in staged.items():
+            actor = by_id.get(cid)
+            if actor is None or role["role"] in ("open", "receive"):
+                continue
+            key = "person" if cid == "figure" else cid
+            f, c = role["facing"], role["frame"]
+            near = 1 if f > 0 else 0
+            if role["role"] == "kick":
+                x, h = self._limb_point(actor, c, "leg", near, ahead=0.067)
+                self.beats.append(Beat("kick", role["thing"], key, c, x, h, f))
+            elif role["role"] == "push":
+                x, h = self._limb_point(actor, c, "arm", near, ahead=0.02)
+                self.beats.append(Beat("push", role["thing"], key, c, x, h, f))
+            else:
+                hold = np.full((self.n, 2), np.nan)
+                frames = range(0, c + 1) if role["role"] == "throw" else range(c, self.n)
+                for i in frames:
+                    hold[i] = self._limb_point(actor, i, "arm", near)
+                x, h = hold[c]
+                self.beats.append(Beat(role["role"], role["thing"], key, c, float(x), float(h), f, hold))
+
     # -- things
 
     def _ball(self) -> BallTrack:
@@ -581,7 +811,8 @@ class _Planner:
             t0 = t_end + 0.3 + 0.5 * self.rng.random()
         return BallTrack(depth, radius, xs, hs, squash)
 
-    def _door(self, slam: bool = True) -> DoorTrack:
+    def _door(self, slam: bool = True, opener: tuple[float, int, int] | None = None) -> DoorTrack:
+        """The door; ``opener`` (centre x, hinge side, first opening frame) places it for whoever walks up and opens it."""
         depth = mid_depth(self.scene.place, self.scene.indoor)
         vx0, _, vx1, _ = self.camera.visible_rect(depth)
         cx = (vx0 + vx1) / 2 + (self.rng.random() - 0.5) * 0.5 * (vx1 - vx0)
@@ -590,6 +821,8 @@ class _Planner:
         hinge = -1 if self.rng.random() < 0.5 else 1
         n, fps = self.n, self.fps
         open_start, open_len = max(1, round(0.1 * n)), max(2, round(0.55 * fps))
+        if opener is not None:
+            cx, hinge, open_start = opener
         hold = max(1, round(0.3 * fps))
         slam_len = max(2, round(0.28 * fps))
         slam_start = max(open_start + open_len + hold, round(0.5 * n))

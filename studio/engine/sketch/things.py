@@ -54,6 +54,26 @@ class SetPiece:
 
 
 @dataclass
+class Beat:
+    """A moment someone acts on a thing (from the choreography): the foot reaching the ball, the release, the catch."""
+
+    verb: str
+    """kick, push, throw, catch, open"""
+    thing: str
+    """The thing's plan key."""
+    actor: str
+    frame: int
+    """The contact frame: the foot (or hand) reaches it, the ball leaves the hand, lands in the hands."""
+    x: float
+    h: float
+    """Where the contact is: rest x on the action plane and height above the floor, rest pixels."""
+    direction: int
+    """Which way the thing goes (or, for a catch, which way it was travelling)."""
+    hold: np.ndarray | None = None
+    """(frames, 2): x and height of the holding hand on each frame it is held (NaN elsewhere)."""
+
+
+@dataclass
 class ThingTrack:
     key: str
     noun: str
@@ -91,8 +111,9 @@ def thing_colour(actor: PlanActor) -> RGB:
 
 class _ThingPlanner:
     def __init__(self, plan: ScenePlan, layout: Layout, camera: CameraRig, fps: int, frames: int, rec,
-                 rng: np.random.Generator, people: dict[str, np.ndarray] | None = None) -> None:
+                 rng: np.random.Generator, people: dict[str, np.ndarray] | None = None, beats: list[Beat] | None = None) -> None:
         self.people = people or {}
+        self.beats = list(beats or [])
         self.plan, self.L, self.cam, self.fps, self.n, self.rec, self.rng = plan, layout, camera, fps, frames, rec, rng
         self.depth = ACTION_DEPTH
         self.fig = layout.figure_h
@@ -115,8 +136,10 @@ class _ThingPlanner:
         # Things stand to the right of the people; a set piece and what comes from it share a place.
         slots = [0.5] if not person_slots else [0.72]
         slots += [0.3, 0.82, 0.18, 0.6]
+        window_beat = next((b for b in self.beats if b.verb == "open" and b.thing == "window"), None)
         if "window" in wanted:
-            self.things.pieces.append(SetPiece("window", self.at(0.38 if person_slots == 0 else 0.7), 0.5 * self.fig,
+            wx = window_beat.x if window_beat is not None else self.at(0.38 if person_slots == 0 else 0.7)
+            self.things.pieces.append(SetPiece("window", wx, 0.5 * self.fig,
                                                WINDOW_SILL * self.fig, 0.55 * self.fig, np.zeros(self.n)))
         if "table" in wanted:
             self.things.pieces.append(SetPiece("table", self.at(0.5 if person_slots == 0 else 0.7), 0.55 * self.fig,
@@ -125,6 +148,10 @@ class _ThingPlanner:
         for a in actors:
             if a.noun == "window":
                 self._window(a)
+                continue
+            if any(b.thing == a.key and b.verb != "open" for b in self.beats):
+                # Kicked, thrown, caught: it goes where the people send it, when they touch it.
+                self.things.tracks.append(self._acted_on(a))
                 continue
             if a.position == "hands":
                 track = self._held(a)
@@ -286,6 +313,123 @@ class _ThingPlanner:
                 t.state[i] = (tt * 5.0) % 1.0
         return t
 
+    # -- things people act on
+
+    GRAVITY = 2 * 0.8 / 0.45 ** 2
+    """Figure heights per second squared: a dropped thing falls 0.8 figure heights in 0.45 s."""
+
+    def _acted_on(self, a: PlanActor) -> ThingTrack:
+        """A ball kicked or pushed (it rolls away from whoever touched it, from that frame), thrown (it leaves
+        the hand and flies in an arc, to the catcher's hands or onto the floor, bouncing) or caught (held)."""
+        beats = sorted((b for b in self.beats if b.thing == a.key), key=lambda b: b.frame)
+        t = self._new(a, beats[0].x)
+        r = t.size / 2
+        n, fps = self.n, self.fps
+        g = self.GRAVITY * self.fig
+        kick = next((b for b in beats if b.verb in ("kick", "push")), None)
+        throw = next((b for b in beats if b.verb == "throw"), None)
+        catch = next((b for b in beats if b.verb == "catch"), None)
+        held = np.zeros(n, bool)
+
+        def hold(b: Beat, frames) -> None:
+            for i in frames:
+                hx, hh = b.hold[i]
+                if np.isfinite(hx):
+                    t.x[i], t.h[i] = hx + b.direction * 0.3 * r, max(0.0, hh - r)  # just ahead of the hand
+                    held[i] = True
+
+        if kick is not None:
+            # It rests just ahead of the foot (or the hands) until they reach it, then rolls away, slowing to a stop.
+            x0 = kick.x + kick.direction * r
+            v0 = (2.4 if kick.verb == "kick" else 1.1) * self.fig
+            stop = 1.4 if kick.verb == "kick" else 1.0
+            for i in range(n):
+                tt = max(0.0, (i - kick.frame) / fps)
+                tt = min(tt, stop)
+                t.x[i] = x0 + kick.direction * (v0 * tt - 0.5 * v0 / stop * tt * tt)
+                t.h[i] = 0.0
+            self._event(kick.frame, kick.verb, t, 1.0 if kick.verb == "kick" else 0.5)
+            return t
+        if throw is not None:
+            hold(throw, range(0, throw.frame + 1))
+            x0, h0 = float(t.x[throw.frame]), float(t.h[throw.frame])
+            self._event(throw.frame, "throw", t, 0.7)
+            if catch is not None:
+                # To the catcher's hands, arriving on the catch frame.
+                tf = (catch.frame - throw.frame) / fps
+                x1, h1 = catch.x + catch.direction * 0.3 * r, max(0.0, catch.h - r)
+                vx, vy = (x1 - x0) / tf, (h1 - h0 + 0.5 * g * tf * tf) / tf
+                for i in range(throw.frame + 1, catch.frame):
+                    tt = (i - throw.frame) / fps
+                    t.x[i], t.h[i] = x0 + vx * tt, h0 + vy * tt - 0.5 * g * tt * tt
+                hold(catch, range(catch.frame, n))
+                self._event(catch.frame, "catch", t, 0.9)
+                return t
+            # Nobody catches it: up, over and down onto the floor ahead, bouncing lower each time.
+            tf, reach = 0.75, 1.6 * self.fig
+            self._fly(t, throw.frame, x0, h0, throw.direction * reach / tf, (0.5 * g * tf * tf - h0) / tf, g)
+            return t
+        if catch is not None:
+            # Thrown in from off screen, towards the catcher's hands.
+            tf = min(0.9, catch.frame / fps)
+            s0 = max(0, catch.frame - round(tf * fps))
+            tf = (catch.frame - s0) / fps
+            x1, h1 = catch.x + catch.direction * 0.3 * r, max(0.0, catch.h - r)
+            x0, h0 = x1 + catch.direction * 2.6 * self.fig, 0.9 * self.fig  # from where they face
+            vx, vy = (x1 - x0) / tf, (h1 - h0 + 0.5 * g * tf * tf) / tf
+            for i in range(n):
+                tt = (i - s0) / fps
+                if i < s0:
+                    t.x[i] = math.nan
+                else:
+                    t.x[i], t.h[i] = x0 + vx * tt, h0 + vy * tt - 0.5 * g * tt * tt
+            hold(catch, range(catch.frame, n))
+            self._event(catch.frame, "catch", t, 0.9)
+        return t
+
+    def _fly(self, t: ThingTrack, start: int, x0: float, h0: float, vx: float, vy: float, g: float,
+             bounce: float = 0.55) -> None:
+        """Ballistic from frame ``start`` (x0, h0, velocity vx, vy up): lands, bounces with restitution
+        ``bounce`` (losing some sideways speed each time), then rolls to a stop; a bounce event on each contact frame."""
+        # Contact times and the state after each contact, worked out exactly.
+        segs = []  # (t_start, x_start, h_start, vx, vy) of each arc
+        ts, xs, hs = 0.0, x0, h0
+        first_v = None
+        while True:
+            # h + vy t - g t^2 / 2 = 0
+            tc = (vy + math.sqrt(vy * vy + 2 * g * hs)) / g
+            segs.append((ts, xs, hs, vx, vy, tc))
+            v_land = vy - g * tc
+            first_v = first_v or abs(v_land)
+            ts, xs, hs = ts + tc, xs + vx * tc, 0.0
+            vy, vx = -v_land * bounce, vx * 0.6
+            if vy < 0.22 * first_v or len(segs) > 8:
+                break
+        roll_t0, roll_x0, roll_v = ts, xs, vx
+        roll_stop = 0.8
+        seen: set[int] = set()
+        for i in range(start + 1, self.n):
+            tt = (i - start) / self.fps
+            k = next((j for j, sg in enumerate(segs) if sg[0] <= tt < sg[0] + sg[5]), None)
+            if k is None:
+                u = min(tt - roll_t0, roll_stop)
+                t.x[i] = roll_x0 + roll_v * (u - 0.5 * u * u / roll_stop)
+                t.h[i] = 0.0
+            else:
+                s0, sx, sh, svx, svy, _ = segs[k]
+                u = tt - s0
+                t.x[i], t.h[i] = sx + svx * u, max(0.0, sh + svy * u - 0.5 * g * u * u)
+            # The first frame at or past each landing shows it on the floor, squashed, with its sound.
+            for j, sg in enumerate(segs):
+                land = sg[0] + sg[5]
+                if j not in seen and tt >= land:
+                    seen.add(j)
+                    if tt - land < 1.0 / self.fps:
+                        v = abs(sg[4] - g * sg[5]) / first_v
+                        t.h[i] = 0.0
+                        t.squash[i] = v
+                        self._event(i, "bounce", t, v, puff=0.3 * t.size)
+
     # -- objects
 
     def _ball(self, a: PlanActor, x0: float, piece: SetPiece | None) -> ThingTrack:
@@ -353,8 +497,10 @@ class _ThingPlanner:
         piece = self.things.piece("window")
         if piece is None:
             return
-        if "open" in a.verbs:
-            i = self.frame(0.3)
+        beat = next((b for b in self.beats if b.verb == "open" and b.thing == a.key), None)
+        if "open" in a.verbs or beat is not None:
+            # Opened by someone who walked up to it: when their hand reaches it.
+            i = beat.frame if beat is not None else self.frame(0.3)
             L = max(2, int(round(0.5 * self.fps)))
             for j in range(self.n):
                 piece.opening[j] = min(1.0, max(0.0, (j - i) / L))
@@ -362,12 +508,14 @@ class _ThingPlanner:
 
 
 def plan_things(plan: ScenePlan, layout: Layout, camera: CameraRig, fps: int, frames: int, rec, rng,
-                person_slots: int = 0, people: dict[str, np.ndarray] | None = None) -> Things:
+                person_slots: int = 0, people: dict[str, np.ndarray] | None = None,
+                beats: list[Beat] | None = None) -> Things:
     """Tracks for every animal and object of ``plan`` (doors are the scenery's), events into ``rec``.
 
-    ``people`` (plan key -> rest x per frame) places what is held or handed over.
+    ``people`` (plan key -> rest x per frame) places what is held or handed over; ``beats`` are the
+    moments the choreography's people touch a thing (a kick, a throw, a catch, a window opened).
     """
-    return _ThingPlanner(plan, layout, camera, fps, frames, rec, rng, people).plan_all(person_slots)
+    return _ThingPlanner(plan, layout, camera, fps, frames, rec, rng, people, beats).plan_all(person_slots)
 
 
 # ----------------------------------------------------------------------------- drawing
