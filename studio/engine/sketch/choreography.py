@@ -665,9 +665,9 @@ class _Planner:
                 hit = replace(stand, hip=two(0.9, -0.1), knee=two(0.12, 0.1), shoulder=two(0.5, -0.5), lean=-0.12)
                 after = replace(stand, hip=two(1.15, -0.12), knee=two(0.3, 0.1), shoulder=two(0.6, -0.6), lean=-0.15)
             else:  # a push: bend over it and shove with both hands
-                ready = replace(stand, hip=(0.5, 0.5), knee=(0.9, 0.9), shoulder=(0.7, 0.7), elbow=(1.4, 1.4), lean=0.55)
-                hit = replace(stand, hip=(0.55, 0.55), knee=(0.9, 0.9), shoulder=(1.1, 1.1), elbow=(0.1, 0.1), lean=0.65)
-                after = replace(hit, shoulder=(1.2, 1.2), elbow=(0.05, 0.05))
+                ready = replace(stand, hip=(1.15, 1.15), knee=(2.1, 2.1), shoulder=(-0.3, -0.3), elbow=(0.9, 0.9), lean=0.85)
+                hit = replace(stand, hip=(1.2, 1.2), knee=(2.2, 2.2), shoulder=(0.55, 0.55), elbow=(0.05, 0.05), lean=0.9)
+                after = replace(hit, shoulder=(0.65, 0.65), elbow=(0.0, 0.0))
             keys = [(c - swing - wind, stand), (c - swing, ready), (c, hit), (c + follow, after), (c + follow + back, stand)]
         elif role["role"] == "throw":
             swing = max(1, round(0.1 * fps))
