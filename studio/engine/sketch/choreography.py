@@ -250,7 +250,8 @@ class _Planner:
         self.lead = vx0 + (0.1 + 0.25 * self.rng.random()) * (vx1 - vx0)
         self.beats: list[Beat] = []
         self.door_plan: tuple[float, int, int] | None = None
-        staged = self._stage_interactions()
+        self.staged: dict[str, dict] = {}
+        staged = self.staged = self._stage_interactions()
         for k, (cid, look) in enumerate(self.cast):
             kk = float(k) * 1.7 + 0.3
             if cid in staged:
@@ -301,6 +302,14 @@ class _Planner:
                             door_wanted="door" in acts or "door_open" in acts, things=things)
 
     def _stand_x(self, k: int, n: int, spacing: float, jitter: float) -> float:
+        if self.staged:
+            # Someone kicks, throws or opens something: the others stand back, behind whoever starts it,
+            # out of the ball's (or the walker's) way.
+            role = next(iter(self.staged.values()))
+            others = [i for i, (cid, _) in enumerate(self.cast) if cid not in self.staged]
+            j = others.index(k) if k in others else 0
+            fig = self.layout.figure_h
+            return role["x"] - role["facing"] * (0.45 + 0.3 * j) * fig
         return self.center + jitter + (k - (n - 1) / 2) * spacing
 
     def _depth(self, k: int) -> float:
