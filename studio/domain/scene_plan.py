@@ -132,6 +132,7 @@ EVENT_SOUNDS: dict[tuple[str, str], str] = {
     ("drive", "car"): "engine",
     # Someone acting on a ball: the foot's thump, the arm's whoosh on the release, the smack into the hands.
     ("kick", "ball"): "thud", ("push", "ball"): "thud", ("throw", "ball"): "whoosh", ("catch", "ball"): "clap",
+    ("put_down", "cup"): "clink", ("put_down", "glass"): "clink", ("put_down", "book"): "thud", ("put_down", "ball"): "bounce",
 }
 ACTION_SOUNDS = {"fall": "thud", "jump_down": "thud", "jump": "thud", "bounce": "bounce", "break": "impact",
                  "close": "door", "open": "door_open", "walk": "footstep", "run": "footstep"}

@@ -144,6 +144,46 @@ def test_a_caught_ball_ends_in_the_catchers_hands_and_stays_there(prompt, seed):
     assert np.abs(still - still[0]).max() < 0.6, still  # held: it stops moving
 
 
+
+@pytest.mark.parametrize("prompt", ["A man drops a yellow cup", "男の子が黄色いコップを落とす"])
+@SEEDS
+def test_a_dropped_cup_falls_from_his_hand_and_breaks_where_it_lands(prompt, seed):
+    plan, frames = render(prompt, size=SIZE, frames=N, fps=FPS, seed=seed)
+    (man,) = plan.choreo.actors
+    track = plan.choreo.things.track("cup")
+    colour = plan.palette.character(track.colour)
+    # A small cup: looked for within a figure's height of him (yellow flowers elsewhere in the park).
+    x0 = max(0, int(man.poses[0].x - plan.layout.figure_h))
+    x1 = int(man.poses[0].x + plan.layout.figure_h)
+    path = [(b[0] + x0, b[1], b[2]) if (b := _blob(f[:, x0:x1], colour, tol=22)) else None for f in frames]
+    smash = _event(plan, "cup", "glass")
+    near = 1 if man.poses[0].facing > 0 else 0
+    for i in range(0, smash - 4):  # held out in his hand...
+        hx, hy = _limb_on_screen(plan, man, i, "arm", near)
+        assert np.hypot(hx - path[i][0], hy - path[i][1]) < track.size, (i, (hx, hy), path[i])
+    ys = np.array([p[1] for p in path[: smash + 1]])
+    let_go = next(i for i in range(1, smash) if ys[i] > ys[i - 1] + 0.5)
+    assert (np.diff(ys[let_go - 1 :]) > 0.5).all(), ys  # ...then falls every frame, faster and faster
+    assert abs(plan.layout.ground_y(track.depth) - ys[smash]) < track.size  # to the floor, where it breaks
+    assert track.broken_at == smash and (track.state[smash:] == 1).all() and (track.state[:smash] == 0).all()
+
+
+@pytest.mark.parametrize("prompt", ["He picks up the red ball", "男の子が赤いボールを拾う"])
+@SEEDS
+def test_a_picked_up_ball_waits_on_the_floor_then_rises_in_his_hand(prompt, seed):
+    plan, frames = render(prompt, size=SIZE, frames=N, fps=FPS, seed=seed)
+    (man,) = plan.choreo.actors
+    track, path = _ball_path(plan, frames)
+    ys = np.array([p[1] for p in path])
+    floor = plan.layout.ground_y(track.depth) - track.size / 2
+    grab = next(i for i in range(N) if abs(ys[i] - ys[0]) > 0.5) - 1
+    assert abs(ys[0] - floor) < 1.5 and np.abs(ys[: grab + 1] - ys[0]).max() < 0.5  # on the floor until then
+    near = 1 if man.poses[grab].facing > 0 else 0
+    for i in range(grab, N):
+        hx, hy = _limb_on_screen(plan, man, i, "arm", near)
+        assert np.hypot(hx - path[i][0], hy - path[i][1]) < track.size / 2 + 2, (i, (hx, hy), path[i])
+    assert ys[-1] < floor - 0.3 * plan.layout.figure_h  # lifted well off the floor
+
 def _door_box(plan):
     door, L = plan.choreo.door, plan.layout
     base = L.ground_y(door.depth)

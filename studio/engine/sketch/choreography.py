@@ -586,6 +586,9 @@ class _Planner:
                 if act.verb in ("kick", "push", "throw", "catch") and t.noun == "ball":
                     todo.append((cid, act, t))
                     break
+                if act.verb in ("drop", "pick_up", "put_down") and t.noun in ("ball", "cup", "glass", "book"):
+                    todo.append((cid, act, t))
+                    break
                 if act.verb == "open" and t.noun in ("door", "window"):
                     todo.append((cid, act, t))
                     break
@@ -621,6 +624,9 @@ class _Planner:
                 staged[cid] = dict(role="catch", thing=t.key, x=at(0.62 if d > 0 else 0.38), facing=-d, frame=c, thrower=None)
             elif act.verb == "open":
                 staged[cid] = self._stage_opening(cid, t.noun, t.key)
+            else:  # drop, pick up, put down: in the middle of the set, side-on
+                c = min(n - 2, max(round(0.6 * fps), round(0.35 * n)))
+                staged[cid] = dict(role=act.verb, thing=t.key, x=at(0.42 if d > 0 else 0.58), facing=d, frame=c)
         return staged
 
     def _stage_opening(self, cid: str, noun: str, key: str) -> dict:
@@ -696,6 +702,19 @@ class _Planner:
             held = replace(stand, shoulder=(0.85, 0.85), elbow=(1.25, 1.25))
             keys = [(c - ready_len - max(1, round(0.1 * fps)), stand), (c - max(1, round(0.1 * fps)), reach), (c, reach),
                     (c + absorb, held)]
+        elif role["role"] in ("drop", "pick_up", "put_down"):
+            bend = max(2, round(0.4 * fps))
+            rise = max(2, round(0.5 * fps))
+            out = replace(stand, shoulder=two(1.25, -0.1), elbow=two(0.35, 0.25))  # held out in front
+            crouch = replace(stand, hip=(1.2, 1.2), knee=(2.2, 2.2), shoulder=two(0.55, 0.3), elbow=two(0.05, 0.3), lean=0.9)
+            hold = replace(stand, shoulder=two(0.55, -0.1), elbow=two(1.1, 0.25))
+            if role["role"] == "drop":
+                let_go = replace(out, shoulder=two(1.05, -0.1), elbow=two(0.25, 0.25))
+                keys = [(0, out), (c, out), (c + max(1, round(0.12 * fps)), let_go), (c + rise + bend, stand)]
+            elif role["role"] == "pick_up":
+                keys = [(c - bend, stand), (c, crouch), (c + max(1, round(0.1 * fps)), crouch), (c + rise, hold)]
+            else:
+                keys = [(0, hold), (c - bend, hold), (c, crouch), (c + max(1, round(0.1 * fps)), crouch), (c + rise, stand)]
         else:  # receive: faces the thrower, hands ready, but nobody said he catches it
             keys = [(0, stand)]
         poses = []
@@ -708,7 +727,8 @@ class _Planner:
                 if i >= i1:
                     pose = p1
             poses.append(pose)
-        verb = {"kick": "kicks", "push": "pushes", "throw": "throws", "catch": "catches", "receive": "waits"}[role["role"]]
+        verb = {"kick": "kicks", "push": "pushes", "throw": "throws", "catch": "catches", "receive": "waits for",
+                "drop": "drops", "pick_up": "picks up", "put_down": "puts down"}[role["role"]]
         return Actor(cid, look, depth, verb + " the " + role["thing"], poses)
 
     def _walk_and_open(self, cid: str, look: CharacterLook, depth: float, kk: float, role: dict) -> Actor:
@@ -758,7 +778,8 @@ class _Planner:
                 self.beats.append(Beat("push", role["thing"], key, c, x, h, f))
             else:
                 hold = np.full((self.n, 2), np.nan)
-                frames = range(0, c + 1) if role["role"] == "throw" else range(c, self.n)
+                # In the hand up to the release (a throw, a drop, setting it down), or from the grab on.
+                frames = range(0, c + 1) if role["role"] in ("throw", "drop", "put_down") else range(c, self.n)
                 for i in frames:
                     hold[i] = self._limb_point(actor, i, "arm", near)
                 x, h = hold[c]

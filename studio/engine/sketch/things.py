@@ -338,6 +338,9 @@ class _ThingPlanner:
                     t.x[i], t.h[i] = hx + b.direction * 0.3 * r, max(0.0, hh - r)  # just ahead of the hand
                     held[i] = True
 
+        put = next((b for b in beats if b.verb in ("drop", "pick_up", "put_down")), None)
+        if put is not None and kick is None and throw is None:
+            return self._put(a, t, put, hold, held)
         if kick is not None:
             # It rests just ahead of the foot (or the hands) until they reach it, then rolls away, slowing to a stop.
             x0 = kick.x + kick.direction * r
@@ -385,6 +388,32 @@ class _ThingPlanner:
                     t.x[i], t.h[i] = x0 + vx * tt, h0 + vy * tt - 0.5 * g * tt * tt
             hold(catch, range(catch.frame, n))
             self._event(catch.frame, "catch", t, 0.9)
+        return t
+
+    def _put(self, a: PlanActor, t: ThingTrack, b: Beat, hold, held) -> ThingTrack:
+        """Dropped from the hand (it falls, bounces or breaks where it lands), picked up from the floor
+        (it rests there until the hand reaches it, then goes with the hand), or set down (it stays where it was put)."""
+        if b.verb == "drop":
+            hold(b, range(0, b.frame + 1))
+            h0 = float(t.h[b.frame])
+            t.h[b.frame:] = h0
+            if a.noun == "ball":
+                self._drop(t, b.frame, h0, 0.62, "bounce")
+            else:
+                breaks = a.noun == "glass" or "break" in a.verbs
+                first = self._drop(t, b.frame, h0, 0.0, "break" if breaks else "fall")
+                if breaks and first < self.n:
+                    t.broken_at = first
+                    t.state[first:] = 1.0
+        elif b.verb == "pick_up":
+            hold(b, range(b.frame, self.n))
+            t.x[: b.frame] = t.x[b.frame]
+            t.h[: b.frame] = 0.0
+        else:
+            hold(b, range(0, b.frame + 1))
+            t.x[b.frame:] = t.x[b.frame]
+            t.h[b.frame:] = 0.0
+            self._event(b.frame, "put_down", t, 0.6)
         return t
 
     def _fly(self, t: ThingTrack, start: int, x0: float, h0: float, vx: float, vy: float, g: float,
