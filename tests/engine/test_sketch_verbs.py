@@ -183,6 +183,11 @@ def test_a_picked_up_ball_waits_on_the_floor_then_rises_in_his_hand(prompt, seed
         hx, hy = _limb_on_screen(plan, man, i, "arm", near)
         assert np.hypot(hx - path[i][0], hy - path[i][1]) < track.size / 2 + 2, (i, (hx, hy), path[i])
     assert ys[-1] < floor - 0.3 * plan.layout.figure_h  # lifted well off the floor
+    # It leaves the floor on the very frame his hand starts back up.
+    hand_y = np.array([_limb_on_screen(plan, man, i, "arm", near)[1] for i in range(N)])
+    lowest = int(np.argmax(hand_y))
+    up = next(i for i in range(lowest + 1, N) if hand_y[i] < hand_y[i - 1] - 0.2)
+    assert grab == up - 1, (grab, up)
 
 def _door_box(plan):
     door, L = plan.choreo.door, plan.layout
