@@ -851,8 +851,6 @@ class _Planner:
         hinge = -1 if self.rng.random() < 0.5 else 1
         n, fps = self.n, self.fps
         open_start, open_len = max(1, round(0.1 * n)), max(2, round(0.55 * fps))
-        if opener is not None:
-            cx, hinge, open_start = opener
         hold = max(1, round(0.3 * fps))
         slam_len = max(2, round(0.28 * fps))
         slam_start = max(open_start + open_len + hold, round(0.5 * n))
@@ -861,6 +859,8 @@ class _Planner:
             open_len = max(2, round(0.25 * n))
             slam_start = open_start + open_len + max(1, round(0.1 * n))
             slam_len = max(2, round(0.12 * n))
+        if opener is not None:
+            cx, hinge, open_start = opener  # when the hand that opens it gets there
         if not slam:
             # The plan says it opens: it opens and stays open, and the sound is the latch and the creak.
             for i in range(n):
