@@ -16,7 +16,8 @@ from studio.domain.scene_plan import APPEARANCE, COLOURS, FLOORS, NOUNS, PLACES,
 from studio.understanding.build import Clause, Phrase, PlanBuilder
 
 _VERB_LEMMAS = {w: action for action, (_, ja) in VERBS.items() for w in ja}
-_WEATHER_VERBS = {"降る": None}
+_WEATHER_VERBS = {"降る": None, "曇る": "overcast"}
+"""Verbs that are the weather: 雨が降る (the rain is its subject), 空が曇る (overcast)."""
 _SKIP_POS = {"補助記号", "記号", "空白"}
 
 
@@ -82,7 +83,12 @@ def read_japanese(text: str, characters: tuple[Character, ...] = (), builder: Pl
             if clause.subject is None:
                 clause.subject = subject
             b.add_clause(clause)
-        clause = Clause()
+            clause = Clause()
+        else:
+            # No verb yet: what was said before the subject is the next verb's (授業中に男の子が…: the lesson is
+            # where the boy drops the book; 猫と犬が走る: the cat runs too).
+            clause = Clause(obj=clause.obj, recipient=clause.recipient, companions=clause.companions,
+                            per_verb=clause.per_verb)
 
     k = 0
     while k < len(words):
@@ -158,6 +164,8 @@ def read_japanese(text: str, characters: tuple[Character, ...] = (), builder: Pl
             continue
         if pos1 == "動詞":
             if lemma in _WEATHER_VERBS:
+                if _WEATHER_VERBS[lemma]:
+                    b.weather = b.weather or _WEATHER_VERBS[lemma]
                 k += 1
                 continue
             p = phrase()
