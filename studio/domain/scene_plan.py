@@ -268,7 +268,8 @@ def scene_sentence(plan: ScenePlan) -> str:
     if plan.floor:
         where += f" with a {plan.floor} floor"
     when = {"day": "by day", "night": "at night", "morning": "in the morning", "evening": "in the evening"}[plan.time_of_day]
-    parts = [f"{where}, {when}" + (f", in the {plan.weather}" if plan.weather != "clear" else "") + "."]
+    sky = {"clear": "", "overcast": ", under an overcast sky"}.get(plan.weather, f", in the {plan.weather}")
+    parts = [f"{where}, {when}{sky}."]
     names = {a.key: (a.name or f"the {a.noun}") for a in plan.actors}
     for a in plan.actors:
         if not a.actions:

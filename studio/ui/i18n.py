@@ -519,6 +519,7 @@ JA: dict[str, str] = {
     "table": "テーブル",
     "sofa": "ソファー",
     "desk": "机",
+    "bed": "ベッド",
     "hands": "手",
     "red": "赤い",
     "blue": "青い",

@@ -31,7 +31,7 @@ def _words() -> dict[str, str]:
         "glass": tr("glass"), "umbrella": tr("umbrella"), "door": tr("door"), "window": tr("window"), "car": tr("car"),
         "book": tr("book"), "man": tr("man"), "woman": tr("woman"), "person": tr("person"),
         # set pieces an actor comes from or lands on
-        "floor": tr("floor"), "table": tr("table"), "sofa": tr("sofa"), "desk": tr("desk"), "hands": tr("hands"),
+        "floor": tr("floor"), "table": tr("table"), "sofa": tr("sofa"), "desk": tr("desk"), "bed": tr("bed"), "hands": tr("hands"),
         # colours and looks
         "red": tr("red"), "blue": tr("blue"), "green": tr("green"), "yellow": tr("yellow"), "black": tr("black"),
         "white": tr("white"), "brown": tr("brown"), "grey": tr("grey"), "orange": tr("orange"), "blonde": tr("blonde"),

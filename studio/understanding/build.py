@@ -83,7 +83,8 @@ class PlanBuilder:
         """Take ``word`` as a place, time or weather word; False if it is none of them."""
         if word in _FILLER and word not in ("floor",):
             # 海の上, 雨の中: the place or weather is in the modifiers
-            return any([self.setting_word(m) for m in mods]) or True
+            # (灰色の空の下: the sky's own modifiers are the words before it)
+            return any([self.setting_word(m, mods[:i]) for i, m in enumerate(mods)]) or True
         if word in SKY_WORDS or word == "曇り空":
             # "under a grey sky", 灰色の空, 曇り空: overcast; a plain or blue sky says nothing more
             grey = word == "曇り空" or any(lookup(COLOURS, m, self.ja) in ("grey", "black") or
@@ -265,6 +266,8 @@ class PlanBuilder:
                 last_source = src
             act = PlanAction(verb, word, target=obj.key if obj else None, recipient=recipient.key if recipient else None,
                              source=src, onto=on)
+            if obj is None and subject.actions and subject.actions[-1].verb == verb and verb in _INTRANSITIVE:
+                continue  # "drops the cup and it breaks": the dropped cup already breaks
             subject.actions.append(act)
             for c in companions:
                 if c is not None:
@@ -284,7 +287,7 @@ class PlanBuilder:
                 obj.position = "hands"  # in the subject's hands (and, when given, then in the receiver's)
         if last_source:
             subject.position = last_source
-        elif onto_actor in ("floor", "table", "window", "sofa", "desk"):
+        elif onto_actor in ("floor", "table", "window", "sofa", "desk", "bed"):
             subject.position = subject.position if subject.position != "center" else onto_actor
 
     def _where(self, phrase: Phrase | None) -> str | None:
@@ -330,7 +333,9 @@ _PRONOUNS = {"he", "him", "she", "her", "彼", "彼女"}
 _INTRANSITIVE = {"fall", "bounce", "break", "roll", "open", "close"}
 _SET_PIECES = {"floor": "floor", "床": "floor", "table": "table", "テーブル": "table", "テーブル-table": "table", "机": "table",
                "desk": "table", "sofa": "sofa", "ソファー": "sofa", "ground": "floor", "地面": "floor", "window": "window",
-               "窓": "window", "street": "street", "road": "street"}
+               "窓": "window", "street": "street", "road": "street", "bed": "bed", "ベッド": "bed", "ベッド-bed": "bed"}
+SET_PIECES = frozenset(_SET_PIECES)
+"""Words for the set pieces an actor comes from or lands on (a window, the floor, a table, a bed)."""
 _FILLER = {"中", "上", "下", "前", "横", "そば", "外", "内", "方", "こと", "もの", "ground", "地面", "middle", "top", "floor", "living"}
 
 

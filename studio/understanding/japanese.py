@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from studio.domain.model import Character
 from studio.domain.scene_plan import APPEARANCE, COLOURS, FLOORS, NOUNS, PLACES, TIMES, VERBS, WEATHER, ScenePlan, lookup
-from studio.understanding.build import Clause, Phrase, PlanBuilder
+from studio.understanding.build import SET_PIECES, Clause, Phrase, PlanBuilder
 
 _VERB_LEMMAS = {w: action for action, (_, ja) in VERBS.items() for w in ja}
 _WEATHER_VERBS = {"降る": None, "曇る": "overcast"}
@@ -146,7 +146,8 @@ def read_japanese(text: str, characters: tuple[Character, ...] = (), builder: Pl
                 if p.head == "中" and any(lookup(WEATHER, m, True) for m in p.mods):
                     for m in p.mods:
                         b.setting_word(m)
-                elif not b.setting_word(p.head, p.mods):
+                elif not b.setting_word(p.head, p.mods) or p.head in SET_PIECES:
+                    # ソファーで眠る: the sofa is where (a room), and what the cat sleeps on
                     clause.per_verb.setdefault(len(clause.verbs), {})["onto"] = p
             elif lemma == "から" and p is not None:
                 clause.per_verb.setdefault(len(clause.verbs), {})["source"] = p
