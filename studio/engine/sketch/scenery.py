@@ -679,9 +679,13 @@ class _Builder:
         bed_x = None
         if place == "bedroom":
             # The bed first: the windows make way for it (a bed under a window sill would hide the view).
-            bed_x = (x0 + x1) / 2 + self.r(-0.22, 0.22) * self.W
-            if door is not None and abs(bed_x - door.x) < door.width + m * 3.0:
-                bed_x = door.x + (m * 3.2 + door.width) * (1 if door.x < (x0 + x1) / 2 else -1)
+            # Clear of the door and of the set pieces in front (the window a cat jumps from, a table).
+            blocked = [(door.x, door.width + m * 3.0)] if door is not None else []
+            things = getattr(self.choreo, "things", None)
+            blocked += [(piece.x, piece.width / 2 + m * 2.2) for piece in getattr(things, "pieces", ())]
+            centre = (x0 + x1) / 2
+            tries = [centre + self.r(-0.22, 0.22) * self.W] + [centre + u * self.W for u in (-0.3, 0.3, -0.15, 0.15, 0.0, -0.4, 0.4)]
+            bed_x = next((x for x in tries if all(abs(x - bx) >= reach for bx, reach in blocked)), tries[0])
         avoid = [(bed_x - m * 2.9, bed_x + m * 2.9)] if bed_x is not None else []
         windows = self._wall_windows(p, rect, base, m, ceiling_y, avoid)
         taken = list(windows) + ([(door.x - door.width, door.x + door.width)] if door else [])
