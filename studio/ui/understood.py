@@ -36,7 +36,8 @@ def _words() -> dict[str, str]:
         "red": tr("red"), "blue": tr("blue"), "green": tr("green"), "yellow": tr("yellow"), "black": tr("black"),
         "white": tr("white"), "brown": tr("brown"), "grey": tr("grey"), "orange": tr("orange"), "blonde": tr("blonde"),
         "pink": tr("pink"), "long": tr("long"), "short": tr("short"), "small": tr("small"), "big": tr("big"),
-        "hair": tr("hair"),
+        "hair": tr("hair"), "black hair": tr("black hair"), "brown hair": tr("brown hair"),
+        "blonde hair": tr("blonde hair"), "red hair": tr("red hair"), "grey hair": tr("grey hair"),
         # floors
         "wood": tr("wood"), "tile": tr("tile"), "carpet": tr("carpet"),
         # time of day and weather
@@ -107,9 +108,17 @@ def _who(a: PlanActor, words: dict[str, str], ja: bool) -> str:
     else:
         who = space.join(words.get(w, w) for w in (*a.colours, a.noun))
     if a.look:
-        looks = [space.join(words.get(w, w) for w in phrase.split()) for phrase in a.look]
+        looks = [_look(phrase, words, space) for phrase in a.look]
         who += ("（" + "、".join(looks) + "）") if ja else (" (" + ", ".join(looks) + ")")
     return who
+
+
+def _look(phrase: str, words: dict[str, str], space: str) -> str:
+    """"long black hair" -> 長い黒髪: a colour and "hair" read as one word where the language has one."""
+    parts = phrase.split()
+    if len(parts) >= 2 and " ".join(parts[-2:]) in words:
+        parts = [*parts[:-2], " ".join(parts[-2:])]
+    return space.join(words.get(w, w) for w in parts)
 
 
 def _action(act: PlanAction, names: dict[str, str], words: dict[str, str], ja: bool) -> str:

@@ -60,6 +60,8 @@ def test_japanese_line_reads_in_japanese_order(japanese):
     assert understood_line(plan) == "部屋、屋内、昼；猫：窓から飛び降りる；窓"
     give = understood_line(plan_scene("She hands him the cup in the kitchen"))
     assert give == "台所、屋内、昼；女性：男性にカップを渡す；カップ；男性"
+    hair = understood_line(plan_scene("長い黒髪の女の子が茶色の犬と公園を走る"))
+    assert hair == "公園、屋外、昼；女性（長い黒髪）：走る；茶色の犬：走る", hair
     weather = understood_line(plan_scene("Under a grey sky, a black cat sleeps in the bedroom"))
     assert weather.startswith("寝室、屋内、昼、曇り；黒い猫：眠る"), weather
 
