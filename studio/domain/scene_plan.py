@@ -289,7 +289,9 @@ def scene_sentence(plan: ScenePlan) -> str:
             if act.source:
                 v += f" from the {names.get(act.source, act.source).removeprefix('the ')}"
             if act.onto:
-                v += f" onto the {names.get(act.onto, act.onto).removeprefix('the ')}"
+                # a cat jumps down *onto* the floor, but sleeps *on* the bed
+                prep = "on" if act.verb in ("sit", "sleep", "wait", "read", "look", "dance", "walk", "run") else "onto"
+                v += f" {prep} the {names.get(act.onto, act.onto).removeprefix('the ')}"
             verbs.append(v)
         s = f"{who} " + ", then ".join(verbs) + "."
         parts.append(s[0].upper() + s[1:])

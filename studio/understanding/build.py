@@ -174,18 +174,20 @@ class PlanBuilder:
         same = [a for a in self.actors if a.kind in ("character", "person") and a.gender == gender]
         if same:
             return same[-1]
+        taken = {a.character_id for a in self.actors}
+        free = [c for c in self.cast if c.id not in taken]
+        match = next((c for c in free if character_gender(c) == gender), None)
+        if match is not None:  # a cast member whose look says so, before one whose look says nothing
+            return self._character_draft(match)
         unsexed = [a for a in self.actors if a.kind == "character" and a.gender is None]
         if unsexed:
             unsexed[-1].gender = gender
             return unsexed[-1]
-        taken = {a.character_id for a in self.actors}
-        free = [c for c in self.cast if c.id not in taken]
-        for want in (gender, None):
-            ch = next((c for c in free if character_gender(c) == want), None)
-            if ch is not None:
-                draft = self._character_draft(ch)
-                draft.gender = gender
-                return draft
+        ch = next((c for c in free if character_gender(c) is None), None)
+        if ch is not None:
+            draft = self._character_draft(ch)
+            draft.gender = gender
+            return draft
         return None
 
     def _character_draft(self, ch: Character) -> _Draft:

@@ -272,3 +272,17 @@ def test_a_pronoun_binds_only_to_the_shots_cast():
     """A bible character not cast on the shot is not who "she" is (the engines are given the cast only)."""
     plan = plan_scene("She opens the window", StoryBible((AOI,)), characters=())
     assert plan.actor("aoi") is None and plan.actor("woman").verbs == ("open",), plan.summary()
+
+
+def test_a_pronoun_prefers_the_cast_member_whose_look_says_so():
+    """Sora's look says no gender; Kai's says man: "he" is Kai, even though Sora was named first."""
+    plan = plan_scene("Sora sits. He waves", StoryBible((STUDENT, KAI)))
+    assert plan.actor("kai").verbs == ("wave",) and plan.actor("sora").verbs == ("sit",), plan.summary()
+
+
+def test_the_prompt_sentence_for_a_video_model_says_the_new_place_and_sky():
+    from studio.domain.scene_plan import scene_sentence
+
+    sentence = scene_sentence(plan_scene("Under a grey sky, a cat sleeps on the bed in the bedroom"))
+    assert sentence.startswith("Indoors, a bedroom, by day, under an overcast sky."), sentence
+    assert "The cat sleeps on the bed." in sentence, sentence
