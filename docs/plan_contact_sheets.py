@@ -53,7 +53,7 @@ def main(out: Path = Path(__file__).with_name("scene_plan_examples.png")) -> Non
         cv2.putText(label, plan.summary()[:150], (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (30, 30, 30), 1, cv2.LINE_AA)
         rows.append(np.concatenate([label, strip], axis=0))
     sheet = np.concatenate(rows, axis=0)
-    cv2.imwrite(str(out), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(out), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 9])
     print(out, sheet.shape)
 
 
