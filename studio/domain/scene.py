@@ -16,7 +16,8 @@ PLACES: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
     "cafe": (True, ("cafe", "café", "coffee", "coffee shop", "diner"), ("カフェ", "喫茶", "コーヒー")),
     "library": (True, ("library", "bookshop"), ("図書館", "本屋")),
     "office": (True, ("office", "meeting", "desk"), ("オフィス", "会社", "会議")),
-    "room": (True, ("room", "home", "bedroom", "apartment", "kitchen", "house", "indoors"), ("部屋", "家", "自宅", "寝室", "台所", "キッチン")),
+    "bedroom": (True, ("bedroom",), ("寝室", "ベッドルーム")),
+    "room": (True, ("room", "home", "apartment", "kitchen", "house", "indoors"), ("部屋", "家", "自宅", "台所", "キッチン")),
     "station": (False, ("station", "train", "platform", "subway"), ("駅", "電車", "ホーム", "地下鉄")),
     "university": (False, ("university", "campus", "college", "school"), ("大学", "キャンパス", "学校")),
     "beach": (False, ("beach", "sea", "ocean", "shore", "waves", "coast"), ("海", "浜", "ビーチ", "海岸", "波")),
@@ -54,7 +55,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 # Ambience bed for each place/weather, in order of precedence (weather beds win outdoors).
 PLACE_AMBIENCE = {
-    "classroom": "room", "cafe": "cafe", "library": "room", "office": "room", "room": "room",
+    "classroom": "room", "cafe": "cafe", "library": "room", "office": "room", "room": "room", "bedroom": "room",
     "station": "city", "university": "birds", "beach": "ocean", "forest": "birds",
     "park": "birds", "mountain": "wind", "city": "city", None: "room",
 }

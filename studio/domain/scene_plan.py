@@ -64,6 +64,7 @@ VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "drop": (("drop", "drops", "dropped", "dropping"), ("落とす",)),
     "put_down": (("put", "puts", "place", "places", "set", "sets"), ("置く",)),
     "hit": (("hit", "hits", "hitting", "strike", "strikes", "knock", "knocks"), ("叩く", "打つ", "殴る")),
+    "wait": (("wait", "waits", "waiting", "waited", "stand", "stands", "standing"), ("待つ", "立つ", "佇む")),
     "look": (("look", "looks", "watch", "watches", "stare", "stares"), ("見る", "眺める", "見つめる")),
 }
 # Verbs that are the weather, not an actor's action ("while it rains", 雨が降る).
@@ -72,13 +73,14 @@ WEATHER_VERBS = {"rain": ("rain", "rains", "raining", "rained"), "snow": ("snow"
 # place -> (indoor, English nouns, Japanese lemmas); the floor words say what the floor is.
 PLACES: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
     "kitchen": (True, ("kitchen",), ("台所", "キッチン")),
-    "classroom": (True, ("classroom", "class"), ("教室",)),
+    "classroom": (True, ("classroom", "class", "lesson", "lecture", "seminar"), ("教室", "授業", "講義", "ゼミ")),
     "cafe": (True, ("cafe", "café", "diner"), ("カフェ", "喫茶店")),
     "library": (True, ("library",), ("図書館",)),
     "office": (True, ("office",), ("オフィス", "事務所", "会社")),
-    "room": (True, ("room", "bedroom", "living room", "house", "home", "apartment", "hall", "hallway", "floor", "table", "desk", "sofa"),
-             ("部屋", "寝室", "居間", "家", "廊下", "床", "机", "テーブル", "テーブル-table", "ソファー")),
-    "station": (False, ("station", "platform"), ("駅", "ホーム")),
+    "bedroom": (True, ("bedroom", "bed"), ("寝室", "ベッドルーム", "ベッド", "ベッド-bed", "布団")),
+    "room": (True, ("room", "living room", "house", "home", "apartment", "hall", "hallway", "floor", "table", "desk", "sofa"),
+             ("部屋", "居間", "家", "廊下", "床", "机", "テーブル", "テーブル-table", "ソファー")),
+    "station": (False, ("station", "platform", "train"), ("駅", "ホーム", "電車", "プラットホーム", "ホーム-home")),
     "street": (False, ("street", "road", "city", "town", "sidewalk", "crossing"), ("道", "通り", "街", "町", "道路", "交差点")),
     "beach": (False, ("beach", "sea", "shore", "coast"), ("海", "浜", "ビーチ", "海岸", "砂浜")),
     "forest": (False, ("forest", "woods"), ("森", "林")),
@@ -97,11 +99,14 @@ TIMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "day": (("day", "noon", "afternoon", "daytime"), ("昼", "午後", "日中")),
 }
 WEATHER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "rain": (("rain", "rainy", "drizzle", "storm", "downpour"), ("雨", "大雨", "小雨", "嵐")),
-    "snow": (("snow", "snowy", "blizzard"), ("雪", "吹雪")),
+    "rain": (("rain", "rainy", "drizzle", "drizzling", "storm", "downpour", "shower", "showers"), ("雨", "大雨", "小雨", "霧雨", "嵐", "にわか雨")),
+    "snow": (("snow", "snowy", "blizzard", "snowfall", "snowflakes"), ("雪", "吹雪", "大雪", "小雪")),
     "fog": (("fog", "foggy", "mist", "misty"), ("霧",)),
     "wind": (("wind", "windy", "breeze"), ("風", "強風")),
+    "overcast": (("overcast", "cloudy", "clouds", "grey-sky"), ("曇り", "曇天", "曇", "曇る")),
 }
+SKY_WORDS = ("sky", "skies", "空")
+"""A sky is weather when its colour says so: "under a grey sky" is overcast, 灰色の空 too."""
 # Colour words (English, Japanese lemmas) -> the colour names the Sketch look understands.
 COLOURS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "red": (("red", "crimson"), ("赤い", "赤", "真っ赤")),
@@ -266,7 +271,8 @@ def scene_sentence(plan: ScenePlan) -> str:
     if plan.floor:
         where += f" with a {plan.floor} floor"
     when = {"day": "by day", "night": "at night", "morning": "in the morning", "evening": "in the evening"}[plan.time_of_day]
-    parts = [f"{where}, {when}" + (f", in the {plan.weather}" if plan.weather != "clear" else "") + "."]
+    sky = {"clear": "", "overcast": ", under an overcast sky"}.get(plan.weather, f", in the {plan.weather}")
+    parts = [f"{where}, {when}{sky}."]
     names = {a.key: (a.name or f"the {a.noun}") for a in plan.actors}
     for a in plan.actors:
         if not a.actions:
@@ -286,7 +292,9 @@ def scene_sentence(plan: ScenePlan) -> str:
             if act.source:
                 v += f" from the {names.get(act.source, act.source).removeprefix('the ')}"
             if act.onto:
-                v += f" onto the {names.get(act.onto, act.onto).removeprefix('the ')}"
+                # a cat jumps down *onto* the floor, but sleeps *on* the bed
+                prep = "on" if act.verb in ("sit", "sleep", "wait", "read", "look", "dance", "walk", "run") else "onto"
+                v += f" {prep} the {names.get(act.onto, act.onto).removeprefix('the ')}"
             verbs.append(v)
         s = f"{who} " + ", then ".join(verbs) + "."
         parts.append(s[0].upper() + s[1:])

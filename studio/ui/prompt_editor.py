@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.domain.model import CameraMove, Project, Shot, effective_camera, with_camera
+from studio.domain.model import CameraMove, Project, Shot, effective_camera, resolve_shot, with_camera
 from studio.domain.prompt import TokenKind, tokenize
 from studio.ui import theme
-from studio.ui.i18n import tr
+from studio.ui.i18n import language, tr
 from studio.ui.stem_mixer import StemMixerWidget
 
 CAMERA_LABELS = {
@@ -507,16 +507,20 @@ class ShotPanel(QFrame):
         """Show the scene plan of ``text``: place, actors and actions; unknown words marked in red."""
         import html
 
+        from studio.ui.understood import understood_line
         from studio.understanding import plan_scene
 
         if not text.strip():
             self.understood_label.setText("")
             return
         project = self._project
-        plan = plan_scene(text, project.bible if project else None)
-        line = html.escape(tr("Studio understood: {plan}").format(plan=plan.summary().split(" | ")[0]))
+        shot = self.shot()
+        # The shot's cast as every engine gets it (a "she" is the cast character, not someone new).
+        cast = resolve_shot(replace(shot, prompt=text), project.bible).characters if project and shot else None
+        plan = plan_scene(text, project.bible if project else None, cast)
+        line = html.escape(tr("Studio understood: {plan}", plan=understood_line(plan)))
         if plan.unknown:
-            marked = ", ".join(f'<span style="color:#d64541; text-decoration:underline">{html.escape(w)}</span>'
+            marked = ("、" if language() == "ja" else ", ").join(f'<span style="color:#d64541; text-decoration:underline">{html.escape(w)}</span>'
                                for w in plan.unknown)
             line += "<br>" + html.escape(tr("Not understood: {words}")).format(words=marked)
         self.understood_label.setText(line)

@@ -27,7 +27,7 @@ def plan_scene(text: str, bible: StoryBible | None = None, characters: tuple[Cha
     known = tuple(c.name for c in bible.characters)
     plain = parse_prompt(text, known).text
     language = "ja" if is_japanese(plain) else "en"
-    builder = PlanBuilder(plain, language, tuple(bible.characters))
+    builder = PlanBuilder(plain, language, tuple(bible.characters), cast)
     # A sentence may mix both; read each part with its own reader.
     (read_japanese if language == "ja" else read_english)(plain, builder=builder)
     setting_place = None

@@ -8,11 +8,12 @@ languages cannot drift apart in what they mean.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from studio.domain.model import Character
-from studio.domain.scene_plan import (APPEARANCE, COLOURS, FLOORS, GENDER, NOUNS, PLACES, TIMES, WEATHER, PlanAction,
-                                      PlanActor, ScenePlan, lookup)
+from studio.domain.scene_plan import (APPEARANCE, COLOURS, FLOORS, GENDER, NOUNS, PLACES, SKY_WORDS, TIMES, WEATHER,
+                                      PlanAction, PlanActor, ScenePlan, lookup)
 
 
 @dataclass
@@ -57,11 +58,14 @@ class _Draft:
 class PlanBuilder:
     """Collects what clauses say; `plan()` freezes it."""
 
-    def __init__(self, text: str, language: str, characters: tuple[Character, ...] = ()) -> None:
+    def __init__(self, text: str, language: str, characters: tuple[Character, ...] = (),
+                 cast: tuple[Character, ...] | None = None) -> None:
         self.text = text
         self.language = language
         self.ja = language == "ja"
         self.characters = characters
+        self.cast = characters if cast is None else cast
+        """The shot's cast: who a pronoun may be (the bible's characters by default)."""
         self.actors: list[_Draft] = []
         self.place: str | None = None
         self.floor: str | None = None
@@ -79,7 +83,15 @@ class PlanBuilder:
         """Take ``word`` as a place, time or weather word; False if it is none of them."""
         if word in _FILLER and word not in ("floor",):
             # 海の上, 雨の中: the place or weather is in the modifiers
-            return any([self.setting_word(m) for m in mods]) or True
+            # (灰色の空の下: the sky's own modifiers are the words before it)
+            return any([self.setting_word(m, mods[:i]) for i, m in enumerate(mods)]) or True
+        if word in SKY_WORDS or word == "曇り空":
+            # "under a grey sky", 灰色の空, 曇り空: overcast; a plain or blue sky says nothing more
+            grey = word == "曇り空" or any(lookup(COLOURS, m, self.ja) in ("grey", "black") or
+                                            lookup(WEATHER, m, self.ja) == "overcast" for m in mods)
+            if grey:
+                self.weather = self.weather or "overcast"
+            return True
         place = lookup(PLACES, word, self.ja)
         if place is not None:
             if self.place is None or (self.place == "room" and place != "room"):
@@ -122,10 +134,7 @@ class PlanBuilder:
         head = phrase.head
         ch = self.character_named(head)
         if ch is not None:
-            draft = next((a for a in self.actors if a.character_id == ch.id), None)
-            if draft is None:
-                draft = _Draft(ch.id, "character", "person", name=ch.name, character_id=ch.id)
-                self.actors.append(draft)
+            draft = self._character_draft(ch)
             self._apply_mods(draft, phrase.mods)
             return draft
         noun = lookup(NOUNS, head, self.ja)
@@ -141,14 +150,11 @@ class PlanBuilder:
             return None
         kind = NOUNS[noun][0]
         pronoun = head in _PRONOUNS
-        existing = [a for a in self.actors if a.noun == noun or (pronoun and kind == "person" and a.gender == GENDER.get(noun))]
-        if pronoun and existing:
-            return existing[-1]
-        if pronoun and not existing and kind == "person":
-            # "she" with one bible character of no stated gender: that character.
-            chars = [a for a in self.actors if a.kind == "character"]
-            if chars and head in ("she", "her", "彼女", "he", "him", "彼"):
-                return chars[-1] if len(chars) == 1 else chars[len(chars) - 1]
+        if pronoun:
+            bound = self._bind_pronoun(GENDER[noun])
+            if bound is not None:
+                return bound
+        existing = [a for a in self.actors if a.noun == noun]
         if existing and (not phrase.mods or self._same_look(existing[-1], phrase.mods)) and not _indefinite(phrase):
             draft = existing[-1]
         else:
@@ -156,6 +162,39 @@ class PlanBuilder:
             draft = _Draft(noun if count == 0 else f"{noun}{count + 1}", kind, noun, gender=GENDER.get(noun))
             self.actors.append(draft)
         self._apply_mods(draft, phrase.mods)
+        return draft
+
+    def _bind_pronoun(self, gender: str) -> _Draft | None:
+        """Who "she"/"him" (彼女/彼) is: someone of that gender already in the shot, else a character cast on
+        it whose look does not say otherwise (the story's protagonist), else None (a generic man or woman).
+
+        A pronoun never adds the bible's character beside a generic person: "She hands him the cup" with
+        Aoi cast is Aoi handing the cup to a man, two people on screen, not three.
+        """
+        same = [a for a in self.actors if a.kind in ("character", "person") and a.gender == gender]
+        if same:
+            return same[-1]
+        taken = {a.character_id for a in self.actors}
+        free = [c for c in self.cast if c.id not in taken]
+        match = next((c for c in free if character_gender(c) == gender), None)
+        if match is not None:  # a cast member whose look says so, before one whose look says nothing
+            return self._character_draft(match)
+        unsexed = [a for a in self.actors if a.kind == "character" and a.gender is None]
+        if unsexed:
+            unsexed[-1].gender = gender
+            return unsexed[-1]
+        ch = next((c for c in free if character_gender(c) is None), None)
+        if ch is not None:
+            draft = self._character_draft(ch)
+            draft.gender = gender
+            return draft
+        return None
+
+    def _character_draft(self, ch: Character) -> _Draft:
+        draft = next((a for a in self.actors if a.character_id == ch.id), None)
+        if draft is None:
+            draft = _Draft(ch.id, "character", "person", name=ch.name, character_id=ch.id, gender=character_gender(ch))
+            self.actors.append(draft)
         return draft
 
     def _same_look(self, draft: _Draft, mods: list[str]) -> bool:
@@ -229,6 +268,8 @@ class PlanBuilder:
                 last_source = src
             act = PlanAction(verb, word, target=obj.key if obj else None, recipient=recipient.key if recipient else None,
                              source=src, onto=on)
+            if obj is None and subject.actions and subject.actions[-1].verb == verb and verb in _INTRANSITIVE:
+                continue  # "drops the cup and it breaks": the dropped cup already breaks
             subject.actions.append(act)
             for c in companions:
                 if c is not None:
@@ -248,7 +289,7 @@ class PlanBuilder:
                 obj.position = "hands"  # in the subject's hands (and, when given, then in the receiver's)
         if last_source:
             subject.position = last_source
-        elif onto_actor in ("floor", "table", "window", "sofa", "desk"):
+        elif onto_actor in ("floor", "table", "window", "sofa", "desk", "bed"):
             subject.position = subject.position if subject.position != "center" else onto_actor
 
     def _where(self, phrase: Phrase | None) -> str | None:
@@ -294,8 +335,20 @@ _PRONOUNS = {"he", "him", "she", "her", "彼", "彼女"}
 _INTRANSITIVE = {"fall", "bounce", "break", "roll", "open", "close"}
 _SET_PIECES = {"floor": "floor", "床": "floor", "table": "table", "テーブル": "table", "テーブル-table": "table", "机": "table",
                "desk": "table", "sofa": "sofa", "ソファー": "sofa", "ground": "floor", "地面": "floor", "window": "window",
-               "窓": "window", "street": "street", "road": "street"}
+               "窓": "window", "street": "street", "road": "street", "bed": "bed", "ベッド": "bed", "ベッド-bed": "bed"}
+SET_PIECES = frozenset(_SET_PIECES)
+"""Words for the set pieces an actor comes from or lands on (a window, the floor, a table, a bed)."""
 _FILLER = {"中", "上", "下", "前", "横", "そば", "外", "内", "方", "こと", "もの", "ground", "地面", "middle", "top", "floor", "living"}
+
+
+_FEMALE_LOOK = re.compile(r"\b(woman|girl|lady|female|mother|she)\b|女性|女の子|少女|女|母", re.IGNORECASE)
+_MALE_LOOK = re.compile(r"\b(man|boy|gentleman|male|father|he)\b|男性|男の子|少年|男|父", re.IGNORECASE)
+
+
+def character_gender(ch: Character) -> str | None:
+    """"female"/"male" when a character's look says so ("young woman, long dark hair"), else None."""
+    female, male = bool(_FEMALE_LOOK.search(ch.look)), bool(_MALE_LOOK.search(ch.look))
+    return "female" if female and not male else "male" if male and not female else None
 
 
 def _indefinite(phrase: Phrase) -> bool:

@@ -213,11 +213,11 @@ class _Parser:
         if prep in _SOURCE:
             roles.setdefault("source", np_)
         elif prep in _ONTO:
-            if prep == "to" and person_or_thing and c.verbs and c.verbs[-1][0] == "give":
+            if prep == "to" and person_or_thing and c.verbs and c.verbs[-1][0] in ("give", "throw"):
                 c.recipient = c.recipient or np_
             elif person_or_thing and np_.head not in ("window", "door", "table"):
                 roles.setdefault("onto", np_)
-            elif not b.setting_word(np_.head, np_.mods) or np_.head in ("floor", "table", "sofa", "desk", "ground"):
+            elif not b.setting_word(np_.head, np_.mods) or np_.head in ("floor", "table", "sofa", "desk", "ground", "bed"):
                 roles.setdefault("onto", np_)
         else:
             if person_or_thing and np_.head not in ("window", "door"):

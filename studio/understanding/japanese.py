@@ -13,10 +13,11 @@ from functools import lru_cache
 
 from studio.domain.model import Character
 from studio.domain.scene_plan import APPEARANCE, COLOURS, FLOORS, NOUNS, PLACES, TIMES, VERBS, WEATHER, ScenePlan, lookup
-from studio.understanding.build import Clause, Phrase, PlanBuilder
+from studio.understanding.build import SET_PIECES, Clause, Phrase, PlanBuilder
 
 _VERB_LEMMAS = {w: action for action, (_, ja) in VERBS.items() for w in ja}
-_WEATHER_VERBS = {"降る": None}
+_WEATHER_VERBS = {"降る": None, "曇る": "overcast"}
+"""Verbs that are the weather: 雨が降る (the rain is its subject), 空が曇る (overcast)."""
 _SKIP_POS = {"補助記号", "記号", "空白"}
 
 
@@ -82,7 +83,12 @@ def read_japanese(text: str, characters: tuple[Character, ...] = (), builder: Pl
             if clause.subject is None:
                 clause.subject = subject
             b.add_clause(clause)
-        clause = Clause()
+            clause = Clause()
+        else:
+            # No verb yet: what was said before the subject is the next verb's (授業中に男の子が…: the lesson is
+            # where the boy drops the book; 猫と犬が走る: the cat runs too).
+            clause = Clause(obj=clause.obj, recipient=clause.recipient, companions=clause.companions,
+                            per_verb=clause.per_verb)
 
     k = 0
     while k < len(words):
@@ -140,7 +146,8 @@ def read_japanese(text: str, characters: tuple[Character, ...] = (), builder: Pl
                 if p.head == "中" and any(lookup(WEATHER, m, True) for m in p.mods):
                     for m in p.mods:
                         b.setting_word(m)
-                elif not b.setting_word(p.head, p.mods):
+                elif not b.setting_word(p.head, p.mods) or p.head in SET_PIECES:
+                    # ソファーで眠る: the sofa is where (a room), and what the cat sleeps on
                     clause.per_verb.setdefault(len(clause.verbs), {})["onto"] = p
             elif lemma == "から" and p is not None:
                 clause.per_verb.setdefault(len(clause.verbs), {})["source"] = p
@@ -158,6 +165,8 @@ def read_japanese(text: str, characters: tuple[Character, ...] = (), builder: Pl
             continue
         if pos1 == "動詞":
             if lemma in _WEATHER_VERBS:
+                if _WEATHER_VERBS[lemma]:
+                    b.weather = b.weather or _WEATHER_VERBS[lemma]
                 k += 1
                 continue
             p = phrase()

@@ -70,6 +70,51 @@ JA = [
     ("小さい鳥が窓から飛ぶ", None, "clear", {"bird": ("animal", ["fly"], "-", "window")}),
 ]
 
+# New places and weather phrasings (bedroom, station, grey sky, drizzle/小雨, falling snow), animals,
+# objects and two-actor interactions.
+EN_PLACES = [
+    ("A cat sleeps on the bed in the bedroom", "bedroom", "clear", {"cat": ("animal", ["sleep"], "-", "-")}),
+    ("The woman opens the window of the bedroom", "bedroom", "clear", {"woman": ("person", ["open"], "window", "-")}),
+    ("The dog jumps down from the bed", "bedroom", "clear", {"dog": ("animal", ["jump_down"], "-", "bed")}),
+    ("A woman drops the cup in the bedroom and it breaks", "bedroom", "clear",
+     {"woman": ("person", ["drop"], "cup", "-"), "cup": ("object", ["fall", "break"], "-", "-")}),
+    ("A man waits at the station", "station", "clear", {"man": ("person", ["wait"], "-", "-")}),
+    ("A dog runs along the platform at the station", "station", "clear", {"dog": ("animal", ["run"], "-", "-")}),
+    ("Under a grey sky, a dog chases the ball on the beach", "beach", "overcast",
+     {"dog": ("animal", ["run"], "ball", "-"), "ball": ("object", [], "-", "-")}),
+    ("Under a grey sky, the man walks down the street", "street", "overcast", {"man": ("person", ["walk"], "-", "-")}),
+    ("As snow falls, a girl walks in the park", "park", "snow", {"woman": ("person", ["walk"], "-", "-")}),
+    ("A bird flies over the station as snow falls", "station", "snow", {"bird": ("animal", ["fly"], "-", "-")}),
+    ("In the drizzle, a woman opens her umbrella", None, "rain", {"woman": ("person", ["open"], "umbrella", "-")}),
+    ("A boy throws the ball to the dog in the park", "park", "clear",
+     {"man": ("person", ["throw"], "ball", "-"), "ball": ("object", ["bounce"], "-", "-"), "dog": ("animal", [], "-", "-")}),
+    ("The girl gives the book to the boy in the lesson", "classroom", "clear",
+     {"woman": ("person", ["give"], "book", "-"), "man": ("person", [], "-", "-")}),
+    ("A cat knocks the glass off the table", "room", "clear",
+     {"cat": ("animal", ["hit"], "glass", "table"), "glass": ("object", ["fall", "break"], "-", "-")}),
+]
+JA_PLACES = [
+    ("寝室で猫がベッドで眠る", "bedroom", "clear", {"cat": ("animal", ["sleep"], "-", "-")}),
+    ("寝室で女の子が窓を開ける", "bedroom", "clear", {"woman": ("person", ["open"], "window", "-")}),
+    ("犬がベッドから飛び降りる", "bedroom", "clear", {"dog": ("animal", ["jump_down"], "-", "bed")}),
+    ("駅で男が待つ", "station", "clear", {"man": ("person", ["wait"], "-", "-")}),
+    ("駅のホームで犬が走る", "station", "clear", {"dog": ("animal", ["run"], "-", "-")}),
+    ("小雨の中、女性が傘を開く", None, "rain", {"woman": ("person", ["open"], "umbrella", "-")}),
+    ("小雨が降る中、男が駅に歩く", "station", "rain", {"man": ("person", ["walk"], "-", "-")}),
+    ("曇り空の下、犬がボールを追いかける", None, "overcast",
+     {"dog": ("animal", ["run"], "ball", "-"), "ball": ("object", [], "-", "-")}),
+    ("灰色の空の下で少年が公園を歩く", "park", "overcast", {"man": ("person", ["walk"], "-", "-")}),
+    ("空が曇る中、女が歩く", None, "overcast", {"woman": ("person", ["walk"], "-", "-")}),
+    ("雪が降る中、鳥が駅の上を飛ぶ", "station", "snow", {"bird": ("animal", ["fly"], "-", "-")}),
+    ("学生が教室で授業を受ける", "classroom", "clear", {"person": ("person", ["sit"], "-", "-")}),
+    ("授業中に男の子が本を落とす", "classroom", "clear",
+     {"man": ("person", ["drop"], "book", "-"), "book": ("object", ["fall"], "-", "-")}),
+    ("少女が少年に本を渡す", None, "clear", {"woman": ("person", ["give"], "book", "-"), "man": ("person", [], "-", "-")}),
+    ("猫がテーブルからグラスを落とす", "room", "clear",
+     {"cat": ("animal", ["drop"], "glass", "table"), "glass": ("object", ["fall", "break"], "-", "-")}),
+    ("猫と犬が寝室で眠る", "bedroom", "clear", {"cat": ("animal", ["sleep"], "-", "-"), "dog": ("animal", ["sleep"], "-", "-")}),
+]
+
 
 def _check(prompt, place, weather, actors):
     plan = plan_scene(prompt)
@@ -172,3 +217,72 @@ def test_studio_plan_reads_the_projects_bible(tmp_path):
     out = subprocess.run([sys.executable, "-m", "studio", "plan", "Mei opens the door", "--project", str(bundle)],
                          capture_output=True, text=True, timeout=60, check=True).stdout
     assert "Mei (long black hair): open door" in out
+
+
+@pytest.mark.parametrize("prompt,place,weather,actors", EN_PLACES, ids=[p for p, *_ in EN_PLACES])
+def test_english_places_and_weather(prompt, place, weather, actors):
+    plan = _check(prompt, place, weather, actors)
+    assert plan.language == "en" and plan.unknown == (), plan.summary()
+
+
+@pytest.mark.parametrize("prompt,place,weather,actors", JA_PLACES, ids=[p for p, *_ in JA_PLACES])
+def test_japanese_places_and_weather(prompt, place, weather, actors):
+    plan = _check(prompt, place, weather, actors)
+    assert plan.language == "ja" and plan.unknown == (), plan.summary()
+
+
+def test_a_lesson_is_a_classroom_not_an_unknown_word():
+    for prompt in ("授業を受ける", "学生が授業を受ける", "授業中に男の子が本を落とす", "A student listens in the lesson"):
+        plan = plan_scene(prompt)
+        assert plan.place == "classroom" and plan.indoor, plan.summary()
+        assert "授業" not in plan.unknown and "lesson" not in plan.unknown, plan.summary()
+
+
+AOI = Character("aoi", "Aoi", "young woman, long dark hair, navy coat, white shirt, red backpack")
+KAI = Character("kai", "Kai", "young man, short black hair, grey hoodie")
+STUDENT = Character("sora", "Sora", "young student, short brown hair, yellow raincoat")
+
+
+@pytest.mark.parametrize("prompt", ["She hands him the cup", "彼女が彼にカップを渡す"])
+def test_pronouns_bind_to_the_cast_not_beside_it(prompt):
+    """The story's protagonist is "she": two people give and receive, not the protagonist plus a new woman."""
+    plan = plan_scene(prompt, StoryBible((AOI,)))
+    people = [a for a in plan.actors if a.kind in ("character", "person")]
+    assert [(a.key, a.kind) for a in people] == [("aoi", "character"), ("man", "person")], plan.summary()
+    give = plan.actor("aoi").actions[0]
+    assert (give.verb, give.target, give.recipient) == ("give", "cup", "man")
+    # With a man in the cast too, "him" is him.
+    both = plan_scene(prompt, StoryBible((AOI, KAI)))
+    give = both.actor("aoi").actions[0]
+    assert give.recipient == "kai" and not any(a.kind == "person" for a in both.actors), both.summary()
+
+
+def test_a_pronoun_never_takes_a_character_of_the_other_gender():
+    plan = plan_scene("He opens the door", StoryBible((AOI,)))
+    assert plan.actor("aoi") is None and plan.actor("man").verbs == ("open",), plan.summary()
+    # A cast character whose look says no gender is whoever the first pronoun is; the other is someone new.
+    plan = plan_scene("She hands him the cup", StoryBible((STUDENT,)))
+    assert plan.actor("sora").actions[0].recipient == "man" and plan.actor("woman") is None, plan.summary()
+    # Named first, then "she": the same character, once.
+    plan = plan_scene("Aoi walks in. She sits at the table", StoryBible((AOI,)))
+    assert [a.key for a in plan.actors if a.kind != "object"] == ["aoi"] and plan.actor("aoi").verbs == ("walk", "sit")
+
+
+def test_a_pronoun_binds_only_to_the_shots_cast():
+    """A bible character not cast on the shot is not who "she" is (the engines are given the cast only)."""
+    plan = plan_scene("She opens the window", StoryBible((AOI,)), characters=())
+    assert plan.actor("aoi") is None and plan.actor("woman").verbs == ("open",), plan.summary()
+
+
+def test_a_pronoun_prefers_the_cast_member_whose_look_says_so():
+    """Sora's look says no gender; Kai's says man: "he" is Kai, even though Sora was named first."""
+    plan = plan_scene("Sora sits. He waves", StoryBible((STUDENT, KAI)))
+    assert plan.actor("kai").verbs == ("wave",) and plan.actor("sora").verbs == ("sit",), plan.summary()
+
+
+def test_the_prompt_sentence_for_a_video_model_says_the_new_place_and_sky():
+    from studio.domain.scene_plan import scene_sentence
+
+    sentence = scene_sentence(plan_scene("Under a grey sky, a cat sleeps on the bed in the bedroom"))
+    assert sentence.startswith("Indoors, a bedroom, by day, under an overcast sky."), sentence
+    assert "The cat sleeps on the bed." in sentence, sentence

@@ -121,14 +121,14 @@ class Palette:
         haze = light.haze
         sky_top, sky_horizon = light.sky_top, light.sky_horizon
         # Weather greys the sky and flattens the light; fog thickens the haze.
-        self.haze_strength = {"fog": 1.35, "rain": 0.9, "snow": 0.85}.get(weather, 0.55)
-        if weather in ("rain", "snow", "fog"):
+        self.haze_strength = {"fog": 1.35, "rain": 0.9, "snow": 0.85, "overcast": 0.75}.get(weather, 0.55)
+        if weather in ("rain", "snow", "fog", "overcast"):
             grey = (luminance(sky_horizon),) * 3
-            overcast = {"rain": 0.75, "snow": 0.55, "fog": 0.7}[weather]
+            overcast = {"rain": 0.75, "snow": 0.55, "fog": 0.7, "overcast": 0.7}[weather]
             sky_top = mix(sky_top, scale(grey, 0.75 if weather == "rain" else 1.0), overcast)
             sky_horizon = mix(sky_horizon, grey, overcast)
             haze = mix(haze, grey, 0.6)
-            dim = {"rain": 0.78, "snow": 0.95, "fog": 0.9}[weather]
+            dim = {"rain": 0.78, "snow": 0.95, "fog": 0.9, "overcast": 0.88}[weather]
             tint = scale(tint, dim)
         self._tint = tint
         self._interior_tint = INTERIOR_TINT[self.time_of_day]
@@ -137,7 +137,7 @@ class Palette:
         self.sky_horizon = self.graded(sky_horizon)
         self.haze = self.graded(haze)
         self.dark = light.dark
-        self.sunny = weather not in ("rain", "snow", "fog")
+        self.sunny = weather not in ("rain", "snow", "fog", "overcast")
 
     # -- the three ways a colour is used
 

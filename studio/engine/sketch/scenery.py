@@ -26,13 +26,15 @@ from studio.engine.sketch.layers import Layer, Painter, new_layer_image
 from studio.engine.sketch.layout import FAR, FORE, NEAR, SKY, Layout, mid_depth
 from studio.engine.sketch.palette import RGB, Palette, hex_rgb, mix, scale
 
-INDOOR_VIEW = {"cafe": "city", "office": "city", "room": "city", "classroom": "hills", "library": "hills"}
+INDOOR_VIEW = {"cafe": "city", "office": "city", "room": "city", "bedroom": "city", "classroom": "hills", "library": "hills"}
 """What the windows of an indoor place look out on."""
 
 FACADES = [hex_rgb(c) for c in ("e3b58f", "c9705a", "f0dfc0", "8fa7a3", "d6a05b", "b5c4cf", "e8cfa4", "a7755c", "c6b8d8", "9fb59a")]
 AWNINGS = [hex_rgb(c) for c in ("d64541", "2f6fb0", "3c9d6d", "f2b134", "8e5cb5", "e86a92")]
 LIT_WINDOW = hex_rgb("ffd98f")
 NIGHT_GLASS = hex_rgb("2a3352")
+BEDROOM_QUILT = hex_rgb("4f6fc2")
+"""The bedroom's quilt: a deep cornflower blue no other place paints on its back wall (tests look for it)."""
 DAY_GLASS = hex_rgb("a9c9e2")
 
 
@@ -81,6 +83,7 @@ class _Builder:
         self.door_colors: tuple = ()
         self.book = None
         self.drift = 0.0
+        self.facts: dict = {}
 
     # -- helpers
 
@@ -121,7 +124,7 @@ class _Builder:
         self.front()
         self.fore()
         return Scenery(self.layers, self.ground, self.near_top, self.desk_top, self.door_colors, self.book,
-                       facts={"cloud_drift": self.drift, "mid_depth": self.mid_d})
+                       facts={"cloud_drift": self.drift, "mid_depth": self.mid_d, **self.facts})
 
     # ------------------------------------------------------------------ sky
 
@@ -175,7 +178,7 @@ class _Builder:
 
     def clouds(self) -> None:
         weather = self.scene.weather
-        overcast = weather in ("rain", "snow", "fog")
+        overcast = weather in ("rain", "snow", "fog", "overcast")
         speed = (0.045 if weather == "wind" else 0.012) * self.W / self.cam.fps
         self.drift = speed
         p, (x0, y0, x1, y1) = self.new(SKY, (speed, 0.0))
@@ -443,6 +446,9 @@ class _Builder:
         glass = self.pal.emissive(scale(LIT_WINDOW, 0.9)) if self.night else self.lit(hex_rgb("7f9bb3"), self.mid_d)
         # Ballast and rails, then a long train of cars.
         p.rect(x0, base - m * 0.9, x1, base + 1, self.lit(hex_rgb("6f6a64"), self.mid_d))
+        steel = self.lit(hex_rgb("b9c0c8"), self.mid_d)
+        for ry in (base - m * 0.62, base - m * 0.3):
+            p.rect(x0, ry, x1, ry + max(1.0, m * 0.07), steel)
         top = base - m * 4.2
         car = m * 18
         x = x0 - self.r(0, car)
@@ -655,7 +661,7 @@ class _Builder:
         m = self.m(self.mid_d)
         place = self.place
         wall_design = {"cafe": hex_rgb("e9d2b4"), "classroom": hex_rgb("eef0e2"), "library": hex_rgb("d9c7a8"),
-                       "office": hex_rgb("e6e9ec"), "room": self.rng.choice([hex_rgb("f0dcc8"), hex_rgb("d8e4ea"), hex_rgb("e8e0f0")])}.get(place, hex_rgb("ece4d8"))
+                       "office": hex_rgb("e6e9ec"), "bedroom": hex_rgb("e4dcef"), "room": self.rng.choice([hex_rgb("f0dcc8"), hex_rgb("d8e4ea"), hex_rgb("e8e0f0")])}.get(place, hex_rgb("ece4d8"))
         wall = self.ins(wall_design)
         ceiling_y = base - m * 4.6
         p.rect(x0, y0, x1, base + 1, wall)
@@ -669,8 +675,19 @@ class _Builder:
             panel = self.pal.emissive((250, 250, 240)) if self.pal.time_of_day in ("evening", "night") else self.ins((248, 248, 244))
             for lx in np.arange(x0 + m * 1.5, x1, m * 4.0):
                 p.rect(lx, ceiling_y - m * 0.5, lx + m * 2.2, ceiling_y - m * 0.38, panel)
-        windows = self._wall_windows(p, rect, base, m, ceiling_y)
         door = self.choreo.door
+        bed_x = None
+        if place == "bedroom":
+            # The bed first: the windows make way for it (a bed under a window sill would hide the view).
+            # Clear of the door and of the set pieces in front (the window a cat jumps from, a table).
+            blocked = [(door.x, door.width + m * 3.0)] if door is not None else []
+            things = getattr(self.choreo, "things", None)
+            blocked += [(piece.x, piece.width / 2 + m * 2.2) for piece in getattr(things, "pieces", ())]
+            centre = (x0 + x1) / 2
+            tries = [centre + self.r(-0.22, 0.22) * self.W] + [centre + u * self.W for u in (-0.3, 0.3, -0.15, 0.15, 0.0, -0.4, 0.4)]
+            bed_x = next((x for x in tries if all(abs(x - bx) >= reach for bx, reach in blocked)), tries[0])
+        avoid = [(bed_x - m * 2.9, bed_x + m * 2.9)] if bed_x is not None else []
+        windows = self._wall_windows(p, rect, base, m, ceiling_y, avoid)
         taken = list(windows) + ([(door.x - door.width, door.x + door.width)] if door else [])
 
         def free(cx: float, half: float) -> bool:
@@ -745,6 +762,8 @@ class _Builder:
             px_ = self._spot(x0, x1, m * 0.6, free)
             if px_ is not None:
                 self._plant(p, px_, base, m * 1.6, interior=True)
+        elif place == "bedroom" and bed_x is not None:
+            self._bed(p, bed_x, base, m, free, taken)
         else:  # room
             sx = self._spot(x0, x1, m * 1.3, free)
             if sx is not None:
@@ -757,6 +776,45 @@ class _Builder:
                 p.circle((fx - m * 0.15, base - m * 2.45), m * 0.2, self.ins((250, 236, 200)))
         self.ground = self.ins(hex_rgb("b08660"))
 
+    def _bed(self, p: Painter, bx: float, base: float, m: float, free: Callable[[float, float], bool],
+             taken: list[tuple[float, float]]) -> None:
+        """A bedroom's back wall: a bed with its headboard to the wall, pillows and a blue quilt, a bedside
+        table with a lamp, and a framed picture above the bed."""
+        half = m * 1.9
+        taken.append((bx - half - m * 1.0, bx + half + m * 1.0))
+        wood = self.ins(hex_rgb("7a5238"))
+        p.rounded_rect(bx - half, base - m * 1.55, bx + half, base - m * 0.3, m * 0.25, wood)  # headboard
+        p.rect(bx - half + m * 0.12, base - m * 1.4, bx + half - m * 0.12, base - m * 1.3, self.ins(hex_rgb("946746")))
+        p.rect(bx - half - m * 0.05, base - m * 0.75, bx + half + m * 0.05, base - m * 0.12, self.ins((246, 244, 238)))  # mattress
+        for px in (bx - half * 0.5, bx + half * 0.5):
+            p.rounded_rect(px - m * 0.65, base - m * 1.02, px + m * 0.65, base - m * 0.68, m * 0.14, self.ins((250, 250, 246)))
+        quilt = self.ins(BEDROOM_QUILT)
+        p.rect(bx - half - m * 0.08, base - m * 0.62, bx + half + m * 0.08, base - m * 0.05, quilt)
+        p.rect(bx - half - m * 0.08, base - m * 0.62, bx + half + m * 0.08, base - m * 0.5, self.ins((240, 238, 230)))  # sheet fold
+        for k in range(1, 4):
+            qx = bx - half + k * half * 0.5
+            p.rect(qx - m * 0.02, base - m * 0.5, qx + m * 0.02, base - m * 0.05, self.ins(scale(BEDROOM_QUILT, 0.85)))
+        p.rect(bx - half, base - m * 0.12, bx - half + m * 0.12, base, wood)  # legs
+        p.rect(bx + half - m * 0.12, base - m * 0.12, bx + half, base, wood)
+        self.facts["bed"] = (bx - half, base - m * 0.62, bx + half, base - m * 0.05)
+        self.facts["quilt"] = quilt
+        # Bedside table and lamp on the side with room for them.
+        side = 1 if self.rng.random() < 0.5 else -1
+        tx = bx + side * (half + m * 0.55)
+        p.rect(tx - m * 0.4, base - m * 0.7, tx + m * 0.4, base, self.ins(hex_rgb("a8865d")))
+        p.rect(tx - m * 0.34, base - m * 0.5, tx + m * 0.34, base - m * 0.46, self.ins(hex_rgb("7a5238")))
+        p.rect(tx - m * 0.03, base - m * 1.05, tx + m * 0.03, base - m * 0.7, self.ins(hex_rgb("3b3f47")))
+        shade = self.pal.emissive((255, 226, 170)) if self.pal.time_of_day in ("evening", "night") else self.ins(hex_rgb("f2e2c0"))
+        p.poly([(tx - m * 0.22, base - m * 1.05), (tx + m * 0.22, base - m * 1.05), (tx + m * 0.14, base - m * 1.35),
+                (tx - m * 0.14, base - m * 1.35)], shade)
+        if self.pal.time_of_day in ("evening", "night"):
+            p.glow((tx, base - m * 1.1), m * 1.6, self.pal.emissive((110, 80, 40)), 0.8)
+        # A framed picture above the headboard.
+        p.rect(bx - m * 0.8, base - m * 2.9, bx + m * 0.8, base - m * 1.9, self.ins(hex_rgb("6b4432")))
+        p.rect(bx - m * 0.7, base - m * 2.8, bx + m * 0.7, base - m * 2.0, self.ins(hex_rgb("bcd6e2")))
+        p.poly([(bx - m * 0.7, base - m * 2.0), (bx - m * 0.2, base - m * 2.5), (bx + m * 0.2, base - m * 2.2),
+                (bx + m * 0.45, base - m * 2.4), (bx + m * 0.7, base - m * 2.0)], self.ins(hex_rgb("6f9a6a")))
+
     def _spot(self, x0: float, x1: float, half: float, free: Callable[[float, float], bool]) -> float | None:
         """A free x on the wall for something ``2·half`` wide, near the middle of the view."""
         centre = (x0 + x1) / 2
@@ -766,7 +824,8 @@ class _Builder:
                 return cx
         return None
 
-    def _wall_windows(self, p: Painter, rect, base: float, m: float, ceiling_y: float) -> list[tuple[float, float]]:
+    def _wall_windows(self, p: Painter, rect, base: float, m: float, ceiling_y: float,
+                      avoid: list[tuple[float, float]] = ()) -> list[tuple[float, float]]:
         """Cut windows into the wall (the view outside shows through) and frame them."""
         x0, _, x1, _ = rect
         big = self.place in ("cafe", "office")
@@ -780,7 +839,8 @@ class _Builder:
         frame = self.ins(hex_rgb("f5f1ea") if self.place != "cafe" else hex_rgb("5a3a2a"))
         while x < x1:
             a, b = x - width / 2, x + width / 2
-            if door is None or b < door.x - door.width or a > door.x + door.width:
+            clear_of = all(b < lo or a > hi for lo, hi in avoid)
+            if (door is None or b < door.x - door.width or a > door.x + door.width) and clear_of:
                 self._clear(p, a, top, b, sill)
                 bar = max(1.0, m * 0.12)
                 p.rect(a - bar, top - bar, b + bar, top, frame)
@@ -790,7 +850,7 @@ class _Builder:
                 p.rect(x - bar / 2, top, x + bar / 2, sill, frame)
                 if not big:
                     p.rect(a, (top + sill) / 2 - bar / 2, b, (top + sill) / 2 + bar / 2, frame)
-                if self.place in ("room", "classroom"):
+                if self.place in ("room", "classroom", "bedroom"):
                     curtain = self.ins(self.rng.choice([hex_rgb("e2a6a0"), hex_rgb("a9c3d9"), hex_rgb("e8d28f")]))
                     for side in (a - bar, b + bar):
                         d = -1 if side < x else 1
@@ -860,9 +920,9 @@ class _Builder:
         place = self.place
         if self.indoor:
             floor = {"cafe": hex_rgb("a0714f"), "classroom": hex_rgb("b98c62"), "library": hex_rgb("7d5a6a"),
-                     "office": hex_rgb("8f98a3"), "room": hex_rgb("b08660")}.get(place, hex_rgb("a88462"))
+                     "office": hex_rgb("8f98a3"), "room": hex_rgb("b08660"), "bedroom": hex_rgb("b58d68")}.get(place, hex_rgb("a88462"))
             p.vertical_gradient(top, y1, self.ins(scale(floor, 0.88)), self.ins(floor))
-            if place in ("cafe", "classroom", "room"):
+            if place in ("cafe", "classroom", "room", "bedroom"):
                 # Floorboards: seams at perspective-spaced rows, staggered joints.
                 y = top
                 seam = self.ins(scale(floor, 0.78))
@@ -873,7 +933,7 @@ class _Builder:
                     for jx in np.arange(x0 + off, x1, m * 1.2):
                         p.rect(jx, y, jx + max(1.0, step * 0.06), y + step, seam)
                     y += step
-            if place == "room":
+            if place in ("room", "bedroom"):
                 rx = self._spot(x0, x1, m * 1.5, lambda a, b: True) or (x0 + x1) / 2
                 p.ellipse((rx, feet + m * 0.1), (m * 1.8, m * 0.35), 0, self.ins(self.rng.choice([hex_rgb("c0504d"), hex_rgb("4f81bd"), hex_rgb("8064a2")])))
             self.ground = self.ins(floor)
