@@ -13,7 +13,7 @@ from studio.domain.timing import SAMPLE_RATE
 from studio.media._atomic import atomic_output, describe_os_error, media_errors
 from studio.media.errors import MediaError
 
-__all__ = ["write_wav", "read_wav"]
+__all__ = ["write_wav", "read_wav", "WavReader"]
 
 
 def write_wav(path: str | os.PathLike[str], samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> Path:
@@ -22,6 +22,15 @@ def write_wav(path: str | os.PathLike[str], samples: np.ndarray, sample_rate: in
     Atomic like every media writer: a partial file never appears at ``path``.
     Returns the absolute destination path.
     """
+    if isinstance(samples, np.memmap) and int(sample_rate) == SAMPLE_RATE and _is_whole_float_wav(samples):
+        # A stem the sound design spooled to a WAV of its own (a long shot): copied, never read into memory.
+        import shutil
+
+        dest = Path(path).absolute()
+        with atomic_output(dest) as tmp:
+            with media_errors(dest, "write"):
+                shutil.copyfile(samples.filename, tmp)  # type: ignore[arg-type]
+        return dest
     data = np.asarray(samples, dtype=np.float32)
     if data.ndim == 1:
         data = data[:, None]
@@ -121,3 +130,85 @@ def _to_float_stereo(data: np.ndarray, path: Path) -> np.ndarray:
     elif out.shape[1] > 2:
         out = out[:, :2]
     return np.ascontiguousarray(out)
+
+
+class WavReader:
+    """A WAV read by offset, never whole: ``read(a, b)`` is samples ``[a, b)`` as float32 ``(b - a, 2)``,
+    zeros past the end of the file (a stem shorter than its shot is padded with silence).
+
+    Studio's own stems (32-bit float, what `write_wav` writes) are read straight from the file
+    each time (the page cache keeps them, not the process); any other WAV is decoded once
+    by `read_wav` and held (imported sound, short).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise MediaError(f"Could not read {self.path}: the file does not exist.")
+        layout = _float_wav_layout(self.path)
+        self._whole: np.ndarray | None = None
+        if layout is None:
+            self._whole, self.sample_rate = read_wav(self.path)
+            self.frames = int(self._whole.shape[0])
+            self._offset, self._channels = 0, 2
+        else:
+            self._offset, self._channels, self.frames, self.sample_rate = layout
+
+    def read(self, a: int, b: int) -> np.ndarray:
+        a, b = max(0, int(a)), max(0, int(b))
+        out = np.zeros((max(0, b - a), 2), np.float32)
+        stop = min(b, self.frames)
+        if stop <= a:
+            return out
+        if self._whole is not None:
+            out[: stop - a] = self._whole[a:stop]
+            return out
+        with media_errors(self.path, "read"), open(self.path, "rb") as f:
+            f.seek(self._offset + a * 4 * self._channels)
+            data = np.fromfile(f, dtype="<f4", count=(stop - a) * self._channels).reshape(-1, self._channels)
+        out[: data.shape[0]] = data  # broadcasts a mono file to both channels
+        return out
+
+
+def _is_whole_float_wav(samples: np.memmap) -> bool:
+    """Whether ``samples`` maps the whole data chunk of a stereo 32-bit float WAV at 48 kHz, unchanged since."""
+    filename = getattr(samples, "filename", None)
+    if not filename or samples.dtype != np.float32 or samples.ndim != 2 or samples.shape[1] != 2:
+        return False
+    if not samples.flags.c_contiguous or samples.base is None:
+        return False
+    layout = _float_wav_layout(Path(filename))
+    return layout is not None and layout == (samples.offset, 2, samples.shape[0], SAMPLE_RATE)
+
+
+def _float_wav_layout(path: Path) -> tuple[int, int, int, int] | None:
+    """(data offset, channels, frames, rate) of a 32-bit float WAV as `write_wav` writes it; None otherwise."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) != b"RIFF" or len(f.read(4)) != 4 or f.read(4) != b"WAVE":
+                return None
+            fmt = None
+            while True:
+                header = f.read(8)
+                if len(header) != 8:
+                    return None
+                kind, size = header[:4], struct.unpack("<I", header[4:])[0]
+                if kind == b"fmt ":
+                    body = f.read(size + (size & 1))
+                    if size < 16:
+                        return None
+                    fmt = struct.unpack("<HHIIHH", body[:16])
+                elif kind == b"data":
+                    if fmt is None:
+                        return None
+                    tag, channels, rate, _, align, bits = fmt
+                    if tag != 3 or bits != 32 or channels not in (1, 2) or align != 4 * channels or size % align:
+                        return None
+                    offset = f.tell()
+                    if os.path.getsize(path) < offset + size:
+                        return None  # truncated: read_wav reports it
+                    return offset, channels, size // align, int(rate)
+                else:
+                    f.seek(size + (size & 1), os.SEEK_CUR)
+    except (OSError, struct.error):
+        return None

@@ -120,7 +120,7 @@ def add_sound(
     path: str | os.PathLike[str],
     *,
     fps: int,
-    audio: np.ndarray | None,
+    audio: np.ndarray | Iterable[np.ndarray] | None,
     sample_rate: int = SAMPLE_RATE,
     metadata: Mapping[str, str] | None = None,
 ) -> Path:
@@ -135,7 +135,7 @@ def add_sound(
     """
     fps = _check_int("fps", fps, minimum=1)
     sample_rate = _check_int("sample_rate", sample_rate, minimum=8000)
-    stereo = _as_stereo(audio) if audio is not None else None
+    stereo = audio_source(audio) if audio is not None else None
     tags = _check_metadata(metadata)
     source_path = Path(video).absolute()
     dest = Path(path).absolute()

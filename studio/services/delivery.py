@@ -23,8 +23,7 @@ from studio.media.errors import ExportCancelled
 from studio.provenance.content_credentials import sign_export
 from studio.provenance.recipe import RECIPE_KEY, build_recipe
 from studio.services.cameo_credits import consent_reference
-from studio.services.export import ExportOptions, _program_frames, ensure_takes, export_canvas, mix_program
-from studio.sound.mix import measure_loudness
+from studio.services.export import ExportOptions, _program_frames, ensure_takes, export_canvas, master_program
 
 
 @dataclass(frozen=True)
@@ -87,9 +86,10 @@ def deliver(project: Project, bundle: Path, destination: Path, *, preset: str | 
     canvas = Canvas(w, h)
     options = ExportOptions(loudness_lufs=spec.loudness_lufs if spec else -14.0,
                             true_peak_db=spec.true_peak_db if spec else -1.0)
-    audio = mix_program(bundle, takes, project.fps, options,  # type: ignore[arg-type]
-                        audio_codec=CODECS[codec].audio if codec in CODECS else "pcm")
-    lufs, peak = measure_loudness(audio)
+    # Mastered in blocks (`master_program`); a video codec reads them forward, the PNG sequence's WAV whole.
+    sound = master_program(bundle, takes, project.fps, options,  # type: ignore[arg-type]
+                           audio_codec=CODECS[codec].audio if codec in CODECS else "pcm")
+    lufs, peak = sound.lufs, sound.true_peak_db
     recipe = build_recipe(project, takes)  # type: ignore[arg-type]
     metadata = {RECIPE_KEY: recipe, "title": project.title, "encoder_app": f"{APP_NAME} {__version__}",
                 "comment": f"Made with {APP_NAME} {__version__}; AI-generated video (watermarked).", "ai_generated": "true"}
@@ -98,12 +98,12 @@ def deliver(project: Project, bundle: Path, destination: Path, *, preset: str | 
     destination = Path(destination).absolute()
     try:
         if codec == "png":
-            path = write_png_sequence(destination, frames, width=w, height=h, audio=audio, fps=project.fps,
+            path = write_png_sequence(destination, frames, width=w, height=h, audio=sound.array(), fps=project.fps,
                                       metadata=metadata, frame_count=total, should_cancel=lambda: cancel.cancelled)
             return DeliveryReport(path, codec, canvas, total, lufs, peak, False, project)
         unsigned = partial_path(destination)
         try:
-            write_video(unsigned, frames, codec=codec, fps=project.fps, width=w, height=h, audio=audio,
+            write_video(unsigned, frames, codec=codec, fps=project.fps, width=w, height=h, audio=sound.blocks(),
                         metadata=metadata, frame_count=total, should_cancel=lambda: cancel.cancelled)
             path = sign_export(unsigned, destination, project, takes, recipe_text=recipe,  # type: ignore[arg-type]
                                consent=consent_reference)
@@ -114,6 +114,8 @@ def deliver(project: Project, bundle: Path, destination: Path, *, preset: str | 
                 pass
     except ExportCancelled:
         raise CancelledError() from None
+    finally:
+        sound.close()
     return DeliveryReport(Path(path), codec, canvas, total, lufs, peak, True, replace(project))
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from studio import APP_NAME, __version__
 from studio.domain.model import Canvas, Project, Shot, Take
 from studio.engine.protocol import CancelledError, CancelToken, EngineEvent, GenerateRequest, Progress
-from studio.media.audio_codec import aac_round_trip
+from studio.media.audio_codec import aac_round_trip_blocks
 from studio.media.decode import read_frames
 from studio.media.encode import ExportCancelled, add_sound, write_mp4
 from studio.media.frames import fit_frame
@@ -40,8 +40,9 @@ from studio.provenance.content_credentials import ConsentLookup, cameos_in, sign
 from studio.services.cameo_casting import check_export_consent
 from studio.services.cameo_credits import consent_reference
 from studio.services.feed_store import record_export
-from studio.services.takes import RenderFailed, load_take_stems, render_shot, take_is_current, take_media_usable
-from studio.sound.mix import join_shots, measure_loudness, normalize_loudness, shot_stem_gains
+from studio.services.takes import RenderFailed, open_take_stems, render_shot, take_is_current, take_media_usable
+from studio.sound.mix import MAX_LIMITING_DB, shot_stem_gains
+from studio.sound.stream import Mastered, ProgramMix, master_stream
 
 QUALITY_PRESETS: dict[str, tuple[int, str]] = {
     # name: (x264 crf, preset)
@@ -305,19 +306,33 @@ def _overlaid(frames: Iterator[np.ndarray], overlay) -> Iterator[np.ndarray]:
         yield overlay(frame, index)
 
 
-def mix_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, options: ExportOptions,
-                audio_codec: str = "aac") -> np.ndarray:
-    """The programme's sound, mastered to the options' loudness and true peak.
+def master_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, options: ExportOptions,
+                   audio_codec: str = "aac") -> Mastered:
+    """The programme's sound, mastered to the options' loudness and true peak, in blocks (`Mastered`).
 
+    The takes' stems are read from their WAVs a block at a time, joined (`ProgramMix`) and
+    mastered (`master_stream`): memory stays a few blocks however long the programme.
     For ``audio_codec="aac"`` the true-peak ceiling is checked on the AAC round trip
     (what the delivered file decodes to); PCM (``"pcm_s24le"``, WAV) needs no margin.
+    Close the result when done (its spooled mix is in temporary files).
     """
-    stems = [load_take_stems(bundle, take, shot.duration_frames, fps) for shot, take in takes]
+    from studio.domain.timing import frames_to_samples
+
+    stems = [open_take_stems(bundle, take) for _, take in takes]
+    lengths = [frames_to_samples(shot.duration_frames, fps) for shot, _ in takes]
     # Each shot's own stem balance (the stem mixer) first, then the export-wide gains.
     shot_gains = [shot_stem_gains(shot.engine_settings) for shot, _ in takes]
-    program = join_shots(stems, gains=options.stem_gains_db or None, shot_gains=shot_gains)
-    codec = aac_round_trip if audio_codec == "aac" else None
-    return normalize_loudness(program, options.loudness_lufs, options.true_peak_db, codec=codec)
+    mix = ProgramMix(stems, lengths, gains=options.stem_gains_db or None, shot_gains=shot_gains)
+    codec = aac_round_trip_blocks if audio_codec == "aac" else None
+    return master_stream(mix.blocks(), options.loudness_lufs, options.true_peak_db, max_limiting_db=MAX_LIMITING_DB,
+                         codec=codec)
+
+
+def mix_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, options: ExportOptions,
+                audio_codec: str = "aac") -> np.ndarray:
+    """`master_program` as one array (short programmes: delivery, benchmarks, tests)."""
+    with master_program(bundle, takes, fps, options, audio_codec) as mastered:
+        return mastered.array()
 
 
 def export_project(
@@ -399,6 +414,7 @@ def _export_locked(
     destination = Path(destination).absolute()
     picture = partial_path(destination)
     unsigned = partial_path(destination)
+    stack = contextlib.ExitStack()  # the mastered sound's spool, closed however the export ends
     try:
         write_mp4(
             picture,
@@ -416,8 +432,8 @@ def _export_locked(
         takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
         assert all(t is not None for _, t in takes)
         check_export_consent(project, takes)  # every export path (CLI, window, feed remix, farm) passes here
-        audio = mix_program(bundle, takes, fps, options)  # type: ignore[arg-type]
-        lufs, peak = measure_loudness(audio)
+        sound = stack.enter_context(master_program(bundle, takes, fps, options))  # type: ignore[arg-type]
+        lufs, peak = sound.lufs, sound.true_peak_db
         recipe = build_recipe(project, takes)  # type: ignore[arg-type]
         metadata = {
             RECIPE_KEY: recipe,
@@ -426,7 +442,7 @@ def _export_locked(
             "encoder_app": f"{APP_NAME} {__version__}",
             "ai_generated": "true",
         }
-        add_sound(picture, unsigned, fps=fps, audio=audio, metadata=metadata)
+        add_sound(picture, unsigned, fps=fps, audio=sound.blocks(), metadata=metadata)
         path = sign_export(unsigned, destination, project, takes, recipe_text=recipe,  # type: ignore[arg-type]
                            consent=cameo_consent or consent_reference)
     except ExportCancelled:
@@ -440,6 +456,7 @@ def _export_locked(
                                  .replace(hidden.name, destination.name)) from exc
         raise
     finally:
+        stack.close()
         # Best effort: on a read-only or vanished folder the unlink fails too, and must not hide the real error.
         for hidden in (picture, unsigned):
             with contextlib.suppress(OSError):

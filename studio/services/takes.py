@@ -235,6 +235,13 @@ def load_take_stems(bundle: Path, take: Take, frames: int, fps: int) -> dict[str
     return stems
 
 
+def open_take_stems(bundle: Path, take: Take) -> dict[str, "WavReader"]:
+    """A take's stems as readers by offset (`WavReader`): the export's mix reads them a block at a time."""
+    from studio.media.audio_io import WavReader
+
+    return {stem: WavReader(media_path(bundle, name)) for stem, name in take.stems}
+
+
 def remove_unused_media(project: Project, bundle: Path) -> list[str]:
     """Delete media files no take refers to (after takes were discarded); returns the names removed."""
     used = set()

@@ -8,10 +8,15 @@ same sound to the bit.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
+import struct
+import tempfile
+import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -20,7 +25,7 @@ from studio.domain.scene import AMBIENCE_BEDS, SceneDescription, describe_scene,
 from studio.domain.scene_plan import ScenePlan, event_sound
 from studio.domain.timing import SAMPLE_RATE, frame_to_sample
 # The fade and the ducker live with the mixer's dynamics (numpy only); re-exported here.
-from studio.sound.dynamics import DUCK_DB, DUCK_RAMP_MS, EDGE_FADE_MS, sidechain_gain
+from studio.sound.dynamics import DUCK_DB, DUCK_RAMP_MS, EDGE_FADE_MS, SidechainStream, sidechain_gain
 from studio.sound.speech import synthesize_line, voice_for_character
 from studio.sound.synth import pan_gains, foley_kind, render_ambience, render_foley
 
@@ -242,6 +247,10 @@ def design_sound(
     if frames < 1:
         raise ValueError(f"a shot needs at least one frame, got {frames}")
     n = frame_to_sample(frames, fps)
+    if n > SPOOL_OVER_S * SAMPLE_RATE:
+        # A long shot: made a block at a time and spooled to files (see `design_sound_blocks`).
+        return _spooled_design(scene, events, frames, fps, seed, dialogue=dialogue, sfx_cues=sfx_cues,
+                               voices=voices, music_cues=music_cues)
     amb = _ambience_stem(scene.ambience, n, seed)
     foley = _foley_stem(_plan_hits(events, sfx_cues, frames), n, fps, seed)
     speech, spans = _dialogue_stem(dialogue, frames, fps, n, voices)
@@ -257,6 +266,284 @@ def design_sound(
 
         stems["music"] = compose_music("; ".join(music_cues), n, seed)
     return stems
+
+
+# --------------------------------------------------------------------------- in blocks
+
+SPOOL_OVER_S = 30.0
+"""`design_sound` makes a shot longer than this a block at a time, its stems spooled to WAV files."""
+SEGMENT_S = 30.0
+"""Ambience beds are rendered this long at a time (their synthesis holds several whole-length arrays)."""
+BED_CROSSFADE_S = 1.0
+"""Consecutive bed segments overlap by this, crossfaded at equal power (uncorrelated noise keeps its level)."""
+DESIGN_BLOCK = 1 << 17
+"""Samples per block of `design_sound_blocks`."""
+
+
+def _bed_segment(beds: Sequence[str], n: int, seed: int) -> np.ndarray:
+    """The beds summed as `_ambience_stem` sums them (float64, before its edge fades), ``n`` samples."""
+    chosen: list[str] = []
+    for bed in beds:
+        if bed in AMBIENCE_BEDS and bed not in chosen:
+            chosen.append(bed)
+        elif bed not in AMBIENCE_BEDS:
+            log.warning("unknown ambience bed %r skipped (known: %s)", bed, ", ".join(AMBIENCE_BEDS))
+    if not chosen:
+        chosen = ["room"]
+    out = np.zeros((n, 2), np.float64)
+    for i, bed in enumerate(chosen):
+        gain = 1.0 if i == 0 else 10 ** (SECONDARY_BED_DB / 20)
+        out += gain * render_ambience(bed, n, seed)
+    return out
+
+
+def _bed_blocks(beds: Sequence[str], n: int, seed: int, block: int, segment: int, overlap: int):
+    """The shot's bed (before edge fades) in blocks of ``block`` samples: one segment of ``segment``
+    samples at a time, each its own seed (the first the shot's), crossfaded over ``overlap``.
+    A shot of at most ``segment`` samples is `_ambience_stem`'s bed exactly."""
+    if n <= segment:
+        bed = _bed_segment(beds, n, seed)
+        for a in range(0, n, block):
+            yield bed[a : a + block]
+        return
+    pending = np.zeros((0, 2))  # made, not yet handed out
+    tail = None  # the previous segment's last `overlap` samples, to crossfade into
+    t = (np.arange(overlap) + 0.5) / overlap
+    fade_out, fade_in = np.cos(0.5 * np.pi * t)[:, None], np.sin(0.5 * np.pi * t)[:, None]
+    for k, start in enumerate(range(0, n, segment)):
+        last = start + segment >= n
+        length = (n - start) if last else segment + overlap
+        seg_seed = seed if k == 0 else stable_seed(f"{seed}:bed:{k}")
+        seg = _bed_segment(beds, length, seg_seed)
+        if tail is not None:
+            m = min(overlap, seg.shape[0])
+            seg[:m] = fade_out[:m] * tail[:m] + fade_in[:m] * seg[:m]
+        body = seg if last else seg[:segment]
+        tail = None if last else seg[segment:].copy()
+        pending = np.concatenate([pending, body]) if pending.shape[0] else body
+        del seg
+        while pending.shape[0] >= block or (last and pending.shape[0]):
+            yield pending[:block]
+            pending = pending[block:]
+
+
+class _Placed:
+    """Foley hits placed at sample positions, each rendered when a block first reaches it and dropped
+    once passed; added in placing order, as `_foley_stem` adds them."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.items: list[tuple[int, Callable[[], np.ndarray]]] = []
+        self._made: dict[int, np.ndarray] = {}
+        self._passed: set[int] = set()
+
+    def place(self, pos: int, make: Callable[[], np.ndarray]) -> None:
+        self.items.append((pos, make))
+
+    def block(self, a: int, b: int) -> np.ndarray:
+        """Samples [a, b) (blocks asked for in order)."""
+        out = np.zeros((b - a, 2), np.float64)
+        for i, (pos, make) in enumerate(self.items):
+            if pos >= b or i in self._passed:
+                continue
+            sig = self._made.get(i)
+            if sig is None:
+                sig = self._made[i] = make()
+            end = min(self.n, pos + sig.shape[0])
+            lo, hi = max(a, pos), min(b, end)
+            if hi > lo:
+                out[lo - a : hi - a] += sig[lo - pos : hi - pos]
+            if end <= b:
+                self._made.pop(i, None)
+                self._passed.add(i)
+        return out
+
+
+def _end_fade_block(x: np.ndarray, a: int, n: int) -> None:
+    """`_end_fade` of an n-sample stem, on its block starting at sample ``a``."""
+    fade = min(int(_END_FADE_MS / 1000 * SAMPLE_RATE), n)
+    lo = max(a, n - fade)
+    if fade > 0 and lo < a + x.shape[0]:
+        ramp = np.linspace(1.0, 0.0, fade)
+        x[lo - a :] *= ramp[lo - (n - fade) : a + x.shape[0] - (n - fade)][:, None]
+
+
+def _edge_fades_block(x: np.ndarray, a: int, n: int, fade: int) -> None:
+    """`_edge_fades` of an n-sample stem, on its block starting at sample ``a``."""
+    fade = min(fade, n // 2)
+    if fade <= 0:
+        return
+    ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(fade) + 0.5) / fade)
+    b = a + x.shape[0]
+    if a < fade:
+        x[: min(b, fade) - a] *= ramp[a : min(b, fade)][:, None]
+    if b > n - fade:
+        lo = max(a, n - fade)
+        x[lo - a :] *= ramp[::-1][lo - (n - fade) : b - (n - fade)][:, None]
+
+
+def design_sound_blocks(
+    scene: SceneDescription,
+    events: Sequence[SoundEvent],
+    frames: int,
+    fps: int,
+    seed: int,
+    *,
+    dialogue: Sequence[DialogueLine] = (),
+    sfx_cues: Sequence[SoundCue] = (),
+    voices: Mapping[str, str] | None = None,
+    block: int = DESIGN_BLOCK,
+    segment_s: float = SEGMENT_S,
+):
+    """`design_sound`'s "ambience", "foley" and "dialogue" stems a block at a time: yields
+    ``{stem: float32 (m, 2)}`` for consecutive blocks of ``block`` samples.
+
+    Foley hits and dialogue lines are placed exactly as `design_sound` places them and each is
+    rendered when a block first reaches it; the ambience ducks under the dialogue by
+    `SidechainStream` (the whole-array curve); fades are applied at the shot's own edges.
+    So the stems are `design_sound`'s, sample for sample, for a shot of up to ``segment_s``.
+    A longer shot's beds are rendered one ``segment_s`` segment at a time (bed synthesis holds
+    several whole-length arrays), each segment its own seed, crossfaded at equal power over
+    `BED_CROSSFADE_S`: the same beds at the same level, not the same noise. Memory is a segment.
+    """
+    frames = int(frames)
+    if frames < 1:
+        raise ValueError(f"a shot needs at least one frame, got {frames}")
+    n = frame_to_sample(frames, fps)
+    foley = _Placed(n)
+    for hit in _plan_hits(events, sfx_cues, frames):
+        pos = frame_to_sample(hit.frame, fps)
+        if pos >= n:
+            continue
+        hit_seed = stable_seed(f"{seed}:{hit.key}:{hit.frame}:{hit.kind}")
+
+        def make(hit=hit, hit_seed=hit_seed) -> np.ndarray:
+            sig = render_foley(hit.kind, hit_seed, hit.strength).astype(np.float64)
+            gl, gr = pan_gains(hit.pan)
+            return np.stack([sig[:, 0] * gl, sig[:, 1] * gr], axis=1)
+
+        foley.place(pos, make)
+    # Lines are kept as `synthesize_line` made them (a few seconds each): the ducker reads around each block.
+    lines, spans = _place_dialogue(dialogue, frames, fps, n, voices)
+
+    def dialogue_at(a: int, b: int) -> np.ndarray:
+        a, b = max(0, a), min(n, b)
+        out = np.zeros((max(0, b - a), 2), np.float64)
+        for pos, audio in lines:
+            end = min(n, pos + audio.shape[0])
+            lo, hi = max(a, pos), min(b, end)
+            if hi > lo:
+                out[lo - a : hi - a] += audio[lo - pos : hi - pos]
+        _end_fade_block(out, a, n)
+        return out
+
+    duck = SidechainStream(dialogue_at, n) if spans else None
+    segment = max(block, int(round(segment_s * SAMPLE_RATE)))
+    overlap = int(round(BED_CROSSFADE_S * SAMPLE_RATE))
+    edge = int(EDGE_FADE_MS / 1000 * SAMPLE_RATE)
+    a = 0
+    for bed in _bed_blocks(scene.ambience, n, seed, block, segment, overlap):
+        b = a + bed.shape[0]
+        amb = np.array(bed, dtype=np.float64)
+        _edge_fades_block(amb, a, n, edge)
+        if duck is not None:
+            amb *= duck.gain(a, b)[:, None]
+        fol = foley.block(a, b)
+        _end_fade_block(fol, a, n)
+        words = dialogue_at(a, b)
+        yield {
+            "ambience": amb.astype(np.float32),
+            "foley": np.clip(fol, -1.0, 1.0).astype(np.float32),
+            "dialogue": np.clip(words, -1.0, 1.0).astype(np.float32),
+        }
+        a = b
+
+
+def _place_dialogue(lines: Sequence[DialogueLine], frames: int, fps: int, n: int,
+                    voices: Mapping[str, str] | None) -> tuple[list[tuple[int, np.ndarray]], list[tuple[int, int]]]:
+    """`_dialogue_stem`'s placing of the lines: (start, audio cut at the shot's end) of each, and the spans."""
+    placed: list[tuple[int, np.ndarray]] = []
+    spans: list[tuple[int, int]] = []
+    auto = [ln for ln in lines if ln.at_frame is None]
+    gap = int(DIALOGUE_GAP_S * SAMPLE_RATE)
+    auto_index = 0
+    prev_end = 0
+    for line in lines:
+        voice = None
+        if line.speaker_id:
+            voice = (voices or {}).get(line.speaker_id) or voice_for_character(line.speaker_id)
+        audio = synthesize_line(line.text, voice, character_id=line.speaker_id)
+        if audio is None:
+            continue
+        if line.at_frame is not None:
+            start = frame_to_sample(min(max(int(line.at_frame), 0), frames), fps)
+        else:
+            slot = int(round(frames * (0.1 + 0.8 * auto_index / max(1, len(auto)))))
+            start = max(frame_to_sample(slot, fps), prev_end + gap if auto_index else 0)
+            auto_index += 1
+        if start >= n:
+            log.warning("dialogue line %r starts after the shot ends; it was left out", line.text[:40])
+            continue
+        end = min(n, start + audio.shape[0])
+        placed.append((start, np.asarray(audio[: end - start])))
+        if line.at_frame is None:
+            prev_end = end
+        spans.append((start, end))
+    return placed, spans
+
+
+def _wav_header(frames: int, channels: int = 2, rate: int = SAMPLE_RATE) -> bytes:
+    """A 32-bit float WAV's header for ``frames`` samples (RIFF/WAVE, fmt, data)."""
+    size = frames * channels * 4
+    fmt = struct.pack("<HHIIHH", 3, channels, rate, rate * channels * 4, channels * 4, 32)
+    return b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + size) + b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) \
+        + fmt + b"data" + struct.pack("<I", size)
+
+
+def _spooled_design(scene, events, frames, fps, seed, *, dialogue, sfx_cues, voices, music_cues) -> dict[str, np.ndarray]:
+    """`design_sound_blocks` written block by block to temporary 32-bit float WAVs, returned as read-only
+    memory maps of them (nothing of them resident until read; a take's store copies the files).
+    Each file is removed when its array is collected."""
+    n = frame_to_sample(frames, fps)
+    files: dict[str, tuple[str, object]] = {}
+    try:
+        for name in DESIGN_STEMS:
+            fd, path = tempfile.mkstemp(prefix=f"studio-stem-{name}-", suffix=".wav")
+            f = os.fdopen(fd, "wb")
+            f.write(_wav_header(n))
+            files[name] = (path, f)
+        for blocks in design_sound_blocks(scene, events, frames, fps, seed, dialogue=dialogue, sfx_cues=sfx_cues,
+                                          voices=voices):
+            for name, part in blocks.items():
+                files[name][1].write(part.astype("<f4").tobytes())  # type: ignore[attr-defined]
+        for _, f in files.values():
+            f.close()  # type: ignore[attr-defined]
+        stems: dict[str, np.ndarray] = {}
+        for name, (path, _) in files.items():
+            stems[name] = _mapped_stem(path, n)
+        if music_cues:
+            from studio.sound.music import compose_music
+
+            stems["music"] = compose_music("; ".join(music_cues), n, seed)
+        return stems
+    except BaseException:
+        for path, f in files.values():
+            with contextlib.suppress(OSError):
+                f.close()  # type: ignore[attr-defined]
+                os.unlink(path)
+        raise
+
+
+def _mapped_stem(path: str, n: int) -> np.ndarray:
+    header = len(_wav_header(0))
+    stem = np.memmap(path, dtype=np.float32, mode="r", offset=header, shape=(n, 2))
+    weakref.finalize(stem, _remove, path)
+    return stem
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 # --------------------------------------------------------------------------- any video

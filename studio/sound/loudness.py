@@ -44,42 +44,85 @@ def _as_stereo64(x: np.ndarray) -> np.ndarray:
     return a
 
 
+class StreamFIR:
+    """Causal FIR filter of a stream of ``(m, C)`` chunks by each column of ``taps`` (L×P), in ``dtype``.
+
+    The input is re-cut into the filter's own FFT blocks (counted from the stream's first
+    sample), so whatever chunks it is fed, the outputs are those of one call on the whole
+    signal, bit for bit; the working memory is a few FFT blocks however long the stream is.
+    ``push`` returns the outputs that are complete (S×C×P, or with ``peak`` only the largest
+    |output| of each sample over channels and taps, (S,)); ``flush`` the rest.
+    """
+
+    def __init__(self, taps: np.ndarray, channels: int, *, peak: bool = False, dtype=np.float32) -> None:
+        length, phases = taps.shape
+        self.length, self.phases, self.channels, self.peak, self.dtype = length, phases, channels, peak, dtype
+        self.nfft = max(_FFT, 1 << int(math.ceil(math.log2(4 * length))))
+        self.block = self.nfft - length + 1
+        self.spectrum = np.fft.rfft(taps.astype(dtype), self.nfft, axis=0)[:, None, :]  # F×1×P
+        self.carry = np.zeros((length - 1, channels, phases), dtype)
+        self._pending: list[np.ndarray] = []
+        self._have = 0
+
+    def _empty(self) -> np.ndarray:
+        return np.zeros((0,) if self.peak else (0, self.channels, self.phases), self.dtype)
+
+    def _run(self, chunk: np.ndarray) -> np.ndarray:
+        length, nfft = self.length, self.nfft
+        m = chunk.shape[0]
+        y = np.fft.irfft(np.fft.rfft(chunk, nfft, axis=0)[:, :, None] * self.spectrum, nfft, axis=0)
+        y[: length - 1] += self.carry
+        if self.peak:
+            # A chain of elementwise maxima: numpy's reduce over a short inner axis is several times slower.
+            flat = np.abs(y[:m]).reshape(m, -1)
+            out = flat[:, 0].copy()
+            for j in range(1, flat.shape[1]):
+                np.maximum(out, flat[:, j], out=out)
+        else:
+            out = y[:m].copy()
+        carry = y[m : m + length - 1].copy() if m + length - 1 <= nfft else y[m:]
+        if carry.shape[0] < length - 1:
+            carry = np.concatenate([carry, np.zeros((length - 1 - carry.shape[0], self.channels, self.phases), self.dtype)])
+        self.carry = carry
+        return out
+
+    def push(self, x: np.ndarray) -> np.ndarray:
+        if x.shape[0]:
+            self._pending.append(np.asarray(x).astype(self.dtype))
+            self._have += x.shape[0]
+        if self._have < self.block:
+            return self._empty()
+        data = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
+        outs = []
+        start = 0
+        while data.shape[0] - start >= self.block:
+            outs.append(self._run(data[start : start + self.block]))
+            start += self.block
+        rest = data[start:]
+        self._pending, self._have = ([rest] if rest.shape[0] else []), rest.shape[0]
+        return np.concatenate(outs) if len(outs) > 1 else outs[0]
+
+    def flush(self) -> np.ndarray:
+        if not self._have:
+            return self._empty()
+        data = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
+        self._pending, self._have = [], 0
+        return self._run(data)
+
+
 def _fir(x: np.ndarray, taps: np.ndarray, *, peak: bool = False, dtype=np.float32) -> np.ndarray:
     """Causal FIR filter of every column of ``x`` (S×C) by each column of ``taps`` (L×P), in ``dtype``.
 
     Returns S×C×P (the first S outputs of the full convolution), or with
     ``peak`` only the largest |output| of each sample over channels and taps (S,); computed
-    by overlap-add over blocks, so the working memory is a few FFT blocks
+    by overlap-add over blocks (`StreamFIR`), so the working memory is a few FFT blocks
     however long the programme is. float32 keeps 7 significant digits, far
     below what a loudness or peak reading shows (0.1 dB); the limiter's gain,
     which must stay exactly under its ceiling, is smoothed in float64.
     """
-    n, channels = x.shape
-    length, phases = taps.shape
-    nfft = max(_FFT, 1 << int(math.ceil(math.log2(4 * length))))
-    block = nfft - length + 1
-    spectrum = np.fft.rfft(taps.astype(dtype), nfft, axis=0)[:, None, :]  # F×1×P
-    out = np.empty((n,) if peak else (n, channels, phases), dtype)
-    carry = np.zeros((length - 1, channels, phases), dtype)
-    for start in range(0, n, block):
-        chunk = x[start : start + block].astype(dtype)
-        m = chunk.shape[0]
-        y = np.fft.irfft(np.fft.rfft(chunk, nfft, axis=0)[:, :, None] * spectrum, nfft, axis=0)
-        y[: length - 1] += carry
-        take = min(m, n - start)
-        if peak:
-            # A chain of elementwise maxima: numpy's reduce over a short inner axis is several times slower.
-            flat = np.abs(y[:take]).reshape(take, -1)
-            top = out[start : start + take]
-            np.copyto(top, flat[:, 0])
-            for j in range(1, flat.shape[1]):
-                np.maximum(top, flat[:, j], out=top)
-        else:
-            out[start : start + take] = y[:take]
-        carry = y[m : m + length - 1].copy() if m + length - 1 <= nfft else y[m:]
-        if carry.shape[0] < length - 1:
-            carry = np.concatenate([carry, np.zeros((length - 1 - carry.shape[0], channels, phases), dtype)])
-    return out
+    fir = StreamFIR(taps, x.shape[1], peak=peak, dtype=dtype)
+    head, tail = fir.push(x), fir.flush()
+    return np.concatenate([head, tail]) if head.shape[0] and tail.shape[0] else (tail if not head.shape[0] else head)
 
 
 # --------------------------------------------------------------------------- BS.1770 loudness
@@ -123,32 +166,8 @@ def _k_weighting_taps(rate: int) -> np.ndarray:
     return impulse[:length, None]
 
 
-def _block_powers(x: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Mean-square K-weighted power of each 400 ms block (75% overlap), summed over channels."""
-    weighted = _fir(x, _k_weighting_taps(rate))[:, :, 0]
-    size = int(_GATE_BLOCK_S * rate)
-    step = size // 4
-    count = int(round((x.shape[0] / rate - _GATE_BLOCK_S) / (_GATE_BLOCK_S / 4))) + 1
-    csum = np.concatenate([np.zeros(1), np.cumsum(np.sum(weighted * weighted, axis=1))])
-    starts = np.arange(count) * step
-    ends = np.minimum(starts + size, x.shape[0])
-    return (csum[ends] - csum[starts]) / size
-
-
-def integrated_loudness(x: np.ndarray, rate: int = SAMPLE_RATE) -> float:
-    """Integrated loudness (LUFS, ITU-R BS.1770-4 gating); -inf for silence.
-
-    Stereo or mono (a mono signal is measured as the same signal on two
-    channels, as it plays). Clips shorter than one 400 ms gating block are
-    measured looped to that length.
-    """
-    a = _as_stereo64(x)
-    if a.shape[0] == 0 or not np.any(a):
-        return -math.inf
-    need = int(math.ceil(_GATE_BLOCK_S * rate)) + 1
-    if a.shape[0] < need:
-        a = np.tile(a, (int(math.ceil(need / a.shape[0])), 1))
-    powers = _block_powers(a, rate)
+def _gated(powers: np.ndarray) -> float:
+    """BS.1770-4 gating of 400 ms block powers: the integrated loudness (LUFS), -inf if nothing passes."""
     with np.errstate(divide="ignore"):
         loud = -0.691 + 10 * np.log10(powers)
     above = powers[loud >= _ABSOLUTE_GATE]
@@ -159,6 +178,94 @@ def integrated_loudness(x: np.ndarray, rate: int = SAMPLE_RATE) -> float:
     if gated.size == 0:
         return -math.inf
     return -0.691 + 10 * math.log10(float(gated.mean()))
+
+
+class LoudnessMeter:
+    """Integrated loudness of a stream of ``(m, 2)`` blocks (BS.1770-4), in bounded memory.
+
+    Gating needs only the power of each 400 ms block (75 % overlap), and each of those is
+    the sum of four 100 ms steps, so the meter keeps one float per 100 ms of programme
+    (36 KB an hour) and the K-weighting filter's state. The same readings whatever the
+    blocks (`integrated_loudness` is this meter fed one block).
+    """
+
+    def __init__(self, rate: int = SAMPLE_RATE) -> None:
+        self.rate = rate
+        self.size = int(_GATE_BLOCK_S * rate)
+        self.step = self.size // 4
+        self.need = int(math.ceil(_GATE_BLOCK_S * rate)) + 1
+        self._fir = StreamFIR(_k_weighting_taps(rate), 2)
+        self._steps: list[float] = []
+        self._partial = 0.0
+        self._partial_n = 0
+        self.samples = 0
+        self._sound = False
+        self._head: list[np.ndarray] = []  # kept while shorter than one gating block (measured looped)
+
+    def add(self, x: np.ndarray) -> None:
+        a = _as_stereo64(x)
+        if a.shape[0] == 0:
+            return
+        if self.samples < self.need:
+            self._head.append(a[: self.need])
+        self.samples += a.shape[0]
+        self._sound = self._sound or bool(np.any(a))
+        self._take(self._fir.push(a))
+
+    def _take(self, weighted: np.ndarray) -> None:
+        if weighted.shape[0] == 0:
+            return
+        w = weighted[:, :, 0].astype(np.float64)
+        power = np.sum(w * w, axis=1)
+        pos = 0
+        while pos < power.shape[0]:
+            room = self.step - self._partial_n
+            part = power[pos : pos + room]
+            self._partial += float(part.sum())
+            self._partial_n += part.shape[0]
+            pos += part.shape[0]
+            if self._partial_n == self.step:
+                self._steps.append(self._partial)
+                self._partial, self._partial_n = 0.0, 0
+
+    def block_powers(self) -> np.ndarray:
+        """Mean-square K-weighted power of each 400 ms block, summed over channels (ends the stream)."""
+        self._take(self._fir.flush())
+        steps = self._steps + ([self._partial] if self._partial_n else [])
+        self._steps, self._partial, self._partial_n = steps, 0.0, 0
+        count = int(round((self.samples / self.rate - _GATE_BLOCK_S) / (_GATE_BLOCK_S / 4))) + 1
+        q = np.concatenate([np.asarray(steps, np.float64), np.zeros(4)])
+        return np.array([q[k : k + 4].sum() for k in range(max(0, count))], np.float64) / self.size
+
+    def result(self) -> float:
+        """The integrated loudness (LUFS) of everything added; -inf for silence (ends the stream)."""
+        if self.samples == 0 or not self._sound:
+            return -math.inf
+        if self.samples < self.need:
+            a = np.concatenate(self._head)
+            looped = LoudnessMeter(self.rate)
+            looped.add(np.tile(a, (int(math.ceil(self.need / a.shape[0])), 1)))
+            return looped.result()
+        return _gated(self.block_powers())
+
+
+def _block_powers(x: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Mean-square K-weighted power of each 400 ms block (75% overlap), summed over channels."""
+    meter = LoudnessMeter(rate)
+    meter.add(x)
+    return meter.block_powers()
+
+
+def integrated_loudness(x: np.ndarray, rate: int = SAMPLE_RATE) -> float:
+    """Integrated loudness (LUFS, ITU-R BS.1770-4 gating); -inf for silence.
+
+    Stereo or mono (a mono signal is measured as the same signal on two
+    channels, as it plays). Clips shorter than one 400 ms gating block are
+    measured looped to that length. One block of `LoudnessMeter`.
+    """
+    meter = LoudnessMeter(rate)
+    meter.add(x)
+    return meter.result()
 
 
 # --------------------------------------------------------------------------- true peak
@@ -174,18 +281,55 @@ def _interpolator() -> np.ndarray:
     return phases / phases.sum(axis=0, keepdims=True)
 
 
+class PeakEnvelope:
+    """`peak_envelope` of a stream of ``(m, 2)`` blocks: ``push`` returns the envelope of the samples
+    now complete (the interpolator looks 24 samples ahead), ``flush`` the rest; ``peak`` is the largest
+    value so far. Bit for bit the envelope of the whole signal, whatever the blocks."""
+
+    def __init__(self) -> None:
+        self._fir = StreamFIR(_interpolator(), 2, peak=True)
+        self._delay = _TAPS_PER_PHASE // 2  # the filter's group delay, in input samples
+        self._skip = self._delay
+        self._up = np.zeros(0, np.float32)
+        self._abs = np.zeros(0, np.float64)
+        self.peak = 0.0
+
+    def _match(self, up: np.ndarray) -> np.ndarray:
+        if self._skip and up.shape[0]:
+            cut = min(self._skip, up.shape[0])
+            up, self._skip = up[cut:], self._skip - cut
+        self._up = np.concatenate([self._up, up]) if self._up.shape[0] else up
+        k = min(self._up.shape[0], self._abs.shape[0])
+        env = np.maximum(self._up[:k], self._abs[:k])
+        self._up, self._abs = self._up[k:], self._abs[k:]
+        if k:
+            self.peak = max(self.peak, float(env.max()))
+        return env
+
+    def push(self, x: np.ndarray) -> np.ndarray:
+        a = _as_stereo64(x)
+        if a.shape[0] == 0:
+            return np.zeros(0)
+        self._abs = np.concatenate([self._abs, np.abs(a).max(axis=1)])
+        return self._match(self._fir.push(a))
+
+    def flush(self) -> np.ndarray:
+        tail = self._fir.push(np.zeros((self._delay, 2)))
+        env = self._match(tail)
+        return np.concatenate([env, self._match(self._fir.flush())])
+
+    def true_peak_db(self) -> float:
+        return 20 * math.log10(self.peak) if self.peak > 0 else -math.inf
+
+
 def peak_envelope(x: np.ndarray) -> np.ndarray:
     """Per-sample true-peak estimate (S,): the largest |value| of the 4× oversampled signal around each
     sample, over both channels (never below the sample itself)."""
     a = _as_stereo64(x)
-    n = a.shape[0]
-    if n == 0:
+    if a.shape[0] == 0:
         return np.zeros(0)
-    taps = _interpolator()
-    delay = _TAPS_PER_PHASE // 2  # the filter's group delay, in input samples
-    padded = np.concatenate([a, np.zeros((delay, a.shape[1]))])
-    up = _fir(padded, taps, peak=True)[delay:]  # aligned with the input
-    return np.maximum(up, np.abs(a).max(axis=1))
+    env = PeakEnvelope()
+    return np.concatenate([env.push(a), env.flush()])
 
 
 def true_peak(x: np.ndarray) -> float:

@@ -1,0 +1,70 @@
+"""A long shot renders and exports in bounded memory: its peak RSS does not grow with its length.
+
+Each export runs in a child process (its peak resident set from wait4's ru_maxrss):
+one Sketch shot of 20 s and of 120 s. The picture streams into the take's master and
+the encoder; the sound is designed, stored, mixed and mastered in blocks, so six times
+the length may cost only a little more memory (whole-length stems cost ~10 MB a second).
+The delivered file still keeps its true-peak promise, measured by ffmpeg's meter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.support.ebur128 import ffmpeg_loudness
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_GROWTH_MIB = 150
+"""Most the peak RSS may grow from a 20 s to a 120 s shot (whole-length sound would add about 1000 MiB)."""
+
+_CHILD = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    from studio.persistence.bundle import save_project
+    from studio.services.export import export_project
+    from tests.support.projects import small_project
+
+    folder, seconds = Path(sys.argv[1]), float(sys.argv[2])
+    project = small_project('Mei says "good morning, everyone" and walks across the park {sfx: footsteps} '
+                            '{ambience: birds}', frames=int(seconds * 24), size=(320, 180))
+    bundle = save_project(project, folder / "long.studio")
+    report = export_project(project, bundle, folder / "long.mp4")
+    print(json.dumps({"lufs": report.loudness_lufs, "peak": report.true_peak_db, "seconds": report.seconds}))
+""")
+
+
+def _export_in_child(folder: Path, seconds: float) -> tuple[int, dict]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), STUDIO_DATA_DIR=str(folder / "data"),
+               STUDIO_LOG_DIR=str(folder / "logs"), QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(folder), str(seconds)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    out, err = proc.stdout.read().decode(), proc.stderr.read().decode()  # type: ignore[union-attr]
+    assert os.waitstatus_to_exitcode(status) == 0, err[-3000:]
+    return usage.ru_maxrss * 1024, json.loads(out.strip().splitlines()[-1])
+
+
+def test_a_long_shot_exports_in_bounded_memory(tmp_path):
+    (tmp_path / "short").mkdir()
+    (tmp_path / "long").mkdir()
+    short_rss, _ = _export_in_child(tmp_path / "short", 20)
+    long_rss, report = _export_in_child(tmp_path / "long", 120)
+    growth = (long_rss - short_rss) / 2**20
+    assert growth < MAX_GROWTH_MIB, f"peak RSS {short_rss / 2**20:.0f} MiB at 20 s, {long_rss / 2**20:.0f} MiB at 120 s"
+    # The delivered sound: the whole length, under the true-peak ceiling, as loud as the report says.
+    from studio.media.decode import read_audio
+
+    decoded, rate = read_audio(tmp_path / "long" / "long.mp4")
+    assert abs(decoded.shape[0] / rate - 120.0) < 0.05
+    lufs, peak = ffmpeg_loudness(tmp_path / "long" / "long.mp4")
+    assert peak <= -1.0
+    assert report["peak"] <= -1.0 and lufs == pytest.approx(report["lufs"], abs=0.5)
