@@ -26,8 +26,8 @@ NOUNS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "window": ("object", ("window", "windows"), ("窓",)),
     "car": ("object", ("car", "cars", "taxi"), ("車", "自動車", "タクシー")),
     "book": ("object", ("book", "books", "notebook"), ("本", "ノート", "ノート-note")),
-    "man": ("person", ("man", "boy", "guy", "he", "him", "father", "gentleman"), ("男", "男性", "少年", "男の子", "彼", "父")),
-    "woman": ("person", ("woman", "girl", "lady", "she", "her", "mother"), ("女", "女性", "少女", "女の子", "彼女", "母")),
+    "man": ("person", ("man", "boy", "guy", "he", "him", "father", "gentleman"), ("男", "男性", "少年", "男の子", "男の人", "彼", "父")),
+    "woman": ("person", ("woman", "girl", "lady", "she", "her", "mother"), ("女", "女性", "少女", "女の子", "女の人", "彼女", "母")),
     "person": ("person", ("person", "someone", "student", "child", "kid", "figure", "friend"), ("人", "誰か", "学生", "子供", "友達")),
 }
 GENDER = {"man": "male", "woman": "female"}

@@ -183,6 +183,12 @@ class _Parser:
                 things = [a for a in self.b.actors if a.kind in ("object", "animal")]
                 c.obj = c.obj or (Phrase(things[-1].noun) if things else None)
                 continue
+            if w in PARTICLES and w not in PREPOSITIONS and c.verbs and c.obj is not None:
+                # a particle after the object: "puts the cup down", "picks the ball up"
+                self.i += 1
+                if w == "open" and c.verbs[-1][0] != "open":
+                    c.verbs[-1] = ("open", c.verbs[-1][1])
+                continue
             np_ = self.noun_phrase()
             if np_ is None:
                 self.b.note_unknown(w)

@@ -119,6 +119,12 @@ def read_japanese(text: str, characters: tuple[Character, ...] = (), builder: Pl
             continue
         if pos1 == "助詞":
             p = phrase()
+            if (lemma == "の" and p is not None and nxt is not None and nxt[0] in ("人", "方")
+                    and f"{p.head}の人" in _KNOWN_WORDS):
+                # 女の人, 男の方: one word (the woman), not 人 modified by an unknown 女
+                noun, mods = f"{p.head}の人", p.mods
+                k += 2
+                continue
             if lemma == "の" and p is not None:
                 mods.extend(p.mods + [p.head])
             elif lemma in ("が", "は") and p is not None:

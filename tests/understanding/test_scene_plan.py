@@ -231,6 +231,19 @@ def test_japanese_places_and_weather(prompt, place, weather, actors):
     assert plan.language == "ja" and plan.unknown == (), plan.summary()
 
 
+@pytest.mark.parametrize("prompt,actors", [
+    ("女の人が男の人に黄色いボールを投げて、男の人がそれを取る",
+     {"woman": ("person", ["throw"], "ball", "-"), "man": ("person", ["catch"], "ball", "-")}),
+    ("女の人がドアを開ける", {"woman": ("person", ["open"], "door", "-")}),
+    ("男の方が猫を押す", {"man": ("person", ["push"], "cat", "-"), "cat": ("animal", [], "-", "-")}),
+])
+def test_onna_no_hito_is_the_woman_not_an_unknown_word(prompt, actors):
+    # 女の人 / 男の方 are one word: the woman, the man (not a person modified by an unknown 女)
+    plan = _check(prompt, None, "clear", actors)
+    assert not plan.unknown, plan.summary()
+    assert [a.noun for a in plan.actors if a.kind == "person"] == [n for n, v in actors.items() if v[0] == "person"]
+
+
 def test_a_lesson_is_a_classroom_not_an_unknown_word():
     for prompt in ("授業を受ける", "学生が授業を受ける", "授業中に男の子が本を落とす", "A student listens in the lesson"):
         plan = plan_scene(prompt)
@@ -286,3 +299,15 @@ def test_the_prompt_sentence_for_a_video_model_says_the_new_place_and_sky():
     sentence = scene_sentence(plan_scene("Under a grey sky, a cat sleeps on the bed in the bedroom"))
     assert sentence.startswith("Indoors, a bedroom, by day, under an overcast sky."), sentence
     assert "The cat sleeps on the bed." in sentence, sentence
+
+
+@pytest.mark.parametrize("prompt,actors", [
+    ("She puts the cup down", {"woman": ("person", ["put_down"], "cup", "-")}),
+    ("The boy picks the ball up", {"man": ("person", ["pick_up"], "ball", "-")}),
+    ("A girl puts the book down on the table", {"woman": ("person", ["put_down"], "book", None)}),
+])
+def test_a_particle_after_the_object_belongs_to_the_verb(prompt, actors):
+    # "puts the cup down" is "puts down the cup": the cup is what is put down, "down" is no unknown word
+    plan = _check(prompt, None, "clear", actors)
+    assert not plan.unknown, plan.summary()
+    assert all(a.recipient is None for actor in plan.actors for a in actor.actions), plan.summary()
