@@ -17,7 +17,8 @@ PLACES: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
     "library": (True, ("library", "bookshop"), ("図書館", "本屋")),
     "office": (True, ("office", "meeting", "desk"), ("オフィス", "会社", "会議")),
     "bedroom": (True, ("bedroom",), ("寝室", "ベッドルーム")),
-    "room": (True, ("room", "home", "apartment", "kitchen", "house", "indoors"), ("部屋", "家", "自宅", "台所", "キッチン")),
+    "kitchen": (True, ("kitchen",), ("台所", "キッチン")),
+    "room": (True, ("room", "home", "apartment", "house", "indoors"), ("部屋", "家", "自宅")),
     "station": (False, ("station", "train", "platform", "subway"), ("駅", "電車", "ホーム", "地下鉄")),
     "university": (False, ("university", "campus", "college", "school"), ("大学", "キャンパス", "学校")),
     "beach": (False, ("beach", "sea", "ocean", "shore", "waves", "coast"), ("海", "浜", "ビーチ", "海岸", "波")),
@@ -55,7 +56,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 # Ambience bed for each place/weather, in order of precedence (weather beds win outdoors).
 PLACE_AMBIENCE = {
-    "classroom": "room", "cafe": "cafe", "library": "room", "office": "room", "room": "room", "bedroom": "room",
+    "classroom": "room", "cafe": "cafe", "library": "room", "office": "room", "room": "room", "bedroom": "room", "kitchen": "room",
     "station": "city", "university": "birds", "beach": "ocean", "forest": "birds",
     "park": "birds", "mountain": "wind", "city": "city", None: "room",
 }

@@ -153,13 +153,13 @@ def _leading_actor_kind(beat: str) -> str | None:
 _TITLE_NOUNS = {
     "en": {
         "walk": "walk", "run": "run", "jump": "jump", "fall": "fall", "ball": "game", "dance": "dance",
-        "classroom": "lecture", "cafe": "cafe", "library": "library", "office": "office", "room": "home", "bedroom": "bedroom",
+        "classroom": "lecture", "cafe": "cafe", "library": "library", "office": "office", "room": "home", "bedroom": "bedroom", "kitchen": "kitchen",
         "station": "station", "university": "campus", "beach": "beach", "forest": "forest", "park": "park",
         "mountain": "mountain", "city": "city", "door": "arrival", "sit": "study", "wave": "greeting",
     },
     "ja": {
         "walk": "通学路", "run": "ダッシュ", "jump": "ジャンプ", "fall": "転倒", "ball": "ボール遊び", "dance": "ダンス",
-        "classroom": "授業", "cafe": "カフェ", "library": "図書館", "office": "オフィス", "room": "部屋", "bedroom": "寝室",
+        "classroom": "授業", "cafe": "カフェ", "library": "図書館", "office": "オフィス", "room": "部屋", "bedroom": "寝室", "kitchen": "台所",
         "station": "駅", "university": "大学", "beach": "海辺", "forest": "森", "park": "公園",
         "mountain": "山", "city": "街", "door": "到着", "sit": "勉強", "wave": "挨拶",
     },

@@ -23,6 +23,7 @@ from studio.understanding.build import Clause, Phrase, PlanBuilder
 DETERMINERS = {"a", "an", "the", "his", "her", "their", "its", "some", "this", "that", "my", "our", "your", "one", "two"}
 PREPOSITIONS = {"on", "onto", "in", "into", "at", "from", "off", "to", "towards", "toward", "through", "across", "under",
                 "near", "by", "with", "out", "over", "of", "inside", "outside", "along", "around", "past", "beside", "behind"}
+_PRONOUNS = {"he", "she", "him", "her", "it", "they", "them", "i", "we", "you"}
 PARTICLES = {"down", "up", "away", "over", "off", "open", "out", "around", "back"}
 BREAKS = {"while", "when", "as", "then", "after", "before", "because"}
 CONNECT = {"and", "but"}
@@ -83,6 +84,8 @@ class _Parser:
                 break
             if not words and _verb(w) and w not in _AMBIGUOUS and w not in COLOURS_EN:
                 break
+            if words and w in _PRONOUNS:
+                break  # "in the kitchen she ...", "at night he ...": a pronoun starts the next phrase
             words.append(w)
             self.i += 1
             if w in _NOUN_WORDS or self.is_name(w):

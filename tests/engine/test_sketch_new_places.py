@@ -70,3 +70,17 @@ def test_she_hands_him_the_cup_draws_two_people_not_three():
     plan, frames = render("She hands him the cup", cast=(aoi,), frames=2, seed=1)
     assert sorted(a.id for a in plan.choreo.actors) == ["aoi", "man"]
     assert plan.scene_plan.actor("aoi").actions[0].recipient == "man"
+
+
+@pytest.mark.parametrize("prompt,seed", [("The kitchen in the morning", 1), ("台所で猫がテーブルから飛び降りる", 2),
+                                         ("In the kitchen she hands him the cup", 3)])
+def test_a_kitchen_has_a_worktop_along_its_back_wall_where_a_room_has_none(prompt, seed):
+    plan, kitchen = render(prompt, frames=1, seed=seed, size=(960, 540))
+    assert (plan.scene.place, plan.scene.indoor) == ("kitchen", True)
+    top, colour = plan.scenery.facts["worktop"], plan.scenery.facts["worktop_colour"]
+    x0, y0, x1, y1 = int(np.ceil(top[0])), int(np.ceil(top[1])), int(top[2]), int(top[3])
+    strip = kitchen[0][y0:y1, x0 + 2:x1 - 2]
+    assert _near(strip, colour).mean() > 0.3  # where the scenery says (people, light and shade may cross it)
+    _, room = render(prompt.replace("kitchen", "room").replace("台所", "部屋"), frames=1, seed=seed, size=(960, 540))
+    assert _near(room[0][y0:y1, x0 + 2:x1 - 2], colour).mean() < 0.05
+    assert _near(room[0], colour).mean() < 0.005

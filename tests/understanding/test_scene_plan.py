@@ -311,3 +311,14 @@ def test_a_particle_after_the_object_belongs_to_the_verb(prompt, actors):
     plan = _check(prompt, None, "clear", actors)
     assert not plan.unknown, plan.summary()
     assert all(a.recipient is None for actor in plan.actors for a in actor.actions), plan.summary()
+
+
+@pytest.mark.parametrize("prompt,actors", [
+    ("In the kitchen she hands him the cup", {"woman": ("person", ["give"], "cup", "-")}),
+    ("At night she opens the door", {"woman": ("person", ["open"], "door", "-")}),
+    ("In the rain he kicks the ball", {"man": ("person", ["kick"], "ball", "-")}),
+])
+def test_a_pronoun_after_a_leading_phrase_is_the_subject(prompt, actors):
+    # "in the kitchen she": the pronoun starts the subject, it does not become the kitchen's head noun
+    plan = _check(prompt, None, "rain" if "rain" in prompt else "clear", actors)
+    assert not plan.unknown, plan.summary()

@@ -153,7 +153,7 @@ def plan_shot(spec: ShotSpec) -> ShotPlan:
 
 
 # Scene plan words -> the Sketch engine's scenery places and choreography actions.
-_PLACE_SCENERY = {"kitchen": "room", "street": "city"}
+_PLACE_SCENERY = {"street": "city"}
 _PERSON_ACTION = {"walk": "walk", "run": "run", "sit": "sit", "read": "sit", "sleep": "sit", "jump": "jump",
                   "jump_down": "jump", "fall": "fall", "wave": "wave", "dance": "dance"}
 _GENERIC_LOOKS = {"man": "short black hair, blue jacket, grey trousers", "woman": "long brown hair, red coat, skirt",

@@ -26,7 +26,7 @@ from studio.engine.sketch.layers import Layer, Painter, new_layer_image
 from studio.engine.sketch.layout import FAR, FORE, NEAR, SKY, Layout, mid_depth
 from studio.engine.sketch.palette import RGB, Palette, hex_rgb, mix, scale
 
-INDOOR_VIEW = {"cafe": "city", "office": "city", "room": "city", "bedroom": "city", "classroom": "hills", "library": "hills"}
+INDOOR_VIEW = {"cafe": "city", "office": "city", "room": "city", "bedroom": "city", "kitchen": "city", "classroom": "hills", "library": "hills"}
 """What the windows of an indoor place look out on."""
 
 FACADES = [hex_rgb(c) for c in ("e3b58f", "c9705a", "f0dfc0", "8fa7a3", "d6a05b", "b5c4cf", "e8cfa4", "a7755c", "c6b8d8", "9fb59a")]
@@ -35,6 +35,8 @@ LIT_WINDOW = hex_rgb("ffd98f")
 NIGHT_GLASS = hex_rgb("2a3352")
 BEDROOM_QUILT = hex_rgb("4f6fc2")
 """The bedroom's quilt: a deep cornflower blue no other place paints on its back wall (tests look for it)."""
+KITCHEN_WORKTOP = (214, 196, 150)
+"""The kitchen's worktop: a warm stone no other place paints along its back wall (tests look for it)."""
 DAY_GLASS = hex_rgb("a9c9e2")
 
 
@@ -661,7 +663,7 @@ class _Builder:
         m = self.m(self.mid_d)
         place = self.place
         wall_design = {"cafe": hex_rgb("e9d2b4"), "classroom": hex_rgb("eef0e2"), "library": hex_rgb("d9c7a8"),
-                       "office": hex_rgb("e6e9ec"), "bedroom": hex_rgb("e4dcef"), "room": self.rng.choice([hex_rgb("f0dcc8"), hex_rgb("d8e4ea"), hex_rgb("e8e0f0")])}.get(place, hex_rgb("ece4d8"))
+                       "office": hex_rgb("e6e9ec"), "bedroom": hex_rgb("e4dcef"), "kitchen": hex_rgb("eef3ee"), "room": self.rng.choice([hex_rgb("f0dcc8"), hex_rgb("d8e4ea"), hex_rgb("e8e0f0")])}.get(place, hex_rgb("ece4d8"))
         wall = self.ins(wall_design)
         ceiling_y = base - m * 4.6
         p.rect(x0, y0, x1, base + 1, wall)
@@ -764,6 +766,8 @@ class _Builder:
                 self._plant(p, px_, base, m * 1.6, interior=True)
         elif place == "bedroom" and bed_x is not None:
             self._bed(p, bed_x, base, m, free, taken)
+        elif place == "kitchen":
+            self._kitchen(p, x0, x1, base, m, ceiling_y, taken)
         else:  # room
             sx = self._spot(x0, x1, m * 1.3, free)
             if sx is not None:
@@ -814,6 +818,77 @@ class _Builder:
         p.rect(bx - m * 0.7, base - m * 2.8, bx + m * 0.7, base - m * 2.0, self.ins(hex_rgb("bcd6e2")))
         p.poly([(bx - m * 0.7, base - m * 2.0), (bx - m * 0.2, base - m * 2.5), (bx + m * 0.2, base - m * 2.2),
                 (bx + m * 0.45, base - m * 2.4), (bx + m * 0.7, base - m * 2.0)], self.ins(hex_rgb("6f9a6a")))
+
+    def _kitchen(self, p: Painter, x0: float, x1: float, base: float, m: float, ceiling_y: float,
+                 taken: list[tuple[float, float]]) -> None:
+        """A kitchen's back wall: a run of base cabinets under a worktop (a sink and a hob in it, a kettle on
+        the hob), a tiled splashback, wall cupboards above, and a tall fridge at one end, in the wall's
+        free stretches (windows and the door stay clear)."""
+        top_y = base - m * 0.95  # the worktop
+        cab = self.ins(hex_rgb("6f8fa6"))
+        worktop = self.ins(KITCHEN_WORKTOP)
+        tile, grout = self.ins(hex_rgb("f4f1e8")), self.ins(hex_rgb("cfcac0"))
+        spans = []
+        edges = sorted(taken)
+        a = x0
+        for s0, s1 in edges + [(x1, x1)]:
+            if s0 - a > m * 1.6:
+                spans.append((a + m * 0.1, s0 - m * 0.1))
+            a = max(a, s1)
+        spans.sort(key=lambda s: s[1] - s[0], reverse=True)
+        fridge_done = False
+        runs = []
+        for s0, s1 in spans[:3]:
+            if not fridge_done and s1 - s0 > m * 3.2:
+                fx = s1 - m * 0.55 if self.rng.random() < 0.5 else s0 + m * 0.55
+                p.rounded_rect(fx - m * 0.5, base - m * 2.7, fx + m * 0.5, base, m * 0.08, self.ins(hex_rgb("e8ecef")))
+                p.rect(fx - m * 0.5, base - m * 1.75, fx + m * 0.5, base - m * 1.71, self.ins(hex_rgb("b8bec4")))
+                hx = fx - m * 0.38 if fx > (s0 + s1) / 2 else fx + m * 0.34
+                for y_a, y_b in ((base - m * 2.4, base - m * 1.95), (base - m * 1.5, base - m * 0.9)):
+                    p.rect(hx, y_a, hx + m * 0.04, y_b, self.ins(hex_rgb("8a9096")))
+                if fx > (s0 + s1) / 2:
+                    s1 = fx - m * 0.55
+                else:
+                    s0 = fx + m * 0.55
+                fridge_done = True
+            if s1 - s0 < m * 1.2:
+                continue
+            runs.append((s0, s1))
+            # Splashback tiles between the worktop and the wall cupboards.
+            p.rect(s0, base - m * 1.9, s1, top_y, tile)
+            for ty in np.arange(top_y - m * 0.24, base - m * 1.9, -m * 0.24):
+                p.rect(s0, ty, s1, ty + max(1.0, m * 0.02), grout)
+            for tx in np.arange(s0 + m * 0.24, s1, m * 0.24):
+                p.rect(tx, base - m * 1.9, tx + max(1.0, m * 0.02), top_y, grout)
+            # Base cabinets and their doors, the worktop over them.
+            p.rect(s0, top_y, s1, base, cab)
+            n_doors = max(1, int((s1 - s0) / (m * 0.75)))
+            w = (s1 - s0) / n_doors
+            for k in range(n_doors):
+                dx = s0 + k * w
+                p.rect(dx + m * 0.04, top_y + m * 0.1, dx + w - m * 0.04, base - m * 0.08, self.ins(scale(hex_rgb("6f8fa6"), 1.1)))
+                p.rect(dx + w / 2 - m * 0.12, top_y + m * 0.2, dx + w / 2 + m * 0.12, top_y + m * 0.24, self.ins(hex_rgb("d0d4d8")))
+            p.rect(s0 - m * 0.06, top_y - m * 0.08, s1 + m * 0.06, top_y + m * 0.02, worktop)
+            # Wall cupboards.
+            if ceiling_y < base - m * 2.6:
+                p.rect(s0, base - m * 2.75, s1, base - m * 1.95, cab)
+                for k in range(n_doors):
+                    dx = s0 + k * w
+                    p.rect(dx + m * 0.04, base - m * 2.7, dx + w - m * 0.04, base - m * 2.0, self.ins(scale(hex_rgb("6f8fa6"), 1.1)))
+        if runs:
+            s0, s1 = runs[0]
+            # A sink (a dark basin with a tap) and a hob with a kettle on the longest run.
+            if s1 - s0 > m * 2.4:
+                sx = s0 + (s1 - s0) * 0.3
+                p.rect(sx - m * 0.35, top_y - m * 0.06, sx + m * 0.35, top_y + m * 0.01, self.ins(hex_rgb("9aa3aa")))
+                p.rect(sx - m * 0.03, top_y - m * 0.38, sx + m * 0.03, top_y - m * 0.06, self.ins(hex_rgb("b8bec4")))
+                p.rect(sx - m * 0.03, top_y - m * 0.38, sx + m * 0.18, top_y - m * 0.33, self.ins(hex_rgb("b8bec4")))
+                hx = s0 + (s1 - s0) * 0.72
+                p.rect(hx - m * 0.4, top_y - m * 0.1, hx + m * 0.4, top_y - m * 0.06, self.ins(hex_rgb("2e3236")))
+                p.rounded_rect(hx - m * 0.18, top_y - m * 0.42, hx + m * 0.18, top_y - m * 0.1, m * 0.1, self.ins(hex_rgb("c0504d")))
+                p.rect(hx - m * 0.1, top_y - m * 0.5, hx + m * 0.1, top_y - m * 0.42, self.ins(hex_rgb("3b3f47")))
+            self.facts["worktop"] = (s0, top_y - m * 0.08, s1, top_y + m * 0.02)
+        self.facts["worktop_colour"] = worktop
 
     def _spot(self, x0: float, x1: float, half: float, free: Callable[[float, float], bool]) -> float | None:
         """A free x on the wall for something ``2·half`` wide, near the middle of the view."""
@@ -920,7 +995,7 @@ class _Builder:
         place = self.place
         if self.indoor:
             floor = {"cafe": hex_rgb("a0714f"), "classroom": hex_rgb("b98c62"), "library": hex_rgb("7d5a6a"),
-                     "office": hex_rgb("8f98a3"), "room": hex_rgb("b08660"), "bedroom": hex_rgb("b58d68")}.get(place, hex_rgb("a88462"))
+                     "office": hex_rgb("8f98a3"), "room": hex_rgb("b08660"), "bedroom": hex_rgb("b58d68"), "kitchen": hex_rgb("c9c2b4")}.get(place, hex_rgb("a88462"))
             p.vertical_gradient(top, y1, self.ins(scale(floor, 0.88)), self.ins(floor))
             if place in ("cafe", "classroom", "room", "bedroom"):
                 # Floorboards: seams at perspective-spaced rows, staggered joints.
