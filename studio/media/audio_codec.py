@@ -25,40 +25,8 @@ def aac_round_trip(audio: np.ndarray, *, sample_rate: int = SAMPLE_RATE, bit_rat
     samples = np.asarray(audio, dtype=np.float32)
     if samples.ndim == 1:
         samples = np.stack([samples, samples], axis=1)
-    n = samples.shape[0]
-    encoder = av.CodecContext.create("aac", "w")
-    encoder.sample_rate = sample_rate
-    encoder.layout = "stereo"
-    encoder.format = "fltp"
-    encoder.bit_rate = bit_rate
-    encoder.time_base = Fraction(1, sample_rate)
-    encoder.open()
-    decoder = av.CodecContext.create("aac", "r")
-    decoder.sample_rate = sample_rate
-    decoder.layout = "stereo"
-    decoder.extradata = encoder.extradata
-    decoder.open()
-    pieces: list[np.ndarray] = []
-
-    def drain(packets) -> None:
-        for packet in packets:
-            for frame in decoder.decode(packet):
-                pieces.append(frame.to_ndarray().reshape(2, -1).T)
-
-    for start in range(0, n, AAC_FRAME_SIZE):
-        chunk = np.ascontiguousarray(samples[start : start + AAC_FRAME_SIZE].T)
-        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-        frame.sample_rate = sample_rate
-        frame.pts = start
-        frame.time_base = Fraction(1, sample_rate)
-        drain(encoder.encode(frame))
-    drain(encoder.encode(None))
-    decoded = np.concatenate(pieces, axis=0) if pieces else np.zeros((0, 2), np.float32)
-    delay = int(getattr(encoder, "delay", 0) or 0) or AAC_FRAME_SIZE  # the encoder's priming
-    out = np.zeros((n, 2), np.float32)
-    got = decoded[delay : delay + n]
-    out[: got.shape[0]] = got
-    return out
+    parts = list(aac_round_trip_blocks([samples], samples.shape[0], sample_rate=sample_rate, bit_rate=bit_rate))
+    return np.concatenate(parts, axis=0) if parts else np.zeros((0, 2), np.float32)
 
 
 def aac_round_trip_blocks(blocks: Iterable[np.ndarray], n: int, *, sample_rate: int = SAMPLE_RATE,
@@ -66,8 +34,8 @@ def aac_round_trip_blocks(blocks: Iterable[np.ndarray], n: int, *, sample_rate: 
     """`aac_round_trip` on a stream: float32 ``(m, 2)`` blocks of an ``n``-sample programme in, the decoded
     samples out as blocks (exactly ``n`` in all, aligned, zeros where the decoder gave fewer).
 
-    Encoded in the same 1024-sample frames from the stream's start, so the decoded samples
-    are those of `aac_round_trip` on the joined blocks; memory is a block.
+    Encoded in 1024-sample frames from the stream's start whatever the blocks' sizes, so any
+    chunking decodes to the same samples (`aac_round_trip` is this on one block); memory is a block.
     """
     encoder = av.CodecContext.create("aac", "w")
     encoder.sample_rate = sample_rate

@@ -79,36 +79,20 @@ def read_wav(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
 def _read_float_wav(path: Path) -> tuple[np.ndarray, int] | None:
     """The WAVs `write_wav` writes (RIFF/WAVE, 32-bit float fmt, then fact/data chunks), read with numpy
     alone; None for anything else or anything odd, which `read_wav` hands to SciPy's reader."""
+    layout = _float_wav_layout(path)
+    if layout is None:
+        return None
+    offset, channels, frames, rate = layout
     try:
         with open(path, "rb") as f:
-            if f.read(4) != b"RIFF" or len(f.read(4)) != 4 or f.read(4) != b"WAVE":
-                return None
-            fmt = None
-            while True:
-                header = f.read(8)
-                if len(header) != 8:
-                    return None
-                kind, size = header[:4], struct.unpack("<I", header[4:])[0]
-                if kind == b"fmt ":
-                    body = f.read(size + (size & 1))
-                    if size < 16:
-                        return None
-                    fmt = struct.unpack("<HHIIHH", body[:16])
-                elif kind == b"data":
-                    if fmt is None:
-                        return None
-                    tag, channels, rate, _, align, bits = fmt
-                    if tag != 3 or bits != 32 or channels not in (1, 2) or align != 4 * channels or size % align:
-                        return None
-                    raw = f.read(size)
-                    if len(raw) != size:
-                        return None
-                    data = np.frombuffer(raw, dtype="<f4").reshape(-1, channels).astype(np.float32)
-                    return _to_float_stereo(data, path), int(rate)
-                else:
-                    f.seek(size + (size & 1), os.SEEK_CUR)
-    except (OSError, struct.error):
+            f.seek(offset)
+            raw = f.read(frames * channels * 4)
+    except OSError:
         return None
+    if len(raw) != frames * channels * 4:
+        return None
+    data = np.frombuffer(raw, dtype="<f4").reshape(-1, channels).astype(np.float32)
+    return _to_float_stereo(data, path), rate
 
 
 def _to_float_stereo(data: np.ndarray, path: Path) -> np.ndarray:

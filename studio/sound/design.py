@@ -140,19 +140,23 @@ def _plan_hits(events: Sequence[SoundEvent], cues: Sequence[SoundCue], frames: i
     return hits + extra
 
 
+def _hit_sound(hit: _Hit, seed: int) -> np.ndarray:
+    """One foley hit's panned stereo signal (float64 S×2), seeded per hit (shot seed, position in
+    the list, frame, kind) so repeats differ."""
+    sig = render_foley(hit.kind, stable_seed(f"{seed}:{hit.key}:{hit.frame}:{hit.kind}"), hit.strength).astype(np.float64)
+    gl, gr = pan_gains(hit.pan)
+    return np.stack([sig[:, 0] * gl, sig[:, 1] * gr], axis=1)
+
+
 def _foley_stem(hits: Sequence[_Hit], n: int, fps: int, seed: int) -> np.ndarray:
     out = np.zeros((n, 2), np.float64)
     for hit in hits:
         pos = frame_to_sample(hit.frame, fps)
         if pos >= n:
             continue
-        # Seeded per hit (shot seed, position in the list, frame, kind) so repeats differ.
-        hit_seed = stable_seed(f"{seed}:{hit.key}:{hit.frame}:{hit.kind}")
-        sig = render_foley(hit.kind, hit_seed, hit.strength).astype(np.float64)
-        gl, gr = pan_gains(hit.pan)
+        sig = _hit_sound(hit, seed)
         end = min(n, pos + sig.shape[0])
-        out[pos:end, 0] += sig[: end - pos, 0] * gl
-        out[pos:end, 1] += sig[: end - pos, 1] * gr
+        out[pos:end] += sig[: end - pos]
     _end_fade(out)
     return out
 
@@ -161,33 +165,9 @@ def _dialogue_stem(
     lines: Sequence[DialogueLine], frames: int, fps: int, n: int, voices: Mapping[str, str] | None
 ) -> tuple[np.ndarray, list[tuple[int, int]]]:
     out = np.zeros((n, 2), np.float64)
-    spans: list[tuple[int, int]] = []
-    auto = [ln for ln in lines if ln.at_frame is None]
-    gap = int(DIALOGUE_GAP_S * SAMPLE_RATE)
-    auto_index = 0
-    prev_end = 0
-    for line in lines:
-        voice = None
-        if line.speaker_id:
-            voice = (voices or {}).get(line.speaker_id) or voice_for_character(line.speaker_id)
-        audio = synthesize_line(line.text, voice, character_id=line.speaker_id)
-        if audio is None:
-            continue
-        if line.at_frame is not None:
-            start = frame_to_sample(min(max(int(line.at_frame), 0), frames), fps)
-        else:
-            # Spread unplaced lines over the shot (first at 10 %), never overlapping each other.
-            slot = int(round(frames * (0.1 + 0.8 * auto_index / max(1, len(auto)))))
-            start = max(frame_to_sample(slot, fps), prev_end + gap if auto_index else 0)
-            auto_index += 1
-        if start >= n:
-            log.warning("dialogue line %r starts after the shot ends; it was left out", line.text[:40])
-            continue
-        end = min(n, start + audio.shape[0])
-        out[start:end] += audio[: end - start]
-        if line.at_frame is None:
-            prev_end = end
-        spans.append((start, end))
+    placed, spans = _place_dialogue(lines, frames, fps, n, voices)
+    for start, audio in placed:
+        out[start : start + audio.shape[0]] += audio
     _end_fade(out)
     return out, spans
 
@@ -415,14 +395,7 @@ def design_sound_blocks(
         pos = frame_to_sample(hit.frame, fps)
         if pos >= n:
             continue
-        hit_seed = stable_seed(f"{seed}:{hit.key}:{hit.frame}:{hit.kind}")
-
-        def make(hit=hit, hit_seed=hit_seed) -> np.ndarray:
-            sig = render_foley(hit.kind, hit_seed, hit.strength).astype(np.float64)
-            gl, gr = pan_gains(hit.pan)
-            return np.stack([sig[:, 0] * gl, sig[:, 1] * gr], axis=1)
-
-        foley.place(pos, make)
+        foley.place(pos, lambda hit=hit: _hit_sound(hit, seed))
     # Lines are kept as `synthesize_line` made them (a few seconds each): the ducker reads around each block.
     lines, spans = _place_dialogue(dialogue, frames, fps, n, voices)
 
@@ -461,7 +434,9 @@ def design_sound_blocks(
 
 def _place_dialogue(lines: Sequence[DialogueLine], frames: int, fps: int, n: int,
                     voices: Mapping[str, str] | None) -> tuple[list[tuple[int, np.ndarray]], list[tuple[int, int]]]:
-    """`_dialogue_stem`'s placing of the lines: (start, audio cut at the shot's end) of each, and the spans."""
+    """Where each line is spoken: (start, audio cut at the shot's end) of each, and the spans (for ducking).
+
+    Unplaced lines are spread over the shot (first at 10 %), never overlapping each other."""
     placed: list[tuple[int, np.ndarray]] = []
     spans: list[tuple[int, int]] = []
     auto = [ln for ln in lines if ln.at_frame is None]

@@ -434,9 +434,44 @@ def master(
         return np.asarray(x, dtype=np.float32) if np.asarray(x).ndim == 2 else src.astype(np.float32)
     peak = peak_envelope(src)  # oversampling is linear: scale it instead of redoing it
     peak_db = 20 * math.log10(max(float(peak.max()), 1e-12))
-    # With a codec, start below the ceiling by a typical AAC overshoot, so one round trip usually confirms it.
-    ceiling_db = true_peak_db - 0.1 - (CODEC_ALLOWANCE_DB if codec is not None else 0.0)
-    best, best_tp = src.astype(np.float32), peak_db
+
+    def run(gain: float, ceiling: float) -> np.ndarray:
+        return (src * (gain * limiter_gain(peak * gain, ceiling))[:, None]).astype(np.float32)
+
+    def measure(gain: float, ceiling: float) -> tuple[float, float]:
+        y = run(gain, ceiling)
+        return integrated_loudness(y), true_peak(y)
+
+    (gain, ceiling), _, _ = master_search(
+        lufs, peak_db, target_lufs, true_peak_db, measure=measure, max_limiting_db=max_limiting_db,
+        decoded_true_peak=None if codec is None else (lambda g, c: true_peak(codec(run(g, c)))),
+        codec_margin_db=codec_margin_db)
+    return run(gain, ceiling)
+
+
+def master_search(
+    lufs: float,
+    peak_db: float,
+    target_lufs: float,
+    true_peak_db: float,
+    *,
+    measure: Callable[[float, float], tuple[float, float]],
+    max_limiting_db: float,
+    decoded_true_peak: Callable[[float, float], float] | None = None,
+    codec_margin_db: float = 0.15,
+) -> tuple[tuple[float, float], float, float]:
+    """The gain and limiter ceiling (both linear) that master a programme, with its loudness and true peak.
+
+    The programme's own loudness ``lufs`` and true peak ``peak_db`` start the search;
+    ``measure(gain, ceiling)`` gives (LUFS, dBTP) of the programme so limited, and
+    ``decoded_true_peak(gain, ceiling)`` the true peak after the lossy codec's round trip
+    (None: no codec). The iteration `master` documents; shared by the whole-array and
+    streamed masters (`studio.sound.stream.master_stream`), which differ only in how they
+    hold the programme.
+    """
+    ceiling_db = true_peak_db - 0.1 - (CODEC_ALLOWANCE_DB if decoded_true_peak is not None else 0.0)
+    best: tuple[float, float] = (1.0, math.inf)
+    best_level, best_tp = lufs, peak_db
     gain_db = target_lufs - lufs
     for _codec_pass in range(4):
         prev: tuple[float, float] | None = None
@@ -445,16 +480,13 @@ def master(
             max_gain_db = ceiling_db - peak_db + max(0.0, max_limiting_db)
             capped = gain_db >= max_gain_db
             gain_db = min(gain_db, max_gain_db)
-            g_lin = 10 ** (gain_db / 20)
-            y = src * (g_lin * limiter_gain(peak * g_lin, 10 ** (ceiling_db / 20)))[:, None]
-            y32 = y.astype(np.float32)
-            level = integrated_loudness(y32)
-            tp = true_peak(y32)
+            g_lin, c_lin = 10 ** (gain_db / 20), 10 ** (ceiling_db / 20)
+            level, tp = measure(g_lin, c_lin)
             tp_ok = tp <= true_peak_db
             if tp_ok and abs(level - target_lufs) < best_miss:
-                best, best_tp, best_miss = y32, tp, abs(level - target_lufs)
+                best, best_level, best_tp, best_miss = (g_lin, c_lin), level, tp, abs(level - target_lufs)
             elif best_miss == math.inf:
-                best, best_tp = y32, tp
+                best, best_level, best_tp = (g_lin, c_lin), level, tp
             if tp_ok and (abs(level - target_lufs) <= 0.1 or (capped and level < target_lufs)):
                 break
             if not tp_ok:
@@ -472,10 +504,10 @@ def master(
                 slope = float(np.clip(slope, 0.2, 1.0))
             prev = (gain_db, level)
             gain_db += (target_lufs - level) / slope
-        if codec is None or best_tp <= true_peak_db - CODEC_NEVER_ADDS_DB:
+        if decoded_true_peak is None or best_tp <= true_peak_db - CODEC_NEVER_ADDS_DB:
             break
-        decoded_tp = true_peak(codec(best))
+        decoded_tp = decoded_true_peak(*best)
         if decoded_tp <= true_peak_db - codec_margin_db / 3:
             break
         ceiling_db -= decoded_tp - (true_peak_db - codec_margin_db)
-    return best
+    return best, best_level, best_tp

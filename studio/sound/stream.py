@@ -287,7 +287,7 @@ def master_stream(
     codec_margin_db: float = 0.15,
     block: int = BLOCK,
 ) -> Mastered:
-    """`loudness.master` (same iterations, same arguments) on a programme given as float32 ``(m, 2)`` blocks.
+    """`loudness.master` (the same `loudness.master_search`, same arguments) on a programme given as float32 ``(m, 2)`` blocks.
 
     One pass spools the blocks and their true-peak envelope and meters them; each
     iteration is a pass over the spool; nothing whole-length is held in memory.
@@ -311,46 +311,15 @@ def master_stream(
     def run(gain: float, ceiling: float) -> Iterator[np.ndarray]:
         return _limited(mix, peak, n, gain, ceiling, block)
 
-    ceiling_db = true_peak_db - 0.1 - (loudness.CODEC_ALLOWANCE_DB if codec is not None else 0.0)
-    best: tuple[float, float] = (1.0, math.inf)
-    best_level, best_tp = lufs, peak_db
-    gain_db = target_lufs - lufs
-    for _codec_pass in range(4):
-        prev: tuple[float, float] | None = None
-        best_miss = math.inf
-        for _ in range(12):
-            max_gain_db = ceiling_db - peak_db + max(0.0, max_limiting_db)
-            capped = gain_db >= max_gain_db
-            gain_db = min(gain_db, max_gain_db)
-            g_lin, c_lin = 10 ** (gain_db / 20), 10 ** (ceiling_db / 20)
-            level, tp = _measure(run(g_lin, c_lin))
-            tp_ok = tp <= true_peak_db
-            if tp_ok and abs(level - target_lufs) < best_miss:
-                best, best_level, best_tp, best_miss = (g_lin, c_lin), level, tp, abs(level - target_lufs)
-            elif best_miss == math.inf:
-                best, best_level, best_tp = (g_lin, c_lin), level, tp
-            if tp_ok and (abs(level - target_lufs) <= 0.1 or (capped and level < target_lufs)):
-                break
-            if not tp_ok:
-                ceiling_db -= (tp - true_peak_db) + 0.05
-            if not math.isfinite(level):
-                break
-            slope = 1.0
-            if prev is not None and abs(gain_db - prev[0]) > 1e-6:
-                slope = (level - prev[1]) / (gain_db - prev[0])
-                if slope <= 0.05 and tp_ok and level < target_lufs and gain_db > prev[0]:
-                    break
-                slope = float(np.clip(slope, 0.2, 1.0))
-            prev = (gain_db, level)
-            gain_db += (target_lufs - level) / slope
-        if codec is None or best_tp <= true_peak_db - loudness.CODEC_NEVER_ADDS_DB:
-            break
+    def decoded_true_peak(gain: float, ceiling: float) -> float:
         decoded = loudness.PeakEnvelope()
-        for part in codec(run(*best), n):
+        for part in codec(run(gain, ceiling), n):  # type: ignore[misc]
             decoded.push(part)
         decoded.flush()
-        decoded_tp = decoded.true_peak_db()
-        if decoded_tp <= true_peak_db - codec_margin_db / 3:
-            break
-        ceiling_db -= decoded_tp - (true_peak_db - codec_margin_db)
+        return decoded.true_peak_db()
+
+    best, best_level, best_tp = loudness.master_search(
+        lufs, peak_db, target_lufs, true_peak_db, measure=lambda g, c: _measure(run(g, c)),
+        max_limiting_db=max_limiting_db, decoded_true_peak=decoded_true_peak if codec is not None else None,
+        codec_margin_db=codec_margin_db)
     return Mastered(n, best_level, best_tp, gain=best[0], ceiling=best[1], _mix=mix, _peak=peak, block=block)
