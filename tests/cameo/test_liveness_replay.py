@@ -39,7 +39,9 @@ def test_a_recording_made_for_one_challenge_fails_another():
         made_for = LivenessChallenge.random()
         assert evaluate_liveness(made_for, performance(made_for)).passed
         replayed += sum(evaluate_liveness(LivenessChallenge.random(), performance(made_for)).passed for _ in range(5))
-    assert replayed <= 10  # of 200 (5 %); it was every one with the fixed sequence
+    # Measured: 2.4 % of replays line up (1,887 of 78,025 draws), so ≤ 10 of 200 failed ~1 % of runs
+    # by chance; ≤ 16 (8 %) fails by chance ~1e-5 of runs, and every replay passed with the fixed sequence.
+    assert replayed <= 16
 
 
 def test_the_old_fixed_sequence_recording_fails():
