@@ -16,8 +16,14 @@ few frames before it) is read for faces (dlib's detector), motion and visual
 saliency, and the mark glides to the anchor that covers least of them — never
 the one it leaves, and preferring the usual crossing order and anchors it has not
 just visited, so it keeps travelling. The route is a pure function of the frames
-the export feeds it in order; with no frames seen (or flat footage) it is the
-fixed cycle.
+the export feeds it in order (and of whether each is drawn, below); with no frames
+seen (or flat footage) it is the fixed cycle.
+
+Frames the caller marks as drawn (``faces=False``: the Sketch engine's animatic
+figures) skip the face detector: dlib's HOG detector is trained on photographs and
+finds no face in a drawn head (none in 102 Sketch frames at 1280×720, close-ups and
+zooms included), while it costs ~0.08 s a decision and ~0.4 s to load; motion and
+saliency find the drawn figures.
 """
 
 from __future__ import annotations
@@ -136,18 +142,18 @@ class Watermark:
         x, y = self.position(frame_index)
         return x, y, self.sprite_size[0], self.sprite_size[1]
 
-    def apply(self, frame: np.ndarray, frame_index: int, *, in_place: bool = False) -> np.ndarray:
+    def apply(self, frame: np.ndarray, frame_index: int, *, in_place: bool = False, faces: bool = True) -> np.ndarray:
         """The frame with the mark blended in at its place for ``frame_index``.
 
         Returns a new array unless ``in_place`` (then ``frame`` itself is changed
         and returned, which saves a full-frame copy in the export loop). Only the
-        mark's rectangle is touched.
+        mark's rectangle is touched. ``faces=False`` for drawn frames: no face detection.
         """
         if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
             raise ValueError(
                 f"frame is {frame.shape} {frame.dtype}, expected ({self.height}, {self.width}, 3) uint8"
             )
-        self._observe(frame, int(frame_index))
+        self._observe(frame, int(frame_index), faces)
         out = frame if in_place else frame.copy()
         x, y, w, h = self.box(frame_index)
         region = out[y : y + h, x : x + w]
@@ -160,21 +166,21 @@ class Watermark:
 
 
     # ------------------------------------------------------------------ placement
-    def _observe(self, frame: np.ndarray, index: int) -> None:
+    def _observe(self, frame: np.ndarray, index: int, faces: bool = True) -> None:
         """Read the frames the route is decided from: at a move's start, and a few frames before it."""
         segment = self.hold_frames + self.move_frames
         k, r = divmod(index, segment)
         if index == 0 and 0 not in self.route:
-            self.route[0] = self._choose(frame, current=None, segment=0)
+            self.route[0] = self._choose(frame, current=None, segment=0, faces=faces)
         elif r == self.hold_frames - _MOTION_LAG:
             self._before = _small_grey(frame)
         if r == self.hold_frames and k + 1 not in self.route:
-            self.route[k + 1] = self._choose(frame, current=self.anchor(k), segment=k + 1)
+            self.route[k + 1] = self._choose(frame, current=self.anchor(k), segment=k + 1, faces=faces)
             self._before = None
 
-    def _choose(self, frame: np.ndarray, *, current: int | None, segment: int) -> int:
+    def _choose(self, frame: np.ndarray, *, current: int | None, segment: int, faces: bool = True) -> int:
         """The anchor for ``segment`` that covers least of the subject in ``frame``."""
-        subject = subject_map(frame, self._before)
+        subject = subject_map(frame, self._before, faces=faces)
         usual = segment % len(self.positions)
         recent = {self.route.get(segment - 2), self.route.get(segment - 3)}
         best, best_cost = usual, math.inf
@@ -209,10 +215,10 @@ def _small_grey(frame: np.ndarray) -> np.ndarray:
     return rgb @ np.array([0.299, 0.587, 0.114], np.float32)
 
 
-def subject_map(frame: np.ndarray, before: np.ndarray | None = None) -> np.ndarray:
+def subject_map(frame: np.ndarray, before: np.ndarray | None = None, *, faces: bool = True) -> np.ndarray:
     """Where the subject is, in [0, 1] at the analysis scale: faces, then motion, then saliency.
 
-    Faces (dlib's frontal detector, when installed) count fully; what moved between ``before``
+    Faces (dlib's frontal detector, when installed and ``faces``) count fully; what moved between ``before``
     (a `_small_grey` frame) and ``frame`` counts up to 0.8; spectral-residual saliency (Hou &
     Zhang 2007: what stands out from the picture's average spectrum) up to 0.5.
     """
@@ -224,7 +230,7 @@ def subject_map(frame: np.ndarray, before: np.ndarray | None = None) -> np.ndarr
         if top > 4.0:  # a few grey levels of noise is not motion
             out = np.maximum(out, 0.8 * np.clip(moved / top, 0.0, 1.0))
     scale = grey.shape[1] / frame.shape[1]
-    for x0, y0, x1, y1 in _faces(frame):
+    for x0, y0, x1, y1 in (_faces(frame) if faces else ()):
         # The head and hair around the detected face, in analysis pixels.
         pad_x, pad_y = 0.35 * (x1 - x0), 0.5 * (y1 - y0)
         a, b = int(max(0, (y0 - pad_y) * scale)), int(min(grey.shape[0], (y1 + pad_y) * scale) + 1)

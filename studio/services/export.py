@@ -24,6 +24,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from studio import APP_NAME, __version__
+from studio.domain.concurrency import Beside
 from studio.domain.model import Canvas, Project, Shot, Take
 from studio.engine.protocol import CancelledError, CancelToken, EngineEvent, GenerateRequest, Progress
 from studio.media.audio_codec import aac_round_trip_blocks
@@ -180,6 +181,14 @@ def shots_to_render(
     return todo
 
 
+DRAWN_ENGINES = frozenset({"sketch"})
+"""Engines whose frames are drawings (no photographic face for the watermark's face detector to find)."""
+
+
+def _take_is_drawn(take: Take) -> bool:
+    return take.source == "engine" and take.recipe.engine in DRAWN_ENGINES
+
+
 def _program_frames(
     bundle: Path, takes: Sequence[tuple[Shot, Take]], canvas: Canvas, fps: int
 ) -> Iterator[np.ndarray]:
@@ -188,26 +197,27 @@ def _program_frames(
     index = 0
     for shot, take in takes:
         yield from _shot_frames(read_frames(media_path(bundle, take.video), max_frames=shot.duration_frames),
-                                shot.duration_frames, canvas, mark, index)
+                                shot.duration_frames, canvas, mark, index, drawn=_take_is_drawn(take))
         index += shot.duration_frames
 
 
 def _shot_frames(source: Iterator[np.ndarray], length: int, canvas: Canvas, mark: Watermark,
-                 first: int) -> Iterator[np.ndarray]:
+                 first: int, *, drawn: bool = False) -> Iterator[np.ndarray]:
     """One shot's ``length`` output frames from ``source`` (numbered from ``first`` in the programme),
     fitted and watermarked. ``source`` is read to its end; what it has past ``length`` is not shown,
-    and a source shorter than its shot (an imported clip) holds its last frame."""
+    and a source shorter than its shot (an imported clip) holds its last frame. ``drawn`` frames
+    (an animatic engine's) are placed around without face detection (`Watermark.apply`)."""
     last: np.ndarray | None = None
     produced = 0
     for frame in source:
         if produced >= length:
             continue  # an engine that made more than the shot lasts: still drained, never shown
         last = fit_frame(frame, canvas.width, canvas.height)
-        yield mark.apply(last, first + produced)
+        yield mark.apply(last, first + produced, faces=not drawn)
         produced += 1
     while produced < length:
         held = last if last is not None else np.zeros((canvas.height, canvas.width, 3), np.uint8)
-        yield mark.apply(held, first + produced)
+        yield mark.apply(held, first + produced, faces=not drawn)
         produced += 1
 
 
@@ -238,10 +248,12 @@ class _Program:
             shot = self.project.shot(listed.id)
             if shot.id in self.todo:
                 source = self._render(shot)
+                drawn = (self.render_kwargs.get("engine") or shot.engine) in DRAWN_ENGINES
             else:
                 assert shot.selected_take is not None
                 source = read_frames(media_path(self.bundle, shot.selected_take.video), max_frames=shot.duration_frames)
-            yield from _shot_frames(source, shot.duration_frames, self.canvas, mark, index)
+                drawn = _take_is_drawn(shot.selected_take)
+            yield from _shot_frames(source, shot.duration_frames, self.canvas, mark, index, drawn=drawn)
             index += shot.duration_frames
 
     def _render(self, shot: Shot) -> Iterator[np.ndarray]:
@@ -304,6 +316,15 @@ def _overlaid(frames: Iterator[np.ndarray], overlay) -> Iterator[np.ndarray]:
         return
     for index, frame in enumerate(frames):
         yield overlay(frame, index)
+
+
+def _checked_sound(project: Project, shots: Sequence[Shot], bundle: Path, fps: int,
+                   options: ExportOptions) -> tuple[list[tuple[Shot, Take]], Mastered]:
+    """The exported shots' takes, their consent checked, and their sound mastered (close it when done)."""
+    takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
+    assert all(t is not None for _, t in takes)
+    check_export_consent(project, takes)  # type: ignore[arg-type]  # every export path (CLI, window, feed remix, farm)
+    return takes, master_program(bundle, takes, fps, options)  # type: ignore[arg-type, return-value]
 
 
 def master_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, options: ExportOptions,
@@ -415,10 +436,18 @@ def _export_locked(
     picture = partial_path(destination)
     unsigned = partial_path(destination)
     stack = contextlib.ExitStack()  # the mastered sound's spool, closed however the export ends
+    mastering: list[Beside[tuple[list, Mastered]]] = []
+
+    def frames_then_sound() -> Iterator[np.ndarray]:
+        yield from _overlaid(program.frames(), options.frame_overlay)
+        # Every take is rendered and saved now: the sound is checked and mastered on its own
+        # thread while the encoder drains its look-ahead, instead of after it.
+        mastering.append(Beside("studio-export-sound", _checked_sound, program.project, shots, bundle, fps, options))
+
     try:
         write_mp4(
             picture,
-            _overlaid(program.frames(), options.frame_overlay),
+            frames_then_sound(),
             fps=fps,
             width=canvas.width,
             height=canvas.height,
@@ -429,10 +458,8 @@ def _export_locked(
             should_cancel=lambda: cancel.cancelled,
         )
         project = program.project
-        takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
-        assert all(t is not None for _, t in takes)
-        check_export_consent(project, takes)  # every export path (CLI, window, feed remix, farm) passes here
-        sound = stack.enter_context(master_program(bundle, takes, fps, options))  # type: ignore[arg-type]
+        takes, sound = mastering.pop().result()
+        stack.enter_context(sound)
         lufs, peak = sound.lufs, sound.true_peak_db
         recipe = build_recipe(project, takes)  # type: ignore[arg-type]
         metadata = {
@@ -456,6 +483,8 @@ def _export_locked(
                                  .replace(hidden.name, destination.name)) from exc
         raise
     finally:
+        for unclaimed in mastering:  # the picture failed after the sound was started: close it when it is done
+            unclaimed.abandon(lambda done: done[1].close())
         stack.close()
         # Best effort: on a read-only or vanished folder the unlink fails too, and must not hide the real error.
         for hidden in (picture, unsigned):

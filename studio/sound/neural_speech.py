@@ -35,13 +35,29 @@ MMS_MODELS = {"en": "facebook/mms-tts-eng"}
 _lock = threading.Lock()  # one model call at a time: torch modules are not re-entrant across threads
 
 
-def _cached_repo(repo_id: str) -> Path | None:
-    try:
-        from huggingface_hub import snapshot_download
+def _hub_cache_folders() -> list[Path]:
+    """Where huggingface_hub keeps its cache, by the environment variables it reads (newest first)."""
+    folders = [os.environ.get("HF_HUB_CACHE"), os.environ.get("HUGGINGFACE_HUB_CACHE")]
+    home = os.environ.get("HF_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "huggingface")
+    folders.append(os.path.join(home, "hub"))
+    return [Path(f).expanduser() for f in folders if f]
 
-        return Path(snapshot_download(repo_id, local_files_only=True))
-    except Exception:  # not in the cache (or the hub library is missing): no neural voice
-        return None
+
+def _cached_repo(repo_id: str) -> Path | None:
+    # No folder for the repository in any cache the hub would read: not installed. Said without
+    # importing huggingface_hub (~0.2 s of every render's first spoken line).
+    name = "models--" + repo_id.replace("/", "--")
+    for cache in _hub_cache_folders():
+        if not (cache / name).is_dir():
+            continue
+        try:
+            from huggingface_hub import snapshot_download
+
+            return Path(snapshot_download(repo_id, local_files_only=True, cache_dir=cache))
+        except Exception:  # an incomplete download (or the hub library is missing): no neural voice from here
+            continue
+    return None
 
 
 def neural_model_folder(language: str) -> Path | None:

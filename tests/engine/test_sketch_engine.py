@@ -96,3 +96,51 @@ def test_same_request_same_result(sound):
     assert a.events == b.events
     for name in a.stems:
         assert np.array_equal(a.stems[name], b.stems[name])
+
+
+def test_the_sound_is_designed_beside_the_frames_and_matches_designing_it_alone(sound, monkeypatch):
+    """The stems are made on their own thread while the frames are drawn, from the same plan: the
+    same samples as `design_sound` called on its own after the picture."""
+    import threading
+
+    from studio.engine.sketch.render import ShotSpec, plan_shot
+    from studio.media import master as master_module
+
+    drawn: list[int] = []
+    real_add = master_module.MasterWriter.add
+    monkeypatch.setattr(master_module.MasterWriter, "add", lambda self, f: (drawn.append(1), real_add(self, f))[1])
+    seen: dict[str, object] = {}
+    real_design = sound.design_sound
+
+    def design(*args, **kwargs):
+        seen["thread"], seen["frames_drawn_at_start"] = threading.current_thread().name, len(drawn)
+        return real_design(*args, **kwargs)
+
+    monkeypatch.setattr(sound, "design_sound", design)
+    req = request("Hana kicks a ball in the park {sfx: ball bounce}", cast=(HANA,), frames=24, seed=5)
+    result = SketchEngine().generate(req, lambda e: None, CancelToken())
+    assert seen["thread"] == "sketch-sound"
+    assert seen["frames_drawn_at_start"] < 24  # started before the picture was finished
+    plan = plan_shot(ShotSpec.from_request(req))
+    resolved = req.resolved()
+    alone = real_design(plan.scene, plan.events, 24, req.fps, req.seed, dialogue=resolved.dialogue,
+                        sfx_cues=tuple(c for c in resolved.sound_cues if c.kind.value == "sfx"))
+    assert alone.keys() == result.stems.keys()
+    for name in alone:
+        assert np.array_equal(alone[name], result.stems[name]), name
+
+
+def test_a_sound_design_that_fails_fails_the_render_and_leaves_no_master(sound, monkeypatch, tmp_path):
+    from studio.engine.protocol import MasterSpool
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("espeak-ng vanished")
+
+    monkeypatch.setattr(sound, "design_sound", broken)
+    with pytest.raises(RuntimeError, match="espeak-ng vanished"):
+        SketchEngine().generate(request("Hana walks", cast=(HANA,), frames=6), lambda e: None, CancelToken(),
+                                sink=MasterSpool(tmp_path))
+    import gc
+
+    gc.collect()  # a finished master nobody adopted removes its file when dropped
+    assert list(tmp_path.iterdir()) == []

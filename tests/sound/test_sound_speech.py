@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 
@@ -156,3 +157,41 @@ def test_no_neural_model_means_espeak(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     assert neural_speech.neural_model_folder("en") is None
     assert neural_speech.neural_model_folder("ja") is None
+
+
+def _hub_cache_with(cache, repo_id: str):
+    """A Hugging Face hub cache holding ``repo_id`` at one snapshot, laid out as huggingface_hub lays it out."""
+    repo = cache / ("models--" + repo_id.replace("/", "--"))
+    snapshot = repo / "snapshots" / ("a" * 40)
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("a" * 40)
+    return snapshot
+
+
+@pytest.mark.parametrize("variable", ["HF_HUB_CACHE", "HF_HOME"])
+def test_an_installed_voice_is_found_in_the_hub_cache(monkeypatch, tmp_path, variable):
+    from studio.sound import neural_speech
+
+    monkeypatch.delenv(neural_speech.MODEL_ENV, raising=False)
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    cache = tmp_path / "cache" if variable == "HF_HUB_CACHE" else tmp_path / "home" / "hub"
+    snapshot = _hub_cache_with(cache, neural_speech.MMS_MODELS["en"])
+    monkeypatch.setenv(variable, str(cache if variable == "HF_HUB_CACHE" else tmp_path / "home"))
+    assert neural_speech.neural_model_folder("en") == snapshot
+
+
+def test_no_voice_in_the_cache_is_known_without_loading_the_hub_library(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in ("STUDIO_TTS_MODEL", "HF_HOME", "HUGGINGFACE_HUB_CACHE")}
+    env["HF_HUB_CACHE"] = str(tmp_path / "empty")
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    code = ("import sys; from studio.sound import neural_speech as n; "
+            "print(n.neural_model_folder('en'), 'huggingface_hub' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.stdout.split() == ["None", "False"], out.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from studio.domain.concurrency import Beside
 from studio.domain.model import SoundCueKind
 from studio.engine.protocol import (CancelToken, Emit, EngineError, EngineResult, GenerateRequest, MasterSpool, Preview, Progress,
                                     Started)
@@ -69,6 +70,13 @@ def _check_frames_fit_in_memory(frames: int, width: int, height: int, fps: int) 
         )
 
 
+def _design(scene, events, frames, fps, seed, dialogue, sfx, music) -> dict[str, np.ndarray]:
+    # Imported here, on the sound's own thread: the sound package (SciPy) is not needed to start drawing.
+    from studio.sound.design import design_sound
+
+    return design_sound(scene, events, frames, fps, seed, dialogue=dialogue, sfx_cues=sfx, music_cues=music)
+
+
 class SketchEngine:
     """Procedural animatics: no model, no GPU, faster than real time."""
 
@@ -79,8 +87,8 @@ class SketchEngine:
 
     def generate(self, request: GenerateRequest, emit: Emit, cancel: CancelToken,
                  sink: MasterSpool | None = None) -> EngineResult:
-        """Render the shot's frames into a master in ``sink``, then its sound; one progress step per
-        frame plus one for sound."""
+        """Render the shot's frames into a master in ``sink`` while its sound is designed beside them;
+        one progress step per frame plus one for sound."""
         job = request.job_id
         n = request.frames
         total = n + 1
@@ -92,6 +100,11 @@ class SketchEngine:
         _check_frames_fit_in_memory(n, spec.width, spec.height, spec.fps)
         plan = plan_shot(spec)
         renderer = ShotRenderer(plan)
+        # The sound needs the plan's events, not the pixels: it is designed on its own thread while the
+        # frames are drawn (and encoded), instead of leaving the encoders idle after the last frame.
+        sfx = tuple(c for c in resolved.sound_cues if c.kind is SoundCueKind.SFX)
+        music = tuple(c.description for c in resolved.sound_cues if c.kind is SoundCueKind.MUSIC)
+        sound = Beside("sketch-sound", _design, plan.scene, plan.events, n, spec.fps, spec.seed, resolved.dialogue, sfx, music)
         with (sink or MasterSpool()).open(spec.width, spec.height, spec.fps) as writer:  # a cancel removes it
             for i, frame in enumerate(renderer.stream(check=cancel.check)):
                 writer.add(frame)
@@ -102,13 +115,7 @@ class SketchEngine:
             master = writer.finish()
 
         cancel.check()
-        # Imported here: the sound package is only needed once the picture exists.
-        from studio.sound.design import design_sound
-
-        sfx = tuple(c for c in resolved.sound_cues if c.kind is SoundCueKind.SFX)
-        music = tuple(c.description for c in resolved.sound_cues if c.kind is SoundCueKind.MUSIC)
-        stems = design_sound(plan.scene, plan.events, n, spec.fps, spec.seed, dialogue=resolved.dialogue, sfx_cues=sfx,
-                             music_cues=music)
+        stems = sound.result()
         emit(Progress(job, total, total, "sound"))
 
         scene = plan.scene
