@@ -36,7 +36,7 @@ from studio.domain.timing import SAMPLE_RATE, frame_to_sample
 from studio.media._atomic import atomic_output, media_errors
 from studio.media.errors import ExportCancelled
 
-__all__ = ["write_mp4", "add_sound", "write_take_video", "AAC_FRAME_SIZE"]
+__all__ = ["write_mp4", "add_sound", "encode_sound", "write_take_video", "AAC_FRAME_SIZE"]
 
 AAC_FRAME_SIZE = 1024
 """Samples per AAC-LC frame; audio is handed to the encoder in chunks of this size."""
@@ -115,12 +115,44 @@ def write_mp4(
     return dest
 
 
+def encode_sound(
+    path: str | os.PathLike[str],
+    audio: np.ndarray | Iterable[np.ndarray],
+    *,
+    fps: int,
+    frames: int,
+    sample_rate: int = SAMPLE_RATE,
+) -> Path:
+    """The AAC track `add_sound` would encode for ``frames`` frames at ``fps``, alone in an MP4 at ``path``.
+
+    The same encoder, bit rate, 1024-sample frames and trim/pad as `write_mp4` and `add_sound`
+    (exactly ``frames / fps`` seconds), so ``add_sound(video, out, encoded=path)`` copies it
+    packet for packet into a file that decodes to the same samples as ``add_sound(video, out,
+    audio=audio)``: an export encodes its sound while the picture encoder is still busy.
+    Atomic like `write_mp4`; ``audio`` as in `write_mp4` (an array or blocks in order).
+    """
+    fps = _check_int("fps", fps, minimum=1)
+    frames = _check_int("frames", frames, minimum=1)
+    sample_rate = _check_int("sample_rate", sample_rate, minimum=8000)
+    stereo = audio_source(audio)
+    dest = Path(path).absolute()
+    with atomic_output(dest) as tmp:
+        options = dict(_MP4_OPTIONS, movie_timescale=str(int(sample_rate)))
+        with output_container(tmp, dest, format="mp4", options=options) as container:
+            with media_errors(dest, "write"):
+                sound = container.add_stream("aac", rate=sample_rate, layout="stereo")
+                sound.codec_context.bit_rate = AUDIO_BITRATE
+                _AudioFeed(container, sound, stereo, fps, sample_rate).finish(frames)
+    return dest
+
+
 def add_sound(
     video: str | os.PathLike[str],
     path: str | os.PathLike[str],
     *,
     fps: int,
-    audio: np.ndarray | Iterable[np.ndarray] | None,
+    audio: np.ndarray | Iterable[np.ndarray] | None = None,
+    encoded: str | os.PathLike[str] | None = None,
     sample_rate: int = SAMPLE_RATE,
     metadata: Mapping[str, str] | None = None,
 ) -> Path:
@@ -132,16 +164,25 @@ def add_sound(
     audio follows `write_mp4`'s contract (trimmed or padded to exactly ``N / fps`` seconds
     for the ``N`` frames) and is interleaved in step with the video, so the result is laid
     out like a file `write_mp4` writes in one go. Atomic like `write_mp4`.
+
+    ``encoded`` instead of ``audio``: a track `encode_sound` made for these frames, copied
+    packet for packet (interleaved the same way); nothing is encoded here.
     """
     fps = _check_int("fps", fps, minimum=1)
     sample_rate = _check_int("sample_rate", sample_rate, minimum=8000)
+    if audio is not None and encoded is not None:
+        raise ValueError("give the sound as audio or as an encoded track, not both")
     stereo = audio_source(audio) if audio is not None else None
     tags = _check_metadata(metadata)
     source_path = Path(video).absolute()
     dest = Path(path).absolute()
-    with media_errors(source_path, "read"):
-        source = av.open(str(source_path))
-    try:
+    with contextlib.ExitStack() as inputs:
+        with media_errors(source_path, "read"):
+            source = inputs.enter_context(contextlib.closing(av.open(str(source_path))))
+        track = None
+        if encoded is not None:
+            with media_errors(Path(encoded), "read"):
+                track = inputs.enter_context(contextlib.closing(av.open(str(Path(encoded).absolute()))))
         picture = source.streams.video[0]
         with atomic_output(dest) as tmp:
             options = dict(_MP4_OPTIONS, movie_timescale=str(math.lcm(fps, int(sample_rate))))
@@ -154,7 +195,14 @@ def add_sound(
                     if stereo is not None:
                         sound = container.add_stream("aac", rate=sample_rate, layout="stereo")
                         sound.codec_context.bit_rate = AUDIO_BITRATE
-                feed = _AudioFeed(container, sound, stereo, fps, sample_rate) if sound is not None else None
+                    elif track is not None:
+                        sound = container.add_stream_from_template(track.streams.audio[0])
+                if stereo is not None:
+                    feed: _AudioFeed | _TrackCopy | None = _AudioFeed(container, sound, stereo, fps, sample_rate)
+                elif track is not None:
+                    feed = _TrackCopy(container, sound, track, fps, sample_rate)
+                else:
+                    feed = None
                 written = 0
                 with media_errors(dest, "write"):
                     for packet in source.demux(picture):
@@ -169,9 +217,29 @@ def add_sound(
                         raise ValueError(f"{source_path} has no video to add sound to")
                     if feed is not None:
                         feed.finish(written)
-    finally:
-        source.close()
     return dest
+
+
+class _TrackCopy:
+    """`_AudioFeed`'s interleaving for an already encoded track: after the video's ``N``-th frame,
+    the track's packets that start before ``N / fps`` seconds are copied in."""
+
+    def __init__(self, container, stream, track, fps: int, sample_rate: int) -> None:
+        self.container, self.stream, self.fps, self.sample_rate = container, stream, fps, sample_rate
+        source = track.streams.audio[0]
+        self._scale = source.time_base * sample_rate  # packet time -> samples
+        self._packets = (p for p in track.demux(source) if p.size)
+        self._next = next(self._packets, None)
+
+    def advance(self, frames_written: int, *, final: bool) -> None:
+        until = frame_to_sample(frames_written, self.fps, self.sample_rate)
+        while self._next is not None and (final or self._next.pts * self._scale < until):
+            packet, self._next = self._next, next(self._packets, None)
+            packet.stream = self.stream
+            self.container.mux(packet)
+
+    def finish(self, frames_written: int) -> None:
+        self.advance(frames_written, final=True)
 
 
 @contextlib.contextmanager

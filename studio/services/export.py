@@ -7,8 +7,9 @@ engine draws them (while they also go into the new take's master), so rendering 
 encoding overlap and no frame is decoded again. Each rendered take is saved into the
 bundle as it lands. Every frame passes fit-to-canvas and the watermark on its way.
 The picture is encoded once into a hidden file; when the whole programme is there, the
-stems are joined, crossfaded and loudness-normalised, and the sound is added beside the
-copied picture (`add_sound`). A failed or cancelled export leaves nothing at the
+stems are joined, crossfaded, loudness-normalised and encoded (on a thread of their own,
+while the picture encoder finishes), and the sound is copied in beside the copied picture
+(`add_sound`). A failed or cancelled export leaves nothing at the
 destination.
 """
 
@@ -29,7 +30,7 @@ from studio.domain.model import Canvas, Project, Shot, Take
 from studio.engine.protocol import CancelledError, CancelToken, EngineEvent, GenerateRequest, Progress
 from studio.media.audio_codec import aac_round_trip_blocks
 from studio.media.decode import read_frames
-from studio.media.encode import ExportCancelled, add_sound, write_mp4
+from studio.media.encode import ExportCancelled, add_sound, encode_sound, write_mp4
 from studio.media.frames import fit_frame
 from studio.media.watermark import Watermark
 from studio.persistence.bundle import media_path
@@ -318,13 +319,24 @@ def _overlaid(frames: Iterator[np.ndarray], overlay) -> Iterator[np.ndarray]:
         yield overlay(frame, index)
 
 
-def _checked_sound(project: Project, shots: Sequence[Shot], bundle: Path, fps: int,
-                   options: ExportOptions) -> tuple[list[tuple[Shot, Take]], Mastered]:
-    """The exported shots' takes, their consent checked, and their sound mastered (close it when done)."""
+@dataclass(frozen=True)
+class _Sound:
+    takes: list[tuple[Shot, Take]]
+    lufs: float
+    true_peak_db: float
+    encoded: Path
+    """The delivered AAC track (`encode_sound`), a hidden file beside the destination."""
+
+
+def _checked_sound(project: Project, shots: Sequence[Shot], bundle: Path, fps: int, frames: int,
+                   options: ExportOptions, encoded: Path) -> _Sound:
+    """The exported shots' takes, their consent checked, and their sound mastered and encoded into ``encoded``."""
     takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
     assert all(t is not None for _, t in takes)
     check_export_consent(project, takes)  # type: ignore[arg-type]  # every export path (CLI, window, feed remix, farm)
-    return takes, master_program(bundle, takes, fps, options)  # type: ignore[arg-type, return-value]
+    with master_program(bundle, takes, fps, options) as mastered:  # type: ignore[arg-type]
+        encode_sound(encoded, mastered.blocks(), fps=fps, frames=frames)
+        return _Sound(takes, mastered.lufs, mastered.true_peak_db, encoded)  # type: ignore[arg-type]
 
 
 def master_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, options: ExportOptions,
@@ -435,14 +447,15 @@ def _export_locked(
     destination = Path(destination).absolute()
     picture = partial_path(destination)
     unsigned = partial_path(destination)
-    stack = contextlib.ExitStack()  # the mastered sound's spool, closed however the export ends
-    mastering: list[Beside[tuple[list, Mastered]]] = []
+    encoded = partial_path(destination)
+    mastering: list[Beside[_Sound]] = []
 
     def frames_then_sound() -> Iterator[np.ndarray]:
         yield from _overlaid(program.frames(), options.frame_overlay)
-        # Every take is rendered and saved now: the sound is checked and mastered on its own
-        # thread while the encoder drains its look-ahead, instead of after it.
-        mastering.append(Beside("studio-export-sound", _checked_sound, program.project, shots, bundle, fps, options))
+        # Every take is rendered and saved now: the sound is checked, mastered and encoded on its
+        # own thread while the picture encoder drains its look-ahead, instead of after it.
+        mastering.append(Beside("studio-export-sound", _checked_sound, program.project, shots, bundle, fps, total,
+                                options, encoded))
 
     try:
         write_mp4(
@@ -458,9 +471,8 @@ def _export_locked(
             should_cancel=lambda: cancel.cancelled,
         )
         project = program.project
-        takes, sound = mastering.pop().result()
-        stack.enter_context(sound)
-        lufs, peak = sound.lufs, sound.true_peak_db
+        sound = mastering.pop().result()
+        takes, lufs, peak = sound.takes, sound.lufs, sound.true_peak_db
         recipe = build_recipe(project, takes)  # type: ignore[arg-type]
         metadata = {
             RECIPE_KEY: recipe,
@@ -469,7 +481,7 @@ def _export_locked(
             "encoder_app": f"{APP_NAME} {__version__}",
             "ai_generated": "true",
         }
-        add_sound(picture, unsigned, fps=fps, audio=sound.blocks(), metadata=metadata)
+        add_sound(picture, unsigned, fps=fps, encoded=sound.encoded, metadata=metadata)
         path = sign_export(unsigned, destination, project, takes, recipe_text=recipe,  # type: ignore[arg-type]
                            consent=cameo_consent or consent_reference)
     except ExportCancelled:
@@ -477,17 +489,16 @@ def _export_locked(
     except MediaError as exc:
         # The user chose day.mp4; the hidden .day.partial-….mp4 beside it is ours, never theirs to read about.
         text = str(exc)
-        for hidden in (picture, unsigned):
+        for hidden in (picture, unsigned, encoded):
             if hidden.name in text:
                 raise MediaError(text.replace(str(hidden), str(destination))
                                  .replace(hidden.name, destination.name)) from exc
         raise
     finally:
-        for unclaimed in mastering:  # the picture failed after the sound was started: close it when it is done
-            unclaimed.abandon(lambda done: done[1].close())
-        stack.close()
+        for unclaimed in mastering:  # the picture failed after the sound was started: remove it when it is done
+            unclaimed.abandon(lambda done: done.encoded.unlink(missing_ok=True))
         # Best effort: on a read-only or vanished folder the unlink fails too, and must not hide the real error.
-        for hidden in (picture, unsigned):
+        for hidden in (picture, unsigned, encoded):
             with contextlib.suppress(OSError):
                 hidden.unlink(missing_ok=True)
     rendered = farm_rendered + program.rendered
