@@ -82,7 +82,7 @@ def encode_alone(bundle: Path, folder: Path) -> tuple[float, int, int]:
     total = sum(s.duration_frames for s, _ in takes)
     raw = folder / "program.rgb"
     store = np.lib.format.open_memmap(raw, mode="w+", dtype=np.uint8, shape=(total, canvas.height, canvas.width, 3))
-    for i, frame in enumerate(_program_frames(bundle, takes, canvas, fps)):  # type: ignore[arg-type]
+    for i, frame in enumerate(_program_frames(bundle, takes, canvas, fps, project)):  # type: ignore[arg-type]
         store[i] = frame
     store.flush()
     audio = mix_program(bundle, takes, fps, ExportOptions())  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ the export feeds it in order (and of whether each is drawn, below); with no fram
 seen (or flat footage) it is the fixed cycle.
 
 Frames the caller marks as drawn (``faces=False``: the Sketch engine's animatic
-figures) skip the face detector: dlib's HOG detector is trained on photographs and
+figures, when no cameo's face photo is pasted on one) skip the face detector: dlib's HOG detector is trained on photographs and
 finds no face in a drawn head (none in 102 Sketch frames at 1280×720, close-ups and
 zooms included), while it costs ~0.08 s a decision and ~0.4 s to load; motion and
 saliency find the drawn figures.

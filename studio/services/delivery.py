@@ -94,7 +94,7 @@ def deliver(project: Project, bundle: Path, destination: Path, *, preset: str | 
     metadata = {RECIPE_KEY: recipe, "title": project.title, "encoder_app": f"{APP_NAME} {__version__}",
                 "comment": f"Made with {APP_NAME} {__version__}; AI-generated video (watermarked).", "ai_generated": "true"}
     total = sum(s.duration_frames for s, _ in takes)
-    frames = _program_frames(bundle, takes, canvas, project.fps)  # type: ignore[arg-type]
+    frames = _program_frames(bundle, takes, canvas, project.fps, project)  # type: ignore[arg-type]
     destination = Path(destination).absolute()
     try:
         if codec == "png":

@@ -26,7 +26,7 @@ import numpy as np
 
 from studio import APP_NAME, __version__
 from studio.domain.concurrency import Beside
-from studio.domain.model import Canvas, Project, Shot, Take
+from studio.domain.model import Canvas, Project, Shot, Take, resolve_shot
 from studio.engine.protocol import CancelledError, CancelToken, EngineEvent, GenerateRequest, Progress
 from studio.media.audio_codec import aac_round_trip_blocks
 from studio.media.decode import read_frames
@@ -186,19 +186,31 @@ DRAWN_ENGINES = frozenset({"sketch"})
 """Engines whose frames are drawings (no photographic face for the watermark's face detector to find)."""
 
 
-def _take_is_drawn(take: Take) -> bool:
-    return take.source == "engine" and take.recipe.engine in DRAWN_ENGINES
+def shot_is_drawn(project: Project, shot: Shot, *, take: Take | None = None, engine: str | None = None) -> bool:
+    """Whether ``shot``'s frames are a drawing with no photograph in them: ``take`` (default: the
+    selected one) made, or the shot about to be rendered by ``engine``, by a drawn engine, and the
+    shot casts no cameo (Sketch pastes the person's face photo on)."""
+    if engine is None:
+        take = take or shot.selected_take
+        if take is None or take.source != "engine":
+            return False
+        engine = take.recipe.engine
+    if engine not in DRAWN_ENGINES:
+        return False
+    return not any(c.cameo_id for c in resolve_shot(shot, project.bible).characters)
 
 
 def _program_frames(
-    bundle: Path, takes: Sequence[tuple[Shot, Take]], canvas: Canvas, fps: int
+    bundle: Path, takes: Sequence[tuple[Shot, Take]], canvas: Canvas, fps: int, project: Project | None = None,
 ) -> Iterator[np.ndarray]:
-    """Every output frame in order, fitted to the canvas and watermarked (every shot has its take)."""
+    """Every output frame in order, fitted to the canvas and watermarked (every shot has its take);
+    with ``project``, drawn shots (`shot_is_drawn`) are placed around without face detection."""
     mark = Watermark(canvas.width, canvas.height, fps)
     index = 0
     for shot, take in takes:
+        drawn = project is not None and shot_is_drawn(project, shot, take=take)
         yield from _shot_frames(read_frames(media_path(bundle, take.video), max_frames=shot.duration_frames),
-                                shot.duration_frames, canvas, mark, index, drawn=_take_is_drawn(take))
+                                shot.duration_frames, canvas, mark, index, drawn=drawn)
         index += shot.duration_frames
 
 
@@ -248,12 +260,12 @@ class _Program:
         for listed in self.shots:
             shot = self.project.shot(listed.id)
             if shot.id in self.todo:
+                drawn = shot_is_drawn(self.project, shot, engine=self.render_kwargs.get("engine") or shot.engine)
                 source = self._render(shot)
-                drawn = (self.render_kwargs.get("engine") or shot.engine) in DRAWN_ENGINES
             else:
                 assert shot.selected_take is not None
                 source = read_frames(media_path(self.bundle, shot.selected_take.video), max_frames=shot.duration_frames)
-                drawn = _take_is_drawn(shot.selected_take)
+                drawn = shot_is_drawn(self.project, shot)
             yield from _shot_frames(source, shot.duration_frames, self.canvas, mark, index, drawn=drawn)
             index += shot.duration_frames
 

@@ -71,3 +71,21 @@ def test_an_imported_clip_is_still_searched_for_faces(tmp_path, counted_faces):
     save_project(project, bundle)
     export_project(project, bundle, tmp_path / "out.mp4", ExportOptions())
     assert len(counted_faces) >= 2  # the first anchor and the move after the first hold
+
+
+def test_which_shots_count_as_drawn():
+    from dataclasses import replace
+
+    from studio.domain.model import resolve_shot
+    from studio.services.export import shot_is_drawn
+
+    project = small_project("Mei walks in the park", size=(320, 180), frames=24)
+    shot = project.shots[0]
+    mei = resolve_shot(shot, project.bible).characters[0]
+    assert shot_is_drawn(project, shot, engine="sketch")
+    assert not shot_is_drawn(project, shot, engine="diffusers")  # a video model's frames are photographic
+    assert not shot_is_drawn(project, shot)  # no take yet, no engine named: not known to be drawn
+    # Sketch pastes a cameo's face photo on its character's head: that face is searched for
+    cast = replace(project.bible, characters=tuple(replace(c, cameo_id="cameo-1") if c.id == mei.id else c
+                                                   for c in project.bible.characters))
+    assert not shot_is_drawn(replace(project, bible=cast), shot, engine="sketch")
