@@ -206,6 +206,7 @@ def design_sound(
     sfx_cues: Sequence[SoundCue] = (),
     voices: Mapping[str, str] | None = None,
     music_cues: Sequence[str] = (),
+    check: Callable[[], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Stems "ambience", "foley", "dialogue" (and "music" when there are ``music_cues``) for a shot.
 
@@ -230,7 +231,7 @@ def design_sound(
     if n > SPOOL_OVER_S * SAMPLE_RATE:
         # A long shot: made a block at a time and spooled to files (see `design_sound_blocks`).
         return _spooled_design(scene, events, frames, fps, seed, dialogue=dialogue, sfx_cues=sfx_cues,
-                               voices=voices, music_cues=music_cues)
+                               voices=voices, music_cues=music_cues, check=check)
     amb = _ambience_stem(scene.ambience, n, seed)
     foley = _foley_stem(_plan_hits(events, sfx_cues, frames), n, fps, seed)
     speech, spans = _dialogue_stem(dialogue, frames, fps, n, voices)
@@ -475,10 +476,12 @@ def _wav_header(frames: int, channels: int = 2, rate: int = SAMPLE_RATE) -> byte
         + fmt + b"data" + struct.pack("<I", size)
 
 
-def _spooled_design(scene, events, frames, fps, seed, *, dialogue, sfx_cues, voices, music_cues) -> dict[str, np.ndarray]:
+def _spooled_design(scene, events, frames, fps, seed, *, dialogue, sfx_cues, voices, music_cues,
+                    check=None) -> dict[str, np.ndarray]:
     """`design_sound_blocks` written block by block to temporary 32-bit float WAVs, returned as read-only
     memory maps of them (nothing of them resident until read; a take's store copies the files).
-    Each file is removed when its array is collected."""
+    Each file is removed when its array is collected. ``check()`` runs before each block (a
+    cancelled render raises from there, and the files made so far are removed)."""
     n = frame_to_sample(frames, fps)
     files: dict[str, tuple[str, object]] = {}
     try:
@@ -489,6 +492,8 @@ def _spooled_design(scene, events, frames, fps, seed, *, dialogue, sfx_cues, voi
             files[name] = (path, f)
         for blocks in design_sound_blocks(scene, events, frames, fps, seed, dialogue=dialogue, sfx_cues=sfx_cues,
                                           voices=voices):
+            if check is not None:
+                check()
             for name, part in blocks.items():
                 files[name][1].write(part.astype("<f4").tobytes())  # type: ignore[attr-defined]
         for _, f in files.values():

@@ -144,3 +144,24 @@ def test_a_sound_design_that_fails_fails_the_render_and_leaves_no_master(sound, 
 
     gc.collect()  # a finished master nobody adopted removes its file when dropped
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cancelled_long_shot_stops_designing_its_sound_and_leaves_no_stem_files(sound, monkeypatch, tmp_path):
+    import tempfile
+
+    from studio.engine.sketch.render import ShotSpec, plan_shot
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the spooled stems go
+    req = request("Hana walks in the rain", cast=(HANA,), frames=24 * 40, seed=2)  # > 30 s: designed in blocks
+    plan = plan_shot(ShotSpec.from_request(req))
+    checks = []
+
+    def check():
+        checks.append(1)
+        if len(checks) == 3:
+            raise CancelledError()
+
+    with pytest.raises(CancelledError):
+        sound.design_sound(plan.scene, plan.events, req.frames, req.fps, req.seed, check=check)
+    assert len(checks) == 3  # stopped at the third block of ~15
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("studio-stem-")] == []

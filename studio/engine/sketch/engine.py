@@ -70,11 +70,12 @@ def _check_frames_fit_in_memory(frames: int, width: int, height: int, fps: int) 
         )
 
 
-def _design(scene, events, frames, fps, seed, dialogue, sfx, music) -> dict[str, np.ndarray]:
+def _design(scene, events, frames, fps, seed, dialogue, sfx, music, check) -> dict[str, np.ndarray]:
     # Imported here, on the sound's own thread: the sound package (SciPy) is not needed to start drawing.
     from studio.sound.design import design_sound
 
-    return design_sound(scene, events, frames, fps, seed, dialogue=dialogue, sfx_cues=sfx, music_cues=music)
+    return design_sound(scene, events, frames, fps, seed, dialogue=dialogue, sfx_cues=sfx, music_cues=music,
+                        check=check)
 
 
 class SketchEngine:
@@ -104,7 +105,8 @@ class SketchEngine:
         # frames are drawn (and encoded), instead of leaving the encoders idle after the last frame.
         sfx = tuple(c for c in resolved.sound_cues if c.kind is SoundCueKind.SFX)
         music = tuple(c.description for c in resolved.sound_cues if c.kind is SoundCueKind.MUSIC)
-        sound = Beside("sketch-sound", _design, plan.scene, plan.events, n, spec.fps, spec.seed, resolved.dialogue, sfx, music)
+        sound = Beside("sketch-sound", _design, plan.scene, plan.events, n, spec.fps, spec.seed, resolved.dialogue, sfx, music,
+                       cancel.check)  # a cancelled render stops its long shot's sound too
         with (sink or MasterSpool()).open(spec.width, spec.height, spec.fps) as writer:  # a cancel removes it
             for i, frame in enumerate(renderer.stream(check=cancel.check)):
                 writer.add(frame)
