@@ -285,6 +285,41 @@ container, ``taskset``) or at another size. Three is what "auto" picks on two co
 (the ffmpeg command line's setting there); bigger machines give up some speed for
 "same seed, same file" everywhere."""
 
+X264_AVX512_FREE = "asm=AVX2"
+"""x264's instruction sets on a CPU with AVX-512: everything up to AVX2, not its AVX-512 kernels.
+
+With them (x264 core 165, chosen by itself on an AVX-512 CPU such as AMD Zen 4 or Intel
+Skylake-X and later), the same frames encoded again gave another bitstream now and then —
+2 to 5 % of the encodes of a 16-frame 160x90 export, and so other decoded frames, up to 18
+grey levels apart — whatever the thread count (1 or 3), and never with ``MALLOC_PERTURB_``
+set (which fills new and freed memory with one byte): so its output depends on what its
+buffers held before. Up to AVX2 the file is the
+same every time and is the file AVX-512 gives when it does not stray
+(tests/media/test_encode_repeatable.py). The lossless masters (libx264rgb, ultrafast) did not
+stray in the same measurement, and decode to the same frames whatever their bitstream."""
+
+
+def x264_params() -> dict[str, str]:
+    """Options for an x264 encoder that make its output repeatable on this CPU.
+
+    ``{"x264-params": X264_AVX512_FREE}`` where the CPU has the AVX-512 subsets x264 uses (F, CD,
+    BW, DQ, VL) and the AVX2 set it then falls back to; nothing elsewhere (x264 picks as before).
+    Naming an instruction set the CPU lacks would crash the encoder, so only what is there is named.
+    """
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as cpu  # numpy >= 2
+    except ImportError:
+        try:
+            from numpy.core._multiarray_umath import __cpu_features__ as cpu  # type: ignore[no-redef]
+        except ImportError:
+            return {}
+    avx512 = ("AVX512F", "AVX512CD", "AVX512BW", "AVX512DQ", "AVX512VL")
+    avx2 = ("SSE42", "AVX", "FMA3", "AVX2", "BMI", "BMI2", "LZCNT")
+    if all(cpu.get(f) for f in avx512) and all(cpu.get(f) for f in avx2):
+        return {"x264-params": X264_AVX512_FREE}
+    return {}
+
+
 SWS_THREADS = 2
 """swscale slice threads for RGB → YUV (its output does not depend on this; fixed anyway
 so that nothing in the encode depends on the machine)."""
@@ -314,6 +349,8 @@ def _add_streams(
     with media_errors(dest, "write"):
         for key, value in tags.items():
             container.metadata[key] = value
+        if encoder == "libx264":
+            options = {**x264_params(), **options}  # repeatable on an AVX-512 CPU: see X264_AVX512_FREE
         video = container.add_stream(encoder, rate=fps, options=dict(options))
         video.width, video.height, video.pix_fmt = width, height, pix_fmt
         ctx = video.codec_context
