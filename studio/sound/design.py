@@ -301,10 +301,12 @@ def _bed_blocks(beds: Sequence[str], n: int, seed: int, block: int, segment: int
         body = seg if last else seg[:segment]
         tail = None if last else seg[segment:].copy()
         pending = np.concatenate([pending, body]) if pending.shape[0] else body
-        del seg
+        del seg, body  # `pending` holds what is left of it: the next segment is made beside one segment, not two
         while pending.shape[0] >= block or (last and pending.shape[0]):
             yield pending[:block]
             pending = pending[block:]
+        # Less than a block is left: a copy of it, so that the segment it is a view of is freed before the next one is made.
+        pending = pending.copy()
 
 
 class _Placed:
@@ -424,6 +426,7 @@ def design_sound_blocks(
         fol = foley.block(a, b)
         _end_fade_block(fol, a, n)
         words = dialogue_at(a, b)
+        del bed  # a view of the bed segment: not kept alive while the next segment is made
         yield {
             "ambience": amb.astype(np.float32),
             "foley": np.clip(fol, -1.0, 1.0).astype(np.float32),
