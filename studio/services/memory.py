@@ -21,35 +21,19 @@ the system time (one page fault per 4 KB of every frame buffer).
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
-import sys
 import threading
 from typing import Callable, TypeVar
 
+from studio.heap import glibc as _glibc, trim_now
+
 log = logging.getLogger(__name__)
-_libc = None
 _running = threading.Lock()
 
 
 M_ARENA_MAX = -8
 ARENAS = 2
-
-
-def _glibc():
-    global _libc
-    if _libc is None:
-        _libc = False
-        if sys.platform.startswith("linux"):
-            try:
-                lib = ctypes.CDLL("libc.so.6")
-                lib.malloc_trim.argtypes = [ctypes.c_size_t]
-                lib.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-                _libc = lib
-            except (OSError, AttributeError):
-                pass
-    return _libc
 
 
 def tune_allocator() -> bool:
@@ -62,9 +46,7 @@ def tune_allocator() -> bool:
 
 def _trim() -> None:
     try:
-        _libc.malloc_trim(0)
-    except Exception as exc:  # never worth more than a log line
-        log.debug("malloc_trim failed: %s", exc)
+        trim_now()
     finally:
         _running.release()
 
@@ -81,19 +63,6 @@ FRAMES_PER_TRIM = 24
 """Frames between two trims while a render streams its frames (one second of video at 24 fps)."""
 
 _T = TypeVar("_T")
-
-
-def trim_now() -> bool:
-    """Hand glibc's free pages back to the system now, on this thread; False where there is no glibc."""
-    lib = _glibc()
-    if not lib:
-        return False
-    try:
-        lib.malloc_trim(0)
-    except Exception as exc:  # never worth more than a log line
-        log.debug("malloc_trim failed: %s", exc)
-        return False
-    return True
 
 
 def trimming(on_frame: Callable[[_T], None] | None, every: int = FRAMES_PER_TRIM) -> Callable[[_T], None]:
