@@ -8,38 +8,33 @@ widget, pixmap and Python object count flat, and flat RSS with ``MALLOC_ARENA_MA
 `tune_allocator` caps the arenas (what the environment variable does) unless the user set
 it; `release_free_memory` hands free pages back (``malloc_trim``) after a project opens and
 after an export, on a helper thread.
+
+A render does the same while its frames stream (`trimming`, every `FRAMES_PER_TRIM` frames): a
+frame's buffers (the engine's, the export's copy, the encoders' YUV) are made on one thread and
+freed on another, and glibc returns a heap's free memory only from its top, so the free holes
+between them kept growing. Rendering one 1280x720 Sketch shot in an export grew ~10 KB a frame
+(607 -> 639 MiB over 3,240 frames) with its Python memory flat (tracemalloc) and the same growth
+under ``MALLOC_ARENA_MAX=2``; trimmed every 24 frames it stays flat (575 -> 584 MiB), ~7 ms a trim.
+A fixed ``M_MMAP_THRESHOLD`` (every large buffer its own mapping) flattened it too, at four times
+the system time (a page fault per 4 KB of every frame buffer). The sound design trims between its
+30 s bed segments for the same reason (`studio.heap.trim_now`, below every layer).
 """
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
-import sys
 import threading
+from typing import Callable, TypeVar
+
+from studio.heap import glibc as _glibc, trim_now
 
 log = logging.getLogger(__name__)
-_libc = None
 _running = threading.Lock()
 
 
 M_ARENA_MAX = -8
 ARENAS = 2
-
-
-def _glibc():
-    global _libc
-    if _libc is None:
-        _libc = False
-        if sys.platform.startswith("linux"):
-            try:
-                lib = ctypes.CDLL("libc.so.6")
-                lib.malloc_trim.argtypes = [ctypes.c_size_t]
-                lib.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-                _libc = lib
-            except (OSError, AttributeError):
-                pass
-    return _libc
 
 
 def tune_allocator() -> bool:
@@ -52,9 +47,7 @@ def tune_allocator() -> bool:
 
 def _trim() -> None:
     try:
-        _libc.malloc_trim(0)
-    except Exception as exc:  # never worth more than a log line
-        log.debug("malloc_trim failed: %s", exc)
+        trim_now()
     finally:
         _running.release()
 
@@ -65,3 +58,25 @@ def release_free_memory() -> bool:
         return False
     threading.Thread(target=_trim, name="studio-trim", daemon=True).start()
     return True
+
+
+FRAMES_PER_TRIM = 24
+"""Frames between two trims while a render streams its frames (one second of video at 24 fps)."""
+
+_T = TypeVar("_T")
+
+
+def trimming(on_frame: Callable[[_T], None] | None, every: int = FRAMES_PER_TRIM) -> Callable[[_T], None]:
+    """``on_frame`` (or nothing), then `trim_now` after every ``every``-th frame: a render's frame
+    callback under which its resident size stays flat however long the shot (see the module's doc)."""
+    count = 0
+
+    def each(frame: _T) -> None:
+        nonlocal count
+        if on_frame is not None:
+            on_frame(frame)
+        count += 1
+        if count % every == 0:
+            trim_now()
+
+    return each

@@ -143,9 +143,11 @@ class EngineBridge(QObject):
                               frames=shot.duration_frames))
         from studio.engine.protocol import MasterSpool
         from studio.persistence.bundle import media_dir
+        from studio.services.memory import trimming
 
         # The engine streams the take's master into the bundle's media folder: storing it is a rename.
-        self._ensure_worker().submit(request, spool=MasterSpool(media_dir(Path(bundle))))
+        # What its frames free goes back to the system as they pass (see studio.services.memory).
+        self._ensure_worker().submit(request, spool=MasterSpool(media_dir(Path(bundle)), on_frame=trimming(None)))
         return job_id
 
     def _app_engine_settings(self, shot: Shot) -> dict:

@@ -29,6 +29,7 @@ from studio.engine.runner import run_request
 from studio.media.audio_io import read_wav, write_wav
 from studio.engine.protocol import MasterSpool
 from studio.persistence.bundle import media_dir, media_path
+from studio.services.memory import trim_now, trimming
 from studio.domain.errors import ExplainedError
 
 
@@ -44,12 +45,14 @@ from studio.services.take_status import request_cameos, take_cameos, take_is_cur
 def bundle_spool(bundle: Path, on_frame: Callable[[np.ndarray], None] | None = None) -> MasterSpool:
     """Where an engine writes a take's master for ``bundle``: its media folder (storing it is then a rename).
 
-    ``on_frame`` sees each frame as it goes into the master (see `MasterSpool.on_frame`)."""
+    ``on_frame`` sees each frame as it goes into the master (see `MasterSpool.on_frame`); the free
+    memory the frames leave behind is handed back to the system as they stream (`trimming`), so a
+    long shot renders in the same resident size as a short one."""
     from studio.persistence.bundle import check_media_folder
 
     folder = check_media_folder(bundle)  # never write through a link out of the bundle
     folder.mkdir(parents=True, exist_ok=True)
-    return MasterSpool(folder, on_frame=on_frame)
+    return MasterSpool(folder, on_frame=trimming(on_frame))
 
 
 def store_take(bundle: Path, request: GenerateRequest, result: EngineResult) -> Take:
@@ -138,6 +141,7 @@ def render_shot(
             on_event(event)
 
     result = run_request(request, emit, cancel, spool=bundle_spool(bundle, on_frame))
+    trim_now()  # what the sound design freed (its bed segments) goes back before the take is stored and mixed
     if result is None:
         last = outcome[-1] if outcome else None
         if isinstance(last, Cancelled):
