@@ -38,8 +38,16 @@ WORKING_SET_PER_PIXEL = 180.0
 """Per pixel of the canvas, whatever the length: the renderer's float layers and reused frame buffers,
 the master writer's and x264's look-ahead frames (the frames themselves stream to the master)."""
 WORKING_SET_PER_SECOND = 11e6
-"""Per second of the shot: the sound design's stereo float stems and the mixes made from them (48 kHz);
-measured 2110 MiB at the export of a 180 s 160x96 shot (benchmarks/bench_pipeline.py --skip-e2e)."""
+"""Per second of a shot whose sound is made whole (up to `WHOLE_SOUND_UP_TO_S`): the sound design's stereo
+float stems and the mixes made from them (48 kHz); measured 2110 MiB at the export of a 180 s 160x96 shot
+when every shot's sound was made whole (benchmarks/bench_pipeline.py --skip-e2e)."""
+WHOLE_SOUND_UP_TO_S = 30.0
+"""`studio.sound.design.SPOOL_OVER_S`: a longer shot's sound is made a block at a time and spooled to files,
+so its working set stops growing there (not imported: the sound package loads with the first render)."""
+WORKING_SET_PER_PIXEL_SECOND = 0.3
+"""Bytes per pixel of the canvas per second of any shot: the sky layer the clouds drift across is as wide as
+their drift over the whole shot (~0.16 MiB a second at 1280x720: 732 -> 798 MiB peak RSS from 180 to 600 s,
+benchmarks/bench_pipeline.py --skip-e2e; counted about 1.7x)."""
 
 
 def render_working_set(frames: int, width: int, height: int, fps: int) -> int:
@@ -47,18 +55,22 @@ def render_working_set(frames: int, width: int, height: int, fps: int) -> int:
 
     Measured, not guessed: benchmarks/bench_render_memory.py renders shots from 160x96 (two minutes)
     to 1920x1080 and reads each process's peak resident set. The picture no longer grows with the
-    shot's length (its frames stream into the master); the sound does.
+    shot's length (its frames stream into the master), nor does the sound past `WHOLE_SOUND_UP_TO_S`
+    (it is made in blocks); the drifting sky layer still does, a little.
     """
     pixels = width * height
-    return int(WORKING_SET_BASE + WORKING_SET_PER_PIXEL * pixels + WORKING_SET_PER_SECOND * frames / max(1, fps))
+    seconds = frames / max(1, fps)
+    return int(WORKING_SET_BASE + WORKING_SET_PER_PIXEL * pixels + WORKING_SET_PER_SECOND * min(seconds, WHOLE_SOUND_UP_TO_S)
+               + WORKING_SET_PER_PIXEL_SECOND * pixels * seconds)
 
 
 def _check_frames_fit_in_memory(frames: int, width: int, height: int, fps: int) -> None:
     """Refuse, before any work, a shot whose render cannot fit in the memory the system has free.
 
-    The frames stream to the take's master, but the sound is still made whole: a very long shot
-    (a hostile recipe's hours-long shot) would otherwise be allocated lazily and end in the
-    kernel's out-of-memory killer rather than in a message.
+    The frames stream to the take's master and a long shot's sound is made in blocks, but some of
+    the working set still grows with the length (`render_working_set`): a hostile recipe's
+    days-long shot would otherwise be allocated lazily and end in the kernel's out-of-memory
+    killer rather than in a message.
     """
     need = render_working_set(frames, width, height, fps)
     available = available_memory_bytes()
