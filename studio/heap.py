@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import sys
+from typing import Callable, TypeVar
 
 log = logging.getLogger(__name__)
 _libc = None
@@ -42,3 +43,25 @@ def trim_now() -> bool:
         log.debug("malloc_trim failed: %s", exc)
         return False
     return True
+
+
+FRAMES_PER_TRIM = 24
+"""Frames between two trims while a render streams its frames (one second of video at 24 fps)."""
+
+_T = TypeVar("_T")
+
+
+def trimming(on_frame: Callable[[_T], None] | None, every: int = FRAMES_PER_TRIM) -> Callable[[_T], None]:
+    """``on_frame`` (or nothing), then `trim_now` after every ``every``-th frame: a render's frame
+    callback under which its resident size stays flat however long the shot (see `studio.services.memory`)."""
+    count = 0
+
+    def each(frame: _T) -> None:
+        nonlocal count
+        if on_frame is not None:
+            on_frame(frame)
+        count += 1
+        if count % every == 0:
+            trim_now()
+
+    return each

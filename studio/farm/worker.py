@@ -22,6 +22,7 @@ from studio.engine.protocol import (
     Failed,
     Finished,
     GenerateRequest,
+    MasterSpool,
     Started,
 )
 
@@ -143,6 +144,7 @@ class ShotWorker:
                 torch.set_num_threads(cpu_threads)
 
         from studio.engine.runner import run_request
+        from studio.heap import trimming
 
         token = CancelToken()
         done = threading.Event()
@@ -174,7 +176,8 @@ class ShotWorker:
         watcher = threading.Thread(target=watch, name="studio-farm-cancel", daemon=True)
         watcher.start()
         try:
-            result = run_request(request, emit, token)
+            # The frames stream into the master here too: trimmed as they go, a long shot renders in flat memory.
+            result = run_request(request, emit, token, spool=MasterSpool(on_frame=trimming(None)))
         except CancelledError:
             result = None
         finally:

@@ -25,9 +25,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Callable, TypeVar
 
-from studio.heap import glibc as _glibc, trim_now
+from studio.heap import FRAMES_PER_TRIM, glibc as _glibc, trim_now, trimming  # noqa: F401  (trimming: the services' name for it)
 
 log = logging.getLogger(__name__)
 _running = threading.Lock()
@@ -58,25 +57,3 @@ def release_free_memory() -> bool:
         return False
     threading.Thread(target=_trim, name="studio-trim", daemon=True).start()
     return True
-
-
-FRAMES_PER_TRIM = 24
-"""Frames between two trims while a render streams its frames (one second of video at 24 fps)."""
-
-_T = TypeVar("_T")
-
-
-def trimming(on_frame: Callable[[_T], None] | None, every: int = FRAMES_PER_TRIM) -> Callable[[_T], None]:
-    """``on_frame`` (or nothing), then `trim_now` after every ``every``-th frame: a render's frame
-    callback under which its resident size stays flat however long the shot (see the module's doc)."""
-    count = 0
-
-    def each(frame: _T) -> None:
-        nonlocal count
-        if on_frame is not None:
-            on_frame(frame)
-        count += 1
-        if count % every == 0:
-            trim_now()
-
-    return each
