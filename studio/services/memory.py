@@ -9,7 +9,7 @@ widget, pixmap and Python object count flat, and flat RSS with ``MALLOC_ARENA_MA
 it; `release_free_memory` hands free pages back (``malloc_trim``) after a project opens and
 after an export, on a helper thread.
 
-A render does the same while its frames stream (`trimming`, every `FRAMES_PER_TRIM` frames): a
+A render does the same while its frames stream (`studio.heap.trimming`, every `FRAMES_PER_TRIM` frames): a
 frame's buffers (the engine's, the export's copy, the encoders' YUV) are made on one thread and
 freed on another, and glibc returns a heap's free memory only from its top, so the free holes
 between them kept growing. Rendering one 1280x720 Sketch shot in an export grew ~10 KB a frame
@@ -26,7 +26,7 @@ import logging
 import os
 import threading
 
-from studio.heap import FRAMES_PER_TRIM, glibc as _glibc, trim_now, trimming  # noqa: F401  (trimming: the services' name for it)
+from studio.heap import glibc as _glibc, trim_now
 
 log = logging.getLogger(__name__)
 _running = threading.Lock()

@@ -143,7 +143,7 @@ class EngineBridge(QObject):
                               frames=shot.duration_frames))
         from studio.engine.protocol import MasterSpool
         from studio.persistence.bundle import media_dir
-        from studio.services.memory import trimming
+        from studio.heap import trimming
 
         # The engine streams the take's master into the bundle's media folder: storing it is a rename.
         # What its frames free goes back to the system as they pass (see studio.services.memory).

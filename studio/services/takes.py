@@ -29,7 +29,7 @@ from studio.engine.runner import run_request
 from studio.media.audio_io import read_wav, write_wav
 from studio.engine.protocol import MasterSpool
 from studio.persistence.bundle import media_dir, media_path
-from studio.services.memory import trim_now, trimming
+from studio.heap import trim_now, trimming
 from studio.domain.errors import ExplainedError
 
 

@@ -98,18 +98,7 @@ def _end_fade(x: np.ndarray) -> None:
 
 
 def _ambience_stem(beds: Sequence[str], n: int, seed: int) -> np.ndarray:
-    chosen: list[str] = []
-    for bed in beds:
-        if bed in AMBIENCE_BEDS and bed not in chosen:
-            chosen.append(bed)
-        elif bed not in AMBIENCE_BEDS:
-            log.warning("unknown ambience bed %r skipped (known: %s)", bed, ", ".join(AMBIENCE_BEDS))
-    if not chosen:
-        chosen = ["room"]
-    out = np.zeros((n, 2), np.float64)
-    for i, bed in enumerate(chosen):
-        gain = 1.0 if i == 0 else 10 ** (SECONDARY_BED_DB / 20)
-        out += gain * render_ambience(bed, n, seed)
+    out = _bed_segment(beds, n, seed)
     _edge_fades(out, int(EDGE_FADE_MS / 1000 * SAMPLE_RATE))
     return out
 
@@ -263,7 +252,7 @@ DESIGN_BLOCK = 1 << 17
 
 
 def _bed_segment(beds: Sequence[str], n: int, seed: int) -> np.ndarray:
-    """The beds summed as `_ambience_stem` sums them (float64, before its edge fades), ``n`` samples."""
+    """The beds summed (float64, the first at full level, the others at SECONDARY_BED_DB; no edge fades), ``n`` samples."""
     chosen: list[str] = []
     for bed in beds:
         if bed in AMBIENCE_BEDS and bed not in chosen:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.services.memory import FRAMES_PER_TRIM, trimming
+from studio.heap import FRAMES_PER_TRIM, trimming
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="gl
 _CHILD = textwrap.dedent("""
     import json, sys, threading
     import numpy as np
-    from studio.services.memory import trim_now, trimming
+    from studio.heap import trim_now, trimming
 
     def rss_mib():
         with open("/proc/self/status") as f:
