@@ -26,10 +26,15 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 SHORT_S, LONG_S = 60, 180
-MAX_GROWTH_MIB = 25
+MAX_GROWTH_MIB = 50
 """Most the peak RSS may grow from a 60 s to a 180 s shot. Measured (320x180, this test's shot):
-+2 MiB (437 -> 439); +48 MiB before freed frame buffers and bed segments were trimmed
-(428 -> 476); whole-length sound would add about 1200 MiB."""
++2 MiB (437 -> 439) on the branch that added the trims, but +27 to +39 MiB in 4 of 7 runs of the
+same tree since (e.g. 355 -> 383, 360 -> 390), under +25 in the others: glibc's heap layout
+swings the peak by ~35 MiB from run to run, so a bound of 25 failed by chance. +48 MiB before
+freed frame buffers and bed segments were trimmed (428 -> 476) is within that noise here (the
+per-frame trim is asserted exactly by tests/services/test_heap_trim.py); what this catches is
+whole-length sound (about +1200 MiB), or anything else that grows by more than ~0.4 MiB a
+second of shot."""
 
 _CHILD = textwrap.dedent("""
     import json, sys
