@@ -11,13 +11,14 @@ decoded samples are those of the file.
 from __future__ import annotations
 
 from fractions import Fraction
+import os
 from typing import Iterable, Iterator
 
 import av
 import numpy as np
 
-from studio.domain.timing import SAMPLE_RATE
-from studio.media.encode import AAC_FRAME_SIZE, AUDIO_BITRATE
+from studio.domain.timing import SAMPLE_RATE, frame_to_sample
+from studio.media.encode import AAC_FRAME_SIZE, AUDIO_BITRATE, encode_sound_steps
 
 
 def aac_round_trip(audio: np.ndarray, *, sample_rate: int = SAMPLE_RATE, bit_rate: int = AUDIO_BITRATE) -> np.ndarray:
@@ -27,6 +28,46 @@ def aac_round_trip(audio: np.ndarray, *, sample_rate: int = SAMPLE_RATE, bit_rat
         samples = np.stack([samples, samples], axis=1)
     parts = list(aac_round_trip_blocks([samples], samples.shape[0], sample_rate=sample_rate, bit_rate=bit_rate))
     return np.concatenate(parts, axis=0) if parts else np.zeros((0, 2), np.float32)
+
+
+class _Decoder:
+    """Decodes an AAC encoder's packets as they come: float32 ``(m, 2)`` blocks of the first ``n`` samples,
+    aligned with what went in (the encoder's priming skipped)."""
+
+    def __init__(self, encoder: av.CodecContext, n: int) -> None:
+        self.encoder, self.left = encoder, int(n)
+        self.skip: int | None = None
+        self.decoder: av.CodecContext | None = None
+        self.ready: list[np.ndarray] = []
+
+    def push(self, packet: av.Packet, encoder: av.CodecContext | None = None) -> None:
+        if self.decoder is None:  # the encoder's extradata exists once it is open
+            self.decoder = av.CodecContext.create("aac", "r")
+            self.decoder.sample_rate = self.encoder.sample_rate
+            self.decoder.layout = "stereo"
+            self.decoder.extradata = self.encoder.extradata
+            self.decoder.open()
+        for frame in self.decoder.decode(packet):
+            if self.skip is None:
+                self.skip = int(getattr(self.encoder, "delay", 0) or 0) or AAC_FRAME_SIZE  # the priming
+            got = frame.to_ndarray().reshape(2, -1).T
+            cut = min(self.skip, got.shape[0])
+            got, self.skip = got[cut:], self.skip - cut
+            got = got[: self.left]
+            self.left -= got.shape[0]
+            if got.shape[0]:
+                self.ready.append(np.ascontiguousarray(got, dtype=np.float32))
+
+    def take(self) -> Iterator[np.ndarray]:
+        ready, self.ready = self.ready, []
+        yield from ready
+
+    def rest(self) -> Iterator[np.ndarray]:
+        """What is left once every packet was pushed; zeros where the decoder gave fewer than ``n``."""
+        yield from self.take()
+        if self.left > 0:
+            yield np.zeros((self.left, 2), np.float32)
+            self.left = 0
 
 
 def aac_round_trip_blocks(blocks: Iterable[np.ndarray], n: int, *, sample_rate: int = SAMPLE_RATE,
@@ -44,37 +85,22 @@ def aac_round_trip_blocks(blocks: Iterable[np.ndarray], n: int, *, sample_rate: 
     encoder.bit_rate = bit_rate
     encoder.time_base = Fraction(1, sample_rate)
     encoder.open()
-    decoder = av.CodecContext.create("aac", "r")
-    decoder.sample_rate = sample_rate
-    decoder.layout = "stereo"
-    decoder.extradata = encoder.extradata
-    decoder.open()
-    state = {"skip": None, "left": int(n)}
-
-    def decoded(packets) -> Iterator[np.ndarray]:
-        for packet in packets:
-            for frame in decoder.decode(packet):
-                if state["skip"] is None:
-                    state["skip"] = int(getattr(encoder, "delay", 0) or 0) or AAC_FRAME_SIZE  # the priming
-                got = frame.to_ndarray().reshape(2, -1).T
-                cut = min(state["skip"], got.shape[0])
-                got, state["skip"] = got[cut:], state["skip"] - cut
-                got = got[: state["left"]]
-                state["left"] -= got.shape[0]
-                if got.shape[0]:
-                    yield np.ascontiguousarray(got, dtype=np.float32)
-
+    decoder = _Decoder(encoder, n)
     pending = np.zeros((0, 2), np.float32)
     pts = 0
 
-    def encode(chunk: np.ndarray) -> Iterator[np.ndarray]:
+    def encode(chunk: np.ndarray | None) -> Iterator[np.ndarray]:
         nonlocal pts
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk.T), format="fltp", layout="stereo")
-        frame.sample_rate = sample_rate
-        frame.pts = pts
-        frame.time_base = Fraction(1, sample_rate)
-        pts += chunk.shape[0]
-        yield from decoded(encoder.encode(frame))
+        frame = None
+        if chunk is not None:
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk.T), format="fltp", layout="stereo")
+            frame.sample_rate = sample_rate
+            frame.pts = pts
+            frame.time_base = Fraction(1, sample_rate)
+            pts += chunk.shape[0]
+        for packet in encoder.encode(frame):
+            decoder.push(packet)
+        yield from decoder.take()
 
     for block in blocks:
         block = np.asarray(block, dtype=np.float32)
@@ -87,6 +113,31 @@ def aac_round_trip_blocks(blocks: Iterable[np.ndarray], n: int, *, sample_rate: 
         pending = pending[whole:]
     if pending.shape[0]:
         yield from encode(pending)
-    yield from decoded(encoder.encode(None))
-    if state["left"] > 0:
-        yield np.zeros((state["left"], 2), np.float32)
+    yield from encode(None)
+    yield from decoder.rest()
+
+
+def decoded_track(path: str | os.PathLike[str], blocks: Iterable[np.ndarray], *, fps: int, frames: int,
+                  sample_rate: int = SAMPLE_RATE) -> Iterator[np.ndarray]:
+    """The delivered track itself: ``blocks`` encoded into ``path`` exactly as `encode_sound` does (the file
+    is there once this is exhausted), yielding what a player decodes from it as it is written —
+    ``frames / fps`` seconds of float32 ``(m, 2)`` blocks, aligned with the input.
+
+    The round trip `aac_round_trip_blocks` measures, without a second encode for delivery:
+    mastering checks its true peak on these samples and, if it keeps that setting, the export
+    copies this file's packets (`add_sound(encoded=)`).
+    """
+    decoder: _Decoder | None = None
+
+    def tap(packet: av.Packet, encoder: av.CodecContext) -> None:
+        nonlocal decoder
+        if decoder is None:
+            decoder = _Decoder(encoder, frame_to_sample(frames, fps, sample_rate))
+        decoder.push(packet)
+
+    for _ in encode_sound_steps(path, blocks, fps=fps, frames=frames, sample_rate=sample_rate, on_packet=tap):
+        if decoder is not None:
+            yield from decoder.take()
+    if decoder is None:  # no packet at all
+        decoder = _Decoder(av.CodecContext.create("aac", "w"), frame_to_sample(frames, fps, sample_rate))
+    yield from decoder.rest()

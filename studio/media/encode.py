@@ -131,9 +131,31 @@ def encode_sound(
     audio=audio)``: an export encodes its sound while the picture encoder is still busy.
     Atomic like `write_mp4`; ``audio`` as in `write_mp4` (an array or blocks in order).
     """
+    for _ in encode_sound_steps(path, audio, fps=fps, frames=frames, sample_rate=sample_rate):
+        pass
+    return Path(path).absolute()
+
+
+def encode_sound_steps(
+    path: str | os.PathLike[str],
+    audio: np.ndarray | Iterable[np.ndarray],
+    *,
+    fps: int,
+    frames: int,
+    sample_rate: int = SAMPLE_RATE,
+    on_packet: Callable[[av.Packet, av.CodecContext], None] | None = None,
+    step_frames: int | None = None,
+) -> Iterator[int]:
+    """`encode_sound` a step at a time: yields the frames' worth of sound encoded so far after every
+    ``step_frames`` (about a second by default); the file is at ``path`` once the generator is
+    exhausted, and nothing is there if it is closed before. ``on_packet(packet, codec_context)``
+    sees each packet before it is written (a decoder reading the track as it is made: see
+    `studio.media.audio_codec.decoded_track`). The packets are those `encode_sound` writes.
+    """
     fps = _check_int("fps", fps, minimum=1)
     frames = _check_int("frames", frames, minimum=1)
     sample_rate = _check_int("sample_rate", sample_rate, minimum=8000)
+    step = max(1, int(step_frames) if step_frames is not None else fps)
     stereo = audio_source(audio)
     dest = Path(path).absolute()
     with atomic_output(dest) as tmp:
@@ -142,8 +164,26 @@ def encode_sound(
             with media_errors(dest, "write"):
                 sound = container.add_stream("aac", rate=sample_rate, layout="stereo")
                 sound.codec_context.bit_rate = AUDIO_BITRATE
-                _AudioFeed(container, sound, stereo, fps, sample_rate).finish(frames)
-    return dest
+                sink = container if on_packet is None else _Tapped(container, sound.codec_context, on_packet)
+                feed = _AudioFeed(sink, sound, stereo, fps, sample_rate)
+            for done in range(step, frames, step):
+                with media_errors(dest, "write"):
+                    feed.advance(done, final=False)
+                yield done
+            with media_errors(dest, "write"):
+                feed.finish(frames)
+    yield frames
+
+
+class _Tapped:
+    """A container whose ``mux`` shows each packet to ``tap(packet, codec_context)`` first."""
+
+    def __init__(self, container, codec_context, tap) -> None:
+        self.container, self.codec_context, self.tap = container, codec_context, tap
+
+    def mux(self, packet) -> None:
+        self.tap(packet, self.codec_context)
+        self.container.mux(packet)
 
 
 def add_sound(

@@ -28,7 +28,7 @@ from studio import APP_NAME, __version__
 from studio.domain.concurrency import Beside
 from studio.domain.model import Canvas, Project, Shot, Take, resolve_shot
 from studio.engine.protocol import CancelledError, CancelToken, EngineEvent, GenerateRequest, Progress
-from studio.media.audio_codec import aac_round_trip_blocks
+from studio.media.audio_codec import aac_round_trip_blocks, decoded_track
 from studio.media.decode import read_frames
 from studio.media.encode import ExportCancelled, add_sound, encode_sound, write_mp4
 from studio.media.frames import fit_frame
@@ -346,19 +346,23 @@ def _checked_sound(project: Project, shots: Sequence[Shot], bundle: Path, fps: i
     takes = [(project.shot(s.id), project.shot(s.id).selected_take) for s in shots]
     assert all(t is not None for _, t in takes)
     check_export_consent(project, takes)  # type: ignore[arg-type]  # every export path (CLI, window, feed remix, farm)
-    with master_program(bundle, takes, fps, options) as mastered:  # type: ignore[arg-type]
-        encode_sound(encoded, mastered.blocks(), fps=fps, frames=frames)
+    with master_program(bundle, takes, fps, options, delivered=(encoded, frames)) as mastered:  # type: ignore[arg-type]
+        if not mastered.round_tripped:  # the ceiling's check did not already write the final setting there
+            encode_sound(encoded, mastered.blocks(), fps=fps, frames=frames)
         return _Sound(takes, mastered.lufs, mastered.true_peak_db, encoded)  # type: ignore[arg-type]
 
 
 def master_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, options: ExportOptions,
-                   audio_codec: str = "aac") -> Mastered:
+                   audio_codec: str = "aac", *, delivered: tuple[Path, int] | None = None) -> Mastered:
     """The programme's sound, mastered to the options' loudness and true peak, in blocks (`Mastered`).
 
     The takes' stems are read from their WAVs a block at a time, joined (`ProgramMix`) and
     mastered (`master_stream`): memory stays a few blocks however long the programme.
     For ``audio_codec="aac"`` the true-peak ceiling is checked on the AAC round trip
     (what the delivered file decodes to); PCM (``"pcm_s24le"``, WAV) needs no margin.
+    ``delivered=(path, frames)``: that round trip is the delivered track itself, encoded into
+    ``path`` for ``frames`` frames (`decoded_track`); when the result's ``round_tripped`` is
+    true, ``path`` holds its sound and needs no second encode.
     Close the result when done (its spooled mix is in temporary files).
     """
     from studio.domain.timing import frames_to_samples
@@ -368,7 +372,12 @@ def master_program(bundle: Path, takes: Sequence[tuple[Shot, Take]], fps: int, o
     # Each shot's own stem balance (the stem mixer) first, then the export-wide gains.
     shot_gains = [shot_stem_gains(shot.engine_settings) for shot, _ in takes]
     mix = ProgramMix(stems, lengths, gains=options.stem_gains_db or None, shot_gains=shot_gains)
-    codec = aac_round_trip_blocks if audio_codec == "aac" else None
+    codec = None
+    if audio_codec == "aac":
+        codec = aac_round_trip_blocks
+        if delivered is not None:
+            path, frames = delivered
+            codec = lambda blocks, n: decoded_track(path, blocks, fps=fps, frames=frames)  # noqa: E731
     return master_stream(mix.blocks(), options.loudness_lufs, options.true_peak_db, max_limiting_db=MAX_LIMITING_DB,
                          codec=codec)
 

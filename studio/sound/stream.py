@@ -224,6 +224,9 @@ class Mastered:
     _mix: _Spool | None = field(default=None, repr=False)
     _peak: _Spool | None = field(default=None, repr=False)
     block: int = BLOCK
+    round_tripped: bool = False
+    """The codec's last round trip was of exactly these blocks: what an encoding codec wrote (e.g.
+    `studio.media.audio_codec.decoded_track`'s file) is the delivered track, with no need to encode again."""
 
     def blocks(self) -> Iterator[np.ndarray]:
         yield from _limited(self._mix, self._peak, self.samples, self.gain, self.ceiling, self.block)  # type: ignore[arg-type]
@@ -311,15 +314,20 @@ def master_stream(
     def run(gain: float, ceiling: float) -> Iterator[np.ndarray]:
         return _limited(mix, peak, n, gain, ceiling, block)
 
+    coded: list[tuple[float, float]] = []  # the setting the codec last went through, to the end
+
     def decoded_true_peak(gain: float, ceiling: float) -> float:
+        coded.clear()
         decoded = loudness.PeakEnvelope()
         for part in codec(run(gain, ceiling), n):  # type: ignore[misc]
             decoded.push(part)
         decoded.flush()
+        coded.append((gain, ceiling))
         return decoded.true_peak_db()
 
     best, best_level, best_tp = loudness.master_search(
         lufs, peak_db, target_lufs, true_peak_db, measure=lambda g, c: _measure(run(g, c)),
         max_limiting_db=max_limiting_db, decoded_true_peak=decoded_true_peak if codec is not None else None,
         codec_margin_db=codec_margin_db)
-    return Mastered(n, best_level, best_tp, gain=best[0], ceiling=best[1], _mix=mix, _peak=peak, block=block)
+    return Mastered(n, best_level, best_tp, gain=best[0], ceiling=best[1], _mix=mix, _peak=peak, block=block,
+                    round_tripped=coded == [best])

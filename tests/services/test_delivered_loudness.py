@@ -72,3 +72,23 @@ def test_broadcast_deliveries_keep_their_promise(rendered, tmp_path, preset):
     spec = PRESETS[preset]
     report = deliver(project, bundle, tmp_path / "out.mp4", preset=preset, codec="h264", size=(160, 96))
     _check(report.path, program, foley, spec.loudness_lufs, spec.true_peak_db)
+
+
+def test_export_encodes_its_sound_once(rendered, tmp_path, monkeypatch):
+    """The AAC round trip that checks the ceiling writes the delivered track: no second AAC encode."""
+    import studio.services.export as export
+    from studio.media import encode
+
+    project, bundle, program, foley = rendered
+    encodes: list[str] = []
+    original = encode._AudioFeed.__init__
+
+    def counted(self, container, stream, *args, **kwargs):
+        encodes.append(type(container).__name__)
+        original(self, container, stream, *args, **kwargs)
+
+    monkeypatch.setattr(encode._AudioFeed, "__init__", counted)
+    monkeypatch.setattr(export, "encode_sound", lambda *a, **k: pytest.fail("the sound was encoded a second time"))
+    report = export_project(project, bundle, tmp_path / "out.mp4", ExportOptions())
+    assert len(encodes) == 1, encodes  # one AAC encode of the programme, through its ceiling check
+    _check(report.path, program, foley, -14.0, -1.0)

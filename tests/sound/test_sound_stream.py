@@ -114,6 +114,71 @@ def test_aac_round_trip_in_blocks_is_the_whole_round_trip(shots):
     np.testing.assert_array_equal(got, whole)
 
 
+def _file_sound(path) -> np.ndarray:
+    import av
+    with av.open(str(path)) as container:
+        return np.concatenate([f.to_ndarray() for f in container.decode(audio=0)], axis=1)
+
+
+def _file_packets(path) -> list[bytes]:
+    import av
+    with av.open(str(path)) as container:
+        return [bytes(p) for p in container.demux(audio=0) if p.size]
+
+
+def test_decoded_track_is_the_round_trip_of_the_file_it_writes(shots, tmp_path):
+    """The delivered track's own round trip: the file `encode_sound` would write, decoded as it is written."""
+    from studio.media.audio_codec import decoded_track
+    from studio.media.encode import encode_sound
+
+    x = join_shots(shots)  # 9.1 s: at 24 fps, 218 frames (9.083 s) trims it
+    frames = x.shape[0] * 24 // SR
+    got = np.concatenate(list(decoded_track(tmp_path / "a.mp4", iter(_blocks(x, 3000)), fps=24, frames=frames)))
+    assert got.shape == (frames * SR // 24, 2)
+    encode_sound(tmp_path / "b.mp4", iter(_blocks(x, 5000)), fps=24, frames=frames)
+    assert _file_packets(tmp_path / "a.mp4") == _file_packets(tmp_path / "b.mp4")  # the very packets delivered
+    # What a player decodes from that file (FFmpeg drops the priming itself): the same samples.
+    played = _file_sound(tmp_path / "a.mp4").T
+    np.testing.assert_array_equal(got, played[: got.shape[0]])
+    # And the same as the in-memory round trip mastering used before.
+    np.testing.assert_array_equal(got, aac_round_trip(x[: got.shape[0]]))
+
+
+def test_decoded_track_left_unfinished_leaves_no_file(shots, tmp_path):
+    from studio.media.audio_codec import decoded_track
+
+    x = join_shots(shots)
+    parts = decoded_track(tmp_path / "a.mp4", iter(_blocks(x, 3000)), fps=24, frames=200)
+    next(parts)
+    parts.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_master_stream_says_when_its_last_round_trip_is_the_result(shots, tmp_path):
+    """When the codec pass that accepted the ceiling went through the delivered file, that file is the result."""
+    from studio.media.audio_codec import decoded_track
+
+    x = join_shots(shots) * 4.0  # hot: the limiter works, and the AAC round trip is checked
+    frames = x.shape[0] * 24 // SR
+    calls = []
+
+    def codec(blocks, n):
+        calls.append(n)
+        return decoded_track(tmp_path / "t.mp4", blocks, fps=24, frames=frames)
+
+    with master_stream(_blocks(x, 12345), -14.0, -1.0, max_limiting_db=16.0, codec=codec) as mastered:
+        assert calls, "a hot programme's ceiling is checked on the codec"
+        assert mastered.round_tripped
+        # The file written by the last check decodes to the mastered blocks' own round trip.
+        out = mastered.array()
+        np.testing.assert_array_equal(_file_sound(tmp_path / "t.mp4").T[: frames * SR // 24],
+                                      aac_round_trip(out[: frames * SR // 24]))
+        assert loudness.true_peak(_file_sound(tmp_path / "t.mp4").T) <= -1.0
+    quiet = join_shots(shots) * 0.05  # far under the ceiling: no codec pass, nothing to reuse
+    with master_stream(_blocks(quiet, 12345), -30.0, -1.0, codec=codec) as mastered:
+        assert not mastered.round_tripped
+
+
 def _scene_and_cues():
     scene = describe_scene("rain on a city street, birds", "", ("rain", "birds"))
     events = tuple(SoundEvent(f, "bounce", 0.8, 0.2, "sketch") for f in range(3, 900, 17))
