@@ -172,7 +172,7 @@ class MasterWriter:
         self.path = partial_path(folder.absolute() / f"{_SPOOL_NAME}.mp4")
         self.count = 0
         self._on_frame = on_frame
-        self._last: np.ndarray | None = None
+        self._last = None  # the last frame's own copy, as the encoder got it (a VideoFrame)
         self._done = False
         check_destination_folder(self.path)
         with media_errors(self.path, "write"):
@@ -216,7 +216,7 @@ class MasterWriter:
             vf.time_base = Fraction(1, self.fps)
             for packet in self._stream.encode(vf):
                 self._container.mux(packet)
-        self._last = rgb
+        self._last = vf  # its pixels are a copy: the caller may draw over ``rgb`` as soon as this returns
         self.count += 1
         if self._on_frame is not None:
             self._on_frame(rgb)  # e.g. an export encoding the frames as they are drawn
@@ -243,7 +243,8 @@ class MasterWriter:
             self.abort()
             raise
         self._done = True
-        last = np.array(self._last, copy=True)
+        last = np.array(self._last.to_ndarray(format="rgb24"), copy=True)
+        self._last = None
         return TakeMaster(self.path, frames=self.count, width=self.width, height=self.height, fps=self.fps,
                           last_frame=last)
 

@@ -47,6 +47,21 @@ def test_odd_sizes_and_noise_survive_exactly(tmp_path):
     assert read_all_frames(master.path).tobytes() == frames.tobytes()
 
 
+def test_the_last_frame_is_kept_though_the_caller_draws_over_its_buffer(tmp_path):
+    """Engines draw into a few reused buffers (`ShotRenderer.stream`): the take keeps the frame it was given."""
+    rng = np.random.default_rng(5)
+    frames = rng.integers(0, 256, (4, 36, 50, 3), dtype=np.uint8)
+    buffer = np.empty_like(frames[0])
+    with MasterWriter(tmp_path, 50, 36, 24) as writer:
+        for frame in frames:
+            buffer[...] = frame
+            writer.add(buffer)
+        buffer[...] = 0  # the renderer's next frame, drawn after the last one was handed over
+        master = writer.finish()
+    assert np.array_equal(master.last_frame, frames[-1])
+    assert read_all_frames(master.path).tobytes() == frames.tobytes()
+
+
 def test_an_aborted_writer_and_a_dropped_master_leave_nothing(tmp_path):
     frames = np.zeros((3, 16, 16, 3), np.uint8)
     with pytest.raises(RuntimeError):
