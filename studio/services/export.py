@@ -219,19 +219,34 @@ def _shot_frames(source: Iterator[np.ndarray], length: int, canvas: Canvas, mark
     """One shot's ``length`` output frames from ``source`` (numbered from ``first`` in the programme),
     fitted and watermarked. ``source`` is read to its end; what it has past ``length`` is not shown,
     and a source shorter than its shot (an imported clip) holds its last frame. ``drawn`` frames
-    (an animatic engine's) are placed around without face detection (`Watermark.apply`)."""
+    (an animatic engine's) are placed around without face detection (`Watermark.apply`).
+
+    ``source`` hands over frames of its own (each a new array: decoded, or the render's copy),
+    so the mark is blended into them in place, without a full-frame copy each; the few pixels
+    under it are kept so that a held last frame is marked afresh, not twice.
+    """
     last: np.ndarray | None = None
+    under: tuple[int, int, np.ndarray] | None = None  # (x, y, pixels) the mark covered on ``last``
     produced = 0
     for frame in source:
         if produced >= length:
             continue  # an engine that made more than the shot lasts: still drained, never shown
         last = fit_frame(frame, canvas.width, canvas.height)
-        yield mark.apply(last, first + produced, faces=not drawn)
+        if not last.flags.writeable:
+            last = last.copy()
+        x, y, w, h = mark.box(first + produced)
+        under = (x, y, last[y : y + h, x : x + w].copy())
+        yield mark.apply(last, first + produced, faces=not drawn, in_place=True)
         produced += 1
-    while produced < length:
-        held = last if last is not None else np.zeros((canvas.height, canvas.width, 3), np.uint8)
-        yield mark.apply(held, first + produced, faces=not drawn)
-        produced += 1
+    if produced < length:
+        held = np.zeros((canvas.height, canvas.width, 3), np.uint8)
+        if last is not None and under is not None:
+            held = last.copy()
+            x, y, pixels = under
+            held[y : y + pixels.shape[0], x : x + pixels.shape[1]] = pixels  # as the source left it
+        while produced < length:
+            yield mark.apply(held, first + produced, faces=not drawn)
+            produced += 1
 
 
 _END = object()

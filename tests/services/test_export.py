@@ -151,3 +151,24 @@ def test_only_stale_shots_are_rendered_again(tmp_path):
     third = export_project(second.project, bundle, tmp_path / "c.mp4", ExportOptions(aspect="9:16"))
     assert third.rendered_shots == ()
     assert (probe(third.path).width, probe(third.path).height) == (180, 320)
+
+
+def test_a_short_source_holds_its_last_frame_marked_once(tmp_path):
+    """Frames are marked in place (no copy each); a held last frame carries one mark, not the one before too."""
+    from studio.domain.model import Canvas
+    from studio.media.watermark import Watermark
+    from studio.services.export import _shot_frames
+
+    rng = np.random.default_rng(11)
+    frames = [rng.integers(0, 256, (96, 160, 3), dtype=np.uint8) for _ in range(3)]
+    originals = [f.copy() for f in frames]
+    out = list(_shot_frames(iter(frames), 60, Canvas(160, 96), Watermark(160, 96, 24), 0, drawn=True))
+    assert len(out) == 60
+    assert all(o is f for o, f in zip(out, frames)), "the source's own frames are marked in place"
+    # The reference: the old way, a fresh copy of each frame marked, the original last frame held.
+    reference = Watermark(160, 96, 24)
+    shown = originals + [originals[-1]] * 57
+    for i, (got, source) in enumerate(zip(out, shown)):
+        want = reference.apply(source.copy(), i, faces=False)
+        assert np.array_equal(got, want), f"frame {i}"
+    assert len({o.ctypes.data for o in out[3:]}) == 57, "each held frame is its own array"
