@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -44,8 +45,8 @@ def _env() -> dict[str, str]:
     return env
 
 
-def render_subprocess(bundle: Path, out: Path) -> tuple[float, int]:
-    """(wall seconds, peak RSS in bytes) of `python -m studio render BUNDLE -o OUT -q`."""
+def render_subprocess(bundle: Path, out: Path) -> tuple[float, int, float]:
+    """(wall seconds, peak RSS in bytes, CPU seconds) of `python -m studio render BUNDLE -o OUT -q`."""
     cmd = [sys.executable, "-m", "studio", "render", str(bundle), "-o", str(out), "-q"]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -55,7 +56,7 @@ def render_subprocess(bundle: Path, out: Path) -> tuple[float, int]:
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"studio render failed ({proc.returncode}): {err[-2000:]}")
-    return wall, usage.ru_maxrss * 1024  # Linux reports kilobytes
+    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime  # Linux reports kilobytes
 
 
 def fresh_example(folder: Path, width: int, height: int, *, seconds: float | None = None) -> Path:
@@ -71,8 +72,14 @@ def fresh_example(folder: Path, width: int, height: int, *, seconds: float | Non
     return bundle
 
 
-def encode_alone(bundle: Path, folder: Path) -> tuple[float, int, int]:
-    """(seconds, frames, fps) to encode the rendered program alone: frames from a raw file on disk, the mix in memory."""
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def encode_alone(bundle: Path, folder: Path) -> tuple[float, int, int, float]:
+    """(seconds, frames, fps, CPU seconds) to encode the rendered program alone: frames from a raw file on disk,
+    the mix in memory."""
     from studio.media.encode import write_mp4
     from studio.services.export import QUALITY_PRESETS, ExportOptions, _program_frames, mix_program
 
@@ -90,27 +97,30 @@ def encode_alone(bundle: Path, folder: Path) -> tuple[float, int, int]:
     for frame in frames:  # into the page cache, so the timed run reads memory, not the disk
         frame.sum()
     crf, preset = QUALITY_PRESETS["standard"]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     write_mp4(folder / "alone.mp4", iter(frames), fps=fps, width=canvas.width, height=canvas.height, audio=audio,
               crf=crf, preset=preset, frame_count=total)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     del frames, store
     raw.unlink()
-    return seconds, total, fps
+    return seconds, total, fps, cpu
 
 
 def bench_e2e(sizes: list[tuple[int, int]]) -> None:
     print("(a) end to end: `studio render` of the example (fresh copy, no takes) vs its frames encoded alone")
-    print(f"{'size':>10} {'video s':>8} {'render s':>9} {'alone s':>8} {'ratio':>6} {'rt':>6}")
+    print("    cpu ratio = CPU seconds alone / CPU seconds end to end: where it equals ratio, the stages already")
+    print("    overlap fully and only less work (not more overlap) can raise the ratio")
+    print(f"{'size':>10} {'video s':>8} {'render s':>9} {'alone s':>8} {'ratio':>6} {'rt':>6} "
+          f"{'cpu render':>10} {'cpu alone':>9} {'cpu ratio':>9}")
     for width, height in sizes:
         with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
             folder = Path(tmp)
             bundle = fresh_example(folder, width, height)
-            wall, _ = render_subprocess(bundle, folder / "out.mp4")
-            alone, frames, fps = encode_alone(bundle, folder)
+            wall, _, cpu = render_subprocess(bundle, folder / "out.mp4")
+            alone, frames, fps, cpu_alone = encode_alone(bundle, folder)
             video = frames / fps
-            print(f"{width}x{height:<5} {video:8.1f} {wall:9.2f} {alone:8.2f} {alone / wall:6.2f} {video / wall:6.2f}",
-                  flush=True)
+            print(f"{width}x{height:<5} {video:8.1f} {wall:9.2f} {alone:8.2f} {alone / wall:6.2f} {video / wall:6.2f} "
+                  f"{cpu:10.2f} {cpu_alone:9.2f} {cpu_alone / cpu:9.2f}", flush=True)
 
 
 def bench_rss(seconds: list[float]) -> None:
@@ -120,7 +130,7 @@ def bench_rss(seconds: list[float]) -> None:
         with tempfile.TemporaryDirectory(prefix="bench-rss-") as tmp:
             folder = Path(tmp)
             bundle = fresh_example(folder, 1280, 720, seconds=s)
-            wall, rss = render_subprocess(bundle, folder / "out.mp4")
+            wall, rss, _ = render_subprocess(bundle, folder / "out.mp4")
             print(f"{s:7.0f} {int(round(s * 24)):7d} {wall:8.1f} {rss / 2**20:8.0f} MiB", flush=True)
 
 
