@@ -119,11 +119,16 @@ class CameraRig:
         fx, fy = self.focus
         return fx + s * (p[0] - fx) + ox, fy + s * (p[1] - fy) + oy, s
 
-    def layer_affine(self, depth: float, origin: tuple[float, float], i: int, drift: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float, float]:
-        """``(scale, tx, ty)`` taking a layer's pixel (j, k) to frame pixel (scale·j + tx, scale·k + ty)."""
+    def layer_affine(self, depth: float, origin: tuple[float, float], i: int, drift: tuple[float, float] = (0.0, 0.0),
+                     period: int = 0) -> tuple[float, float, float]:
+        """``(scale, tx, ty)`` taking a layer's pixel (j, k) to frame pixel (scale·j + tx, scale·k + ty).
+
+        A layer whose picture repeats every ``period`` pixels across drifts by the
+        remainder: a whole period later it shows the same pixels again.
+        """
         s, ox, oy = self.plane(depth, i)
         fx, fy = self.focus
-        x0 = origin[0] + drift[0] * i
+        x0 = origin[0] + (math.fmod(drift[0] * i, period) if period else drift[0] * i)
         y0 = origin[1] + drift[1] * i
         return s, s * (x0 - fx) + fx + ox, s * (y0 - fy) + fy + oy
 

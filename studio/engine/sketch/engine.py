@@ -15,6 +15,7 @@ from studio.domain.model import SoundCueKind
 from studio.engine.protocol import (CancelToken, Emit, EngineError, EngineResult, GenerateRequest, MasterSpool, Preview, Progress,
                                     Started)
 from studio.engine.sketch.render import ShotRenderer, ShotSpec, plan_shot
+from studio.engine.sketch.scenery import CLOUD_PERIOD, CLOUD_SPEED
 
 PREVIEW_EVERY = 12
 """Frames between two previews sent to the UI."""
@@ -45,23 +46,25 @@ WHOLE_SOUND_UP_TO_S = 30.0
 """`studio.sound.design.SPOOL_OVER_S`: a longer shot's sound is made a block at a time and spooled to files,
 so its working set stops growing there (not imported: the sound package loads with the first render)."""
 WORKING_SET_PER_PIXEL_SECOND = 0.3
-"""Bytes per pixel of the canvas per second of any shot: the sky layer the clouds drift across is as wide as
-their drift over the whole shot (~0.16 MiB a second at 1280x720: 732 -> 798 MiB peak RSS from 180 to 600 s,
-benchmarks/bench_pipeline.py --skip-e2e; counted about 1.7x)."""
+"""Bytes per pixel of the canvas per second of a shot, up to `SKY_GROWS_FOR_S`: the sky layer the clouds drift
+across is as wide as their drift (~0.16 MiB a second at 1280x720: 732 -> 798 MiB peak RSS from 180 to 600 s
+before the clouds repeated, benchmarks/bench_pipeline.py --skip-e2e; counted about 1.7x)."""
+SKY_GROWS_FOR_S = CLOUD_PERIOD / CLOUD_SPEED
+"""Seconds of drift after which a long shot's clouds repeat and their layer stops growing (≈167 s)."""
 
 
 def render_working_set(frames: int, width: int, height: int, fps: int) -> int:
     """Bytes a Sketch render of this shot holds at its peak (engine, sound and the take's encode).
 
     Measured, not guessed: benchmarks/bench_render_memory.py renders shots from 160x96 (two minutes)
-    to 1920x1080 and reads each process's peak resident set. The picture no longer grows with the
+    to 1920x1080 and reads each process's peak resident set. The picture does not grow with the
     shot's length (its frames stream into the master), nor does the sound past `WHOLE_SOUND_UP_TO_S`
-    (it is made in blocks); the drifting sky layer still does, a little.
+    (it is made in blocks), nor the drifting sky past `SKY_GROWS_FOR_S` (its clouds repeat).
     """
     pixels = width * height
     seconds = frames / max(1, fps)
     return int(WORKING_SET_BASE + WORKING_SET_PER_PIXEL * pixels + WORKING_SET_PER_SECOND * min(seconds, WHOLE_SOUND_UP_TO_S)
-               + WORKING_SET_PER_PIXEL_SECOND * pixels * seconds)
+               + WORKING_SET_PER_PIXEL_SECOND * pixels * min(seconds, SKY_GROWS_FOR_S))
 
 
 def _check_frames_fit_in_memory(frames: int, width: int, height: int, fps: int) -> None:

@@ -180,6 +180,9 @@ class Layer:
     ``origin`` is where pixel (0, 0) of ``rgba`` sits in the canvas's rest
     coordinates; ``depth`` (scene units, ``math.inf`` for the sky) decides how the
     camera moves it. ``drift`` slides it on its own (clouds), in pixels per frame.
+    ``period`` (pixels, 0 for none) says the picture repeats across that width, so a
+    drift that has run ``period`` pixels starts again from where it began — what keeps
+    a long shot's drifting sky the same width whatever the shot's length.
     """
 
     name: str
@@ -187,6 +190,7 @@ class Layer:
     rgba: np.ndarray
     origin: tuple[int, int]
     drift: tuple[float, float] = (0.0, 0.0)
+    period: int = 0
     opaque: bool = False
     prem: np.ndarray = field(init=False, repr=False)
     inv3: np.ndarray = field(init=False, repr=False)

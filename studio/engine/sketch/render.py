@@ -251,7 +251,7 @@ class ShotRenderer:
     def layer_transform(self, name: str, i: int) -> tuple[float, float, float]:
         """``(scale, tx, ty)`` placing layer ``name`` on frame ``i`` (layer pixel → frame pixel)."""
         layer = self.layers[name]
-        return self.plan.camera.layer_affine(layer.depth, layer.origin, i, layer.drift)
+        return self.plan.camera.layer_affine(layer.depth, layer.origin, i, layer.drift, layer.period)
 
     def _composite(self, frame: np.ndarray, name: str, i: int, max_row: int | None = None) -> None:
         layer = self.layers.get(name)

@@ -39,6 +39,13 @@ KITCHEN_WORKTOP = (214, 196, 150)
 """The kitchen's worktop: a warm stone no other place paints along its back wall (tests look for it)."""
 DAY_GLASS = hex_rgb("a9c9e2")
 
+CLOUD_SPEED = 0.012
+"""How fast the clouds drift, in frame widths a second (`WIND_CLOUD_SPEED` in the wind)."""
+WIND_CLOUD_SPEED = 0.045
+CLOUD_PERIOD = 2.0
+"""Frame widths after which a long shot's clouds repeat (`_Builder.clouds`): at `CLOUD_SPEED`
+the drift reaches it after CLOUD_PERIOD / CLOUD_SPEED ≈ 167 s, and the sky stops growing there."""
+
 
 @dataclass
 class Scenery:
@@ -179,11 +186,30 @@ class _Builder:
         self.keep("sky", SKY, p)
 
     def clouds(self) -> None:
+        """The clouds, drifting across the sky on their own.
+
+        The layer must cover what the camera sees plus how far the clouds drift. Up
+        to `CLOUD_PERIOD` frame widths of drift it is drawn that wide; past that
+        (a long shot, or wind) the clouds are drawn repeating every period, and
+        the drift starts again from the beginning after each — the same pixels,
+        so nothing jumps — which keeps the layer's width, and memory, the same for
+        a ten-minute shot as for a one-minute one.
+        """
         weather = self.scene.weather
         overcast = weather in ("rain", "snow", "fog", "overcast")
-        speed = (0.045 if weather == "wind" else 0.012) * self.W / self.cam.fps
+        speed = (WIND_CLOUD_SPEED if weather == "wind" else CLOUD_SPEED) * self.W / self.cam.fps
         self.drift = speed
-        p, (x0, y0, x1, y1) = self.new(SKY, (speed, 0.0))
+        period = int(math.ceil(CLOUD_PERIOD * self.W))
+        repeat = speed * max(0, self.cam.frames - 1) > period
+        if repeat:
+            vx0, vy0, vx1, vy1 = self.cam.visible_rect(SKY, self.margin)
+            img, origin = new_layer_image(vx0 - period, vy0, vx1, vy1)
+            p = Painter(img, origin)
+            x0, y0 = origin
+            x1, span = x0 + img.shape[1], period  # clouds are placed over one period, drawn in every copy of it
+        else:
+            p, (x0, y0, x1, y1) = self.new(SKY, (speed, 0.0))
+            span = x1 - x0
         tod = self.pal.time_of_day
         body, shade = {
             "morning": ((255, 244, 236), (240, 206, 196)),
@@ -196,22 +222,38 @@ class _Builder:
             body, shade = (grey + 10, grey + 12, grey + 18), (grey - 22, grey - 20, grey - 12)
         eye = self.L.eye_y
         per_width = 9 if overcast else 3.2
-        count = max(2, int((x1 - x0) / self.W * per_width))
+        count = max(2, int(span / self.W * per_width))
         for k in range(count):
-            cx = x0 + (k + self.r(0.1, 0.9)) * (x1 - x0) / count
+            cx = x0 + (k + self.r(0.1, 0.9)) * span / count
             cy = self.r(max(y0, -0.1 * self.H) + 0.06 * self.H, eye - 0.14 * self.H)
             w = self.W * (self.r(0.14, 0.3) if overcast else self.r(0.09, 0.2))
-            self._cloud(p, cx, cy, w, self.pal.emissive(body), self.pal.emissive(shade))
-        self.keep("clouds", SKY, p, (speed, 0.0))
+            body_c, shade_c = self.pal.emissive(body), self.pal.emissive(shade)
+            bumps = self._bumps(w)
+            # every copy of the period gets the same cloud, so the strip repeats exactly
+            copies = range(-1, int(math.ceil((x1 - x0) / period)) + 1) if repeat else (0,)
+            for copy in copies:
+                at = cx + copy * period
+                if at + w >= x0 and at - w <= x1:
+                    self._cloud(p, at, cy, w, body_c, shade_c, bumps)
+        layer = Layer("clouds", SKY, p.image, (int(p.ox), int(p.oy)), (speed, 0.0), period if repeat else 0)
+        if layer.bbox[2] > layer.bbox[0]:
+            self.layers.append(layer)
 
-    def _cloud(self, p: Painter, cx: float, cy: float, w: float, body, shade) -> None:
+    def _bumps(self, w: float) -> list[tuple[float, float, float]]:
+        """The bumps along a cloud's top: two x offsets from its left shoulder and a radius, in pixels."""
+        h = w * 0.28
+        bumps = 3 + int(self.rng.integers(0, 3))
+        out = []
+        for k in range(bumps):
+            along, jitter = w * 0.64 * k / max(1, bumps - 1), self.r(-0.04, 0.04) * w
+            out.append((along, jitter, h * self.r(0.55, 0.95) * (1.25 if 0 < k < bumps - 1 else 0.9)))
+        return out
+
+    def _cloud(self, p: Painter, cx: float, cy: float, w: float, body, shade, bumps: list[tuple[float, float, float]]) -> None:
         h = w * 0.28
         p.rounded_rect(cx - w / 2, cy - h * 0.2, cx + w / 2, cy + h * 0.5, h * 0.35, shade)
-        bumps = 3 + int(self.rng.integers(0, 3))
-        for k in range(bumps):
-            bx = cx - w * 0.32 + w * 0.64 * k / max(1, bumps - 1) + self.r(-0.04, 0.04) * w
-            br = h * self.r(0.55, 0.95) * (1.25 if 0 < k < bumps - 1 else 0.9)
-            p.circle((bx, cy - h * 0.05), br, body)
+        for along, jitter, r in bumps:
+            p.circle((cx - w * 0.32 + along + jitter, cy - h * 0.05), r, body)
         p.rounded_rect(cx - w / 2 + h * 0.1, cy - h * 0.25, cx + w / 2 - h * 0.1, cy + h * 0.32, h * 0.3, body)
 
     # ------------------------------------------------------------------ far
