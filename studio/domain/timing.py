@@ -6,7 +6,7 @@ the same idea as OpenTimelineIO's RationalTime.
 
 from __future__ import annotations
 
-from fractions import Fraction
+import operator
 
 SAMPLE_RATE = 48_000
 """Every sound in Studio is float32 stereo at this rate."""
@@ -24,8 +24,9 @@ def frames_to_seconds(frames: int, fps: int) -> float:
 
 
 def frame_to_sample(frame: int, fps: int, sample_rate: int = SAMPLE_RATE) -> int:
-    """First audio sample of a video frame; exact because both rates are integers."""
-    return int(Fraction(frame * sample_rate, fps))
+    """First audio sample of a video frame; exact because both rates are integers (rounded toward zero)."""
+    n = operator.index(frame) * sample_rate
+    return n // fps if n >= 0 else -(-n // fps)
 
 
 def frames_to_samples(frames: int, fps: int, sample_rate: int = SAMPLE_RATE) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 import sys
 from pathlib import Path
@@ -117,7 +116,7 @@ def _fsync_folder(folder: Path) -> None:
 
 def partial_path(dest: Path) -> Path:
     """A fresh hidden temporary name beside ``dest``: ``.NAME.partial-<random>.EXT``."""
-    return dest.with_name(f".{dest.stem}.partial-{secrets.token_hex(6)}{dest.suffix}")
+    return dest.with_name(f".{dest.stem}.partial-{os.urandom(6).hex()}{dest.suffix}")
 
 
 @contextlib.contextmanager

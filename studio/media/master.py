@@ -26,7 +26,6 @@ import os
 import shutil
 import tempfile
 import weakref
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -161,12 +160,15 @@ class MasterWriter:
 
     def __init__(self, folder: str | os.PathLike[str] | None, width: int, height: int, fps: int, *,
                  on_frame: Callable[[np.ndarray], None] | None = None) -> None:
+        from fractions import Fraction  # here with PyAV: the window's start imports this module, not them
+
         import av
         import numpy
 
         self._av, self._np = av, numpy  # for the per-frame `add`, without an import statement per frame
         if width < 1 or height < 1 or fps < 1:
             raise ValueError(f"a master needs a positive size and frame rate, got {width}x{height} @ {fps}")
+        self._time_base = Fraction(1, fps)
         folder = Path(folder) if folder is not None else _spool_folder()
         self.width, self.height, self.fps = int(width), int(height), int(fps)
         self.path = partial_path(folder.absolute() / f"{_SPOOL_NAME}.mp4")
@@ -187,7 +189,7 @@ class MasterWriter:
                 stream = self._container.add_stream(MASTER_CODEC, rate=self.fps, options=dict(MASTER_OPTIONS))
                 stream.width, stream.height, stream.pix_fmt = self.width, self.height, "rgb24"
                 ctx = stream.codec_context
-                ctx.time_base = Fraction(1, self.fps)
+                ctx.time_base = self._time_base
                 ctx.thread_count = 0
                 ctx.thread_type = "FRAME"
                 self._stream = stream
@@ -213,7 +215,7 @@ class MasterWriter:
         with media_errors(self.path, "write"):
             vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
             vf.pts = self.count
-            vf.time_base = Fraction(1, self.fps)
+            vf.time_base = self._time_base
             for packet in self._stream.encode(vf):
                 self._container.mux(packet)
         self._last = vf  # its pixels are a copy: the caller may draw over ``rgb`` as soon as this returns

@@ -16,7 +16,6 @@ None of them creates anything in the vault; with no vault they answer "none".
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 
@@ -39,6 +38,8 @@ def consent_reference(cameo_id: str, vault=None) -> str | None:
         cameo = _vault(vault).get(cameo_id)
     except (VaultError, OSError, ValueError):
         return None
+    import hashlib  # here: the window's start imports this module (the feed's defaults), not OpenSSL
+
     consent = cameo.consent or {}
     digest = hashlib.sha256(json.dumps(consent, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
     return (f"{cameo.id}/consent@{consent.get('given_at', '')};statement={consent.get('statement_version', '')};"
