@@ -96,13 +96,14 @@ class _Builder:
 
     # -- helpers
 
-    def new(self, depth: float, drift: tuple[float, float] = (0.0, 0.0)) -> tuple[Painter, tuple[float, float, float, float]]:
+    def new(self, depth: float, drift: tuple[float, float] = (0.0, 0.0), left: float = 0.0) -> tuple[Painter, tuple[float, float, float, float]]:
+        """A painter on a blank layer covering what the camera sees (``left`` pixels more on the left)."""
         x0, y0, x1, y1 = self.cam.visible_rect(depth, self.margin, drift)
-        img, origin = new_layer_image(x0, y0, x1, y1)
+        img, origin = new_layer_image(x0 - left, y0, x1, y1)
         return Painter(img, origin), (origin[0], origin[1], origin[0] + img.shape[1], origin[1] + img.shape[0])
 
-    def keep(self, name: str, depth: float, p: Painter, drift: tuple[float, float] = (0.0, 0.0)) -> None:
-        layer = Layer(name, depth, p.image, (int(p.ox), int(p.oy)), drift)
+    def keep(self, name: str, depth: float, p: Painter, drift: tuple[float, float] = (0.0, 0.0), period: int = 0) -> None:
+        layer = Layer(name, depth, p.image, (int(p.ox), int(p.oy)), drift, period)
         if layer.bbox[2] > layer.bbox[0]:
             self.layers.append(layer)
 
@@ -201,15 +202,10 @@ class _Builder:
         self.drift = speed
         period = int(math.ceil(CLOUD_PERIOD * self.W))
         repeat = speed * max(0, self.cam.frames - 1) > period
-        if repeat:
-            vx0, vy0, vx1, vy1 = self.cam.visible_rect(SKY, self.margin)
-            img, origin = new_layer_image(vx0 - period, vy0, vx1, vy1)
-            p = Painter(img, origin)
-            x0, y0 = origin
-            x1, span = x0 + img.shape[1], period  # clouds are placed over one period, drawn in every copy of it
-        else:
-            p, (x0, y0, x1, y1) = self.new(SKY, (speed, 0.0))
-            span = x1 - x0
+        # a repeating strip is one period wider than the view; the clouds are placed over one period
+        p, (x0, y0, x1, y1) = self.new(SKY, left=period) if repeat else self.new(SKY, (speed, 0.0))
+        span = period if repeat else x1 - x0
+        copies = range(-1, int(math.ceil((x1 - x0) / period)) + 1) if repeat else (0,)
         tod = self.pal.time_of_day
         body, shade = {
             "morning": ((255, 244, 236), (240, 206, 196)),
@@ -220,6 +216,7 @@ class _Builder:
         if overcast:
             grey = 168 if not self.night else 58
             body, shade = (grey + 10, grey + 12, grey + 18), (grey - 22, grey - 20, grey - 12)
+        body, shade = self.pal.emissive(body), self.pal.emissive(shade)
         eye = self.L.eye_y
         per_width = 9 if overcast else 3.2
         count = max(2, int(span / self.W * per_width))
@@ -227,17 +224,12 @@ class _Builder:
             cx = x0 + (k + self.r(0.1, 0.9)) * span / count
             cy = self.r(max(y0, -0.1 * self.H) + 0.06 * self.H, eye - 0.14 * self.H)
             w = self.W * (self.r(0.14, 0.3) if overcast else self.r(0.09, 0.2))
-            body_c, shade_c = self.pal.emissive(body), self.pal.emissive(shade)
             bumps = self._bumps(w)
-            # every copy of the period gets the same cloud, so the strip repeats exactly
-            copies = range(-1, int(math.ceil((x1 - x0) / period)) + 1) if repeat else (0,)
-            for copy in copies:
+            for copy in copies:  # every copy of the period gets the same cloud, so the strip repeats exactly
                 at = cx + copy * period
                 if at + w >= x0 and at - w <= x1:
-                    self._cloud(p, at, cy, w, body_c, shade_c, bumps)
-        layer = Layer("clouds", SKY, p.image, (int(p.ox), int(p.oy)), (speed, 0.0), period if repeat else 0)
-        if layer.bbox[2] > layer.bbox[0]:
-            self.layers.append(layer)
+                    self._cloud(p, at, cy, w, body, shade, bumps)
+        self.keep("clouds", SKY, p, (speed, 0.0), period if repeat else 0)
 
     def _bumps(self, w: float) -> list[tuple[float, float, float]]:
         """The bumps along a cloud's top: two x offsets from its left shoulder and a radius, in pixels."""
